@@ -1,0 +1,58 @@
+# Kairan: the two commands a city needs, plus a few for developers.
+#   make run    installs what is missing, builds, starts the server on http://127.0.0.1:8080 (data in ./data)
+#   make test   installs what is missing, builds (normal and ASan/UBSan), runs every test
+#   make        builds build/kairan
+.PHONY: all run test deps deps-test unit asan test-api test-e2e test-asan fuzz clean format contract
+
+all: build/build.ninja
+	ninja -C build
+
+build/build.ninja:
+	meson setup build >/dev/null
+
+build-asan/build.ninja:
+	meson setup build-asan -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug >/dev/null
+
+deps:
+	@scripts/install-deps.sh
+
+deps-test:
+	@scripts/install-deps.sh test
+
+run: deps all
+	./build/kairan serve
+
+asan: build-asan/build.ninja
+	ninja -C build-asan
+
+unit: all
+	meson test -C build --print-errorlogs --suite unit
+
+# Protocol tests drive the real binary over HTTP and WebSocket (node --test).
+test-api: all
+	KAIRAN_BIN=build/kairan node --test --test-concurrency=2 tests/api/
+
+test-e2e: all
+	KAIRAN_BIN=build/kairan node --test --test-concurrency=1 tests/e2e/
+
+test-asan: asan
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  meson test -C build-asan --print-errorlogs --suite unit
+	ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  KAIRAN_BIN=build-asan/kairan KAIRAN_SANITIZED=1 node --test --test-concurrency=2 tests/api/
+
+contract: all
+	node ../shared/contract/check.mjs
+
+test: deps-test
+	$(MAKE) all
+	$(MAKE) unit
+	$(MAKE) test-api
+	$(MAKE) test-e2e
+	$(MAKE) test-asan
+
+format:
+	clang-format -i $$(git ls-files 'src/*.c' 'src/*.h' 'tests/*.c' 'bench/*.c')
+
+clean:
+	rm -rf build build-asan

@@ -1,0 +1,457 @@
+/*
+ * Authentication and one's own account: login, logout, profile, password, sessions.
+ *
+ * Passwords are checked with Argon2id on a job thread, never on a loop thread. A login for an
+ * unknown account is verified against a dummy hash of the same cost, so it answers in the same
+ * time and with the same 401 as a wrong password (no account enumeration). Tokens are 256
+ * random bits; only their BLAKE2b hash is stored.
+ */
+#include "api/internal.h"
+#include "hub/hub.h"
+#include "policy/password.h"
+#include "util/limits.h"
+#include "util/log.h"
+#include "util/timefmt.h"
+#include "util/xmalloc.h"
+
+#include <pthread.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define DAY_MS (24LL * 3600 * 1000)
+
+/* ---- origins ---- */
+
+int
+api_origin_ok(const char *origin, size_t len)
+{
+    const struct kr_config *c = api_config();
+    char mine[300];
+    size_t pl = strlen(c->public_url);
+    while (pl > 0 && c->public_url[pl - 1] == '/')
+        pl--;
+    if (pl > 0 && len == pl && strncasecmp(origin, c->public_url, len) == 0)
+        return 1;
+    snprintf(mine, sizeof(mine), "http://%s", c->listen);
+    if (len == strlen(mine) && strncasecmp(origin, mine, len) == 0)
+        return 1;
+    /* The listen address 127.0.0.1 is also reached as localhost. */
+    if (strncmp(c->listen, "127.0.0.1:", 10) == 0) {
+        snprintf(mine, sizeof(mine), "http://localhost:%s", c->listen + 10);
+        if (len == strlen(mine) && strncasecmp(origin, mine, len) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* ---- session activity and revocation ---- */
+
+static int
+touch_run(store_t *s, struct api_req *r, void *ctx)
+{
+    return store_session_touch(s, *(int64_t *)ctx, time_now_ms());
+}
+
+static void
+touch_done(store_t *s, struct api_req *r, void *ctx, int status)
+{
+    free(ctx);
+}
+
+void
+api_session_touch(int64_t session_id)
+{
+    int64_t *id = xmalloc(sizeof(*id));
+    *id = session_id;
+    api_write_detached(touch_run, touch_done, id);
+}
+
+void
+api_revoke_sessions(int64_t user_id, const int64_t *sessions, size_t n)
+{
+    static const char frame[] = "{\"type\":\"session.revoked\"}";
+    if (n == 0)
+        return;
+    struct hub_event *ev = hub_event_new(HUB_REVOKE_SESSIONS, frame, sizeof(frame) - 1, &user_id, 1);
+    ev->sessions = xmalloc(n * sizeof(int64_t));
+    memcpy(ev->sessions, sessions, n * sizeof(int64_t));
+    ev->nsessions = n;
+    hub_publish(ev);
+}
+
+void
+api_revoke_user(int64_t user_id)
+{
+    static const char frame[] = "{\"type\":\"session.revoked\"}";
+    hub_publish(hub_event_new(HUB_REVOKE_USER, frame, sizeof(frame) - 1, &user_id, 1));
+}
+
+/* ---- login ---- */
+
+struct login_ctx {
+    char login[KR_MAX_LOGIN + 1];
+    char *password;
+    char ua[200], addr[64];
+    char token[64];
+    uint8_t hash[32];
+    int64_t user_id, session_id;
+    int must_change;
+};
+
+static char dummy_hash[crypto_pwhash_STRBYTES];
+static pthread_once_t dummy_once = PTHREAD_ONCE_INIT;
+
+static void
+make_dummy(void)
+{
+    char pw[33];
+    uint8_t raw[16];
+    randombytes_buf(raw, sizeof(raw));
+    sodium_bin2hex(pw, sizeof(pw), raw, sizeof(raw));
+    api_password_hash(pw, dummy_hash);
+}
+
+static void
+login_free(struct login_ctx *c)
+{
+    if (c->password) {
+        sodium_memzero(c->password, strlen(c->password));
+        free(c->password);
+    }
+    free(c);
+}
+
+static int
+login_run(store_t *s, struct api_req *r, void *ctx)
+{
+    struct login_ctx *c = ctx;
+    int64_t now = time_now_ms();
+    return store_session_create(s, c->user_id, c->hash, c->ua, c->addr, now, now + api_config()->session_days * DAY_MS,
+                                &c->session_id);
+}
+
+static void
+login_done(store_t *s, struct api_req *r, void *ctx, int status)
+{
+    struct login_ctx *c = ctx;
+    if (status == 0) {
+        json_t *u = store_user_json(s, c->user_id);
+        api_user_decorate(u);
+        api_reply(r, 200, json_pack("{ss so sb}", "token", c->token, "user", u, "must_change_password", c->must_change));
+        char cookie[256];
+        snprintf(cookie, sizeof(cookie), "kairan_session=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%d%s", c->token,
+                 api_config()->session_days * 86400,
+                 strncasecmp(api_config()->public_url, "https:", 6) == 0 ? "; Secure" : "");
+        r->set_cookie = xstrdup(cookie);
+        log_info("auth.login", "user=%lld session=%lld", (long long)c->user_id, (long long)c->session_id);
+    }
+    login_free(c);
+}
+
+static void
+login_job(struct api_req *r, void *ctx)
+{
+    struct login_ctx *c = ctx;
+    struct store_auth a;
+    pthread_once(&dummy_once, make_dummy);
+    int found = store_user_auth(api_job_store(), c->login, &a) == 0 && a.password_hash[0] != '\0';
+    int ok = api_password_verify(found ? a.password_hash : dummy_hash, c->password) == 0 && found;
+    if (!ok || a.disabled) {
+        log_info("auth.login_failed", "reason=credentials");
+        api_error(r, 401, "unauthorized", "職員番号またはパスワードが違います。", "Wrong login or password.");
+        goto fail;
+    }
+    if (a.locked) {
+        log_info("auth.login_failed", "user=%lld reason=locked", (long long)a.user_id);
+        api_error(r, 403, "account_locked", "このアカウントはロックされています。管理者に連絡してください。",
+                  "This account is locked. Please contact the administrator.");
+        goto fail;
+    }
+    c->user_id = a.user_id;
+    c->must_change = a.must_change_password;
+    uint8_t raw[32];
+    randombytes_buf(raw, sizeof(raw));
+    sodium_bin2base64(c->token, sizeof(c->token), raw, sizeof(raw), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    crypto_generichash(c->hash, sizeof(c->hash), (const uint8_t *)c->token, strlen(c->token), NULL, 0);
+    api_write(r, login_run, login_done, c);
+    return;
+fail:
+    login_free(c);
+    api_finish(r);
+}
+
+static int
+h_login(struct api_req *r)
+{
+    json_t *b = api_body_object(r);
+    const char *login = NULL, *password = NULL;
+    if (b == NULL)
+        return API_DONE;
+    if (api_field_str(r, b, "login", KR_MAX_LOGIN, 1, &login) < 0 || api_field_str(r, b, "password", 1024, 1, &password) < 0) {
+        json_decref(b);
+        return API_DONE;
+    }
+    struct login_ctx *c = xcalloc(1, sizeof(*c));
+    snprintf(c->login, sizeof(c->login), "%s", login);
+    c->password = xstrdup(password);
+    snprintf(c->ua, sizeof(c->ua), "%.*s", (int)(r->user_agent_len < 199 ? r->user_agent_len : 199),
+             r->user_agent ? r->user_agent : "");
+    snprintf(c->addr, sizeof(c->addr), "%s", r->peer);
+    json_decref(b);
+    return api_job(r, login_job, c);
+}
+
+/* ---- logout and sessions ---- */
+
+struct revoke_ctx {
+    int64_t user_id, session_id;
+};
+
+static int
+revoke_run(store_t *s, struct api_req *r, void *ctx)
+{
+    struct revoke_ctx *c = ctx;
+    return store_session_revoke(s, c->user_id, c->session_id, time_now_ms());
+}
+
+static void
+revoke_done(store_t *s, struct api_req *r, void *ctx, int status)
+{
+    struct revoke_ctx *c = ctx;
+    if (status == 0) {
+        api_revoke_sessions(c->user_id, &c->session_id, 1);
+        api_reply(r, 204, NULL);
+    }
+    free(c);
+}
+
+static int
+h_logout(struct api_req *r)
+{
+    struct revoke_ctx *c = xmalloc(sizeof(*c));
+    c->user_id = r->user.id;
+    c->session_id = r->user.session_id;
+    r->set_cookie = xstrdup("kairan_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+    return api_write(r, revoke_run, revoke_done, c);
+}
+
+static int
+h_sessions(struct api_req *r)
+{
+    return api_reply(r, 200, json_pack("{so}", "sessions", store_sessions_json(r->thread->store, r->user.id, r->user.session_id)));
+}
+
+static int
+h_session_delete(struct api_req *r)
+{
+    struct revoke_ctx *c = xmalloc(sizeof(*c));
+    c->user_id = r->user.id;
+    c->session_id = r->params[0];
+    return api_write(r, revoke_run, revoke_done, c);
+}
+
+/* ---- profile ---- */
+
+static json_t *
+me_json(store_t *s, int64_t id, int must_change)
+{
+    json_t *u = store_user_json(s, id);
+    if (u == NULL)
+        return NULL;
+    api_user_decorate(u);
+    json_object_set_new(u, "must_change_password", json_boolean(must_change));
+    json_object_set_new(u, "delegate_for", store_user_delegate_for(s, id));
+    return u;
+}
+
+static int
+h_me(struct api_req *r)
+{
+    json_t *u = me_json(r->thread->store, r->user.id, r->user.must_change_password);
+    return u ? api_reply(r, 200, u) : api_not_found(r);
+}
+
+struct patch_ctx {
+    int64_t user_id;
+    json_t *fields;
+    int absent_changed;
+};
+
+static int
+patch_run(store_t *s, struct api_req *r, void *ctx)
+{
+    struct patch_ctx *c = ctx;
+    return store_user_update(s, c->user_id, c->fields, time_now_ms());
+}
+
+static void
+patch_done(store_t *s, struct api_req *r, void *ctx, int status)
+{
+    struct patch_ctx *c = ctx;
+    if (status == 0) {
+        json_t *u = me_json(s, c->user_id, r->user.must_change_password);
+        if (c->absent_changed)
+            api_presence_publish(s, c->user_id, json_string_value(json_object_get(u, "presence")));
+        api_reply(r, 200, u);
+    }
+    json_decref(c->fields);
+    free(c);
+}
+
+static int
+h_me_patch(struct api_req *r)
+{
+    static const char *const text_fields[] = {"title", "extension", "work_phone", "status_text"};
+    json_t *b = api_body_object(r), *fields;
+    if (b == NULL)
+        return API_DONE;
+    fields = json_object();
+    for (size_t i = 0; i < 4; i++) {
+        const char *v = NULL;
+        int rc = api_field_str(r, b, text_fields[i], KR_MAX_PROFILE_FIELD, 0, &v);
+        if (rc < 0)
+            goto fail;
+        if (rc == 1)
+            json_object_set_new(fields, text_fields[i], json_string(v));
+    }
+    json_t *absent = json_object_get(b, "absent");
+    int absent_changed = 0;
+    if (absent != NULL) {
+        if (json_is_null(absent)) {
+            json_object_set_new(fields, "absent", json_null());
+        } else if (json_is_object(absent)) {
+            const char *until = NULL, *note = "";
+            int64_t t;
+            if (api_field_str(r, absent, "until", 40, 1, &until) < 0 || api_field_str(r, absent, "note", KR_MAX_ABSENT_NOTE, 0, &note) < 0)
+                goto fail;
+            if (time_parse(until, &t) != 0) {
+                api_invalid(r, "absent.until", "RFC 3339 の日時で指定してください。", "must be an RFC 3339 date-time.");
+                goto fail;
+            }
+            json_object_set_new(fields, "absent", json_pack("{ss ss}", "until", until, "note", note));
+        } else {
+            api_invalid(r, "absent", "null または {until, note} で指定してください。", "must be null or {until, note}.");
+            goto fail;
+        }
+        absent_changed = 1;
+    }
+    json_decref(b);
+    struct patch_ctx *c = xcalloc(1, sizeof(*c));
+    c->user_id = r->user.id;
+    c->fields = fields;
+    c->absent_changed = absent_changed;
+    return api_write(r, patch_run, patch_done, c);
+fail:
+    json_decref(b);
+    json_decref(fields);
+    return API_DONE;
+}
+
+/* ---- password change ---- */
+
+struct pw_ctx {
+    int64_t user_id, session_id;
+    char *current, *next;
+    char hash[128];
+    int64_t *revoked;
+    size_t nrevoked;
+};
+
+static void
+pw_free(struct pw_ctx *c)
+{
+    if (c->current) {
+        sodium_memzero(c->current, strlen(c->current));
+        free(c->current);
+    }
+    if (c->next) {
+        sodium_memzero(c->next, strlen(c->next));
+        free(c->next);
+    }
+    free(c->revoked);
+    free(c);
+}
+
+static int
+pw_run(store_t *s, struct api_req *r, void *ctx)
+{
+    struct pw_ctx *c = ctx;
+    int64_t now = time_now_ms();
+    int rc = store_user_set_password(s, c->user_id, c->hash, 0, now);
+    if (rc == 0)
+        rc = store_sessions_revoke_user(s, c->user_id, c->session_id, now, &c->revoked, &c->nrevoked);
+    return rc;
+}
+
+static void
+pw_done(store_t *s, struct api_req *r, void *ctx, int status)
+{
+    struct pw_ctx *c = ctx;
+    if (status == 0) {
+        api_revoke_sessions(c->user_id, c->revoked, c->nrevoked);
+        api_reply(r, 204, NULL);
+        log_info("auth.password_changed", "user=%lld", (long long)c->user_id);
+    }
+    pw_free(c);
+}
+
+static void
+pw_job(struct api_req *r, void *ctx)
+{
+    struct pw_ctx *c = ctx;
+    struct store_auth a;
+    if (store_user_auth_by_id(api_job_store(), c->user_id, &a) != 0 || a.password_hash[0] == '\0' ||
+        api_password_verify(a.password_hash, c->current) != 0) {
+        api_error(r, 401, "unauthorized", "現在のパスワードが違います。", "The current password is wrong.");
+        goto fail;
+    }
+    struct policy_password_rules rules = {.min_length = (unsigned)api_config()->password_min_length};
+    enum policy_password_reason why = policy_password_check(r->user.login, c->next, &rules);
+    if (why != POLICY_PASSWORD_OK) {
+        api_invalid(r, "new_password", policy_password_reason_ja(why), policy_password_reason_en(why));
+        goto fail;
+    }
+    if (api_password_hash(c->next, c->hash) != 0) {
+        api_error(r, 500, "internal", "サーバーでエラーが発生しました。", "The server failed.");
+        goto fail;
+    }
+    api_write(r, pw_run, pw_done, c);
+    return;
+fail:
+    pw_free(c);
+    api_finish(r);
+}
+
+static int
+h_password(struct api_req *r)
+{
+    json_t *b = api_body_object(r);
+    const char *cur = NULL, *next = NULL;
+    if (b == NULL)
+        return API_DONE;
+    if (api_field_str(r, b, "current_password", 1024, 1, &cur) < 0 || api_field_str(r, b, "new_password", 1024, 1, &next) < 0) {
+        json_decref(b);
+        return API_DONE;
+    }
+    struct pw_ctx *c = xcalloc(1, sizeof(*c));
+    c->user_id = r->user.id;
+    c->session_id = r->user.session_id;
+    c->current = xstrdup(cur);
+    c->next = xstrdup(next);
+    json_decref(b);
+    return api_job(r, pw_job, c);
+}
+
+const struct api_op api_auth_ops[] = {
+    {API_POST, "/api/v1/auth/login", API_PUBLIC, h_login},
+    {API_POST, "/api/v1/auth/logout", API_PW_CHANGE_OK, h_logout},
+    {API_GET, "/api/v1/me", API_PW_CHANGE_OK, h_me},
+    {API_PATCH, "/api/v1/me", 0, h_me_patch},
+    {API_PUT, "/api/v1/me/password", API_PW_CHANGE_OK, h_password},
+    {API_GET, "/api/v1/me/sessions", 0, h_sessions},
+    {API_DELETE, "/api/v1/me/sessions/{}", 0, h_session_delete},
+    {0, NULL, 0, NULL},
+};

@@ -1,0 +1,271 @@
+/*
+ * Files: upload, metadata, download.
+ *
+ * An upload is hashed (SHA-256), written to a temporary file and fsynced on a job thread,
+ * sniffed with libmagic (the client's Content-Type is never trusted), then renamed into
+ * data/files/ab/<hash> and recorded by the writer — the rename and the row land in the same
+ * step of the writer thread, which is also where unreferenced blobs are removed, so the two
+ * can never race. Identical content is stored once.
+ */
+#include "api/internal.h"
+#include "util/limits.h"
+#include "util/log.h"
+#include "util/timefmt.h"
+#include "util/utf8.h"
+#include "util/xmalloc.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <magic.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+void
+api_blob_path(const char *hash, char *out, size_t size)
+{
+    snprintf(out, size, "%s/files/%.2s/%s", api_config()->data, hash, hash);
+}
+
+void
+api_blobs_gc(store_t *s, char **hashes, size_t n)
+{
+    char path[1200];
+    for (size_t i = 0; i < n; i++) {
+        if (store_blob_referenced(s, hashes[i]))
+            continue;
+        api_blob_path(hashes[i], path, sizeof(path));
+        if (unlink(path) != 0 && errno != ENOENT)
+            log_warn("files.gc", "hash=%s error=\"%s\"", hashes[i], strerror(errno));
+    }
+}
+
+/* Makes a client's file name safe to store and to offer back: no directories, no control
+ * characters, no leading dots, at most KR_MAX_FILE_NAME bytes. Returns a new string or NULL. */
+static char *
+clean_name(const char *raw, size_t len)
+{
+    if (!utf8_valid(raw, len))
+        return NULL;
+    const char *base = raw;
+    for (size_t i = 0; i < len; i++)
+        if (raw[i] == '/' || raw[i] == '\\')
+            base = raw + i + 1;
+    len -= (size_t)(base - raw);
+    char *out = xmalloc(len + 1), *o = out;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char ch = (unsigned char)base[i];
+        if (ch < 0x20 || ch == 0x7f || ch == '"')
+            continue;
+        /* C1 controls are encoded as C2 80..9F. */
+        if (ch == 0xc2 && i + 1 < len && (unsigned char)base[i + 1] >= 0x80 && (unsigned char)base[i + 1] <= 0x9f) {
+            i++;
+            continue;
+        }
+        *o++ = (char)ch;
+    }
+    *o = '\0';
+    char *p = out;
+    while (*p == '.' || *p == ' ')
+        p++;
+    size_t n = strlen(p);
+    while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '.'))
+        n--;
+    n = utf8_truncate_bytes(p, n, KR_MAX_FILE_NAME);
+    if (n == 0) {
+        free(out);
+        return NULL;
+    }
+    memmove(out, p, n);
+    out[n] = '\0';
+    return out;
+}
+
+struct up_ctx {
+    char *name, *data;
+    size_t len;
+    char hash[65], type[128], tmp[1200];
+    int64_t uploader, id;
+};
+
+static void
+up_free(struct up_ctx *c)
+{
+    if (c->tmp[0])
+        unlink(c->tmp);
+    free(c->name);
+    free(c->data);
+    free(c);
+}
+
+static int
+up_run(store_t *s, struct api_req *r, void *ctx)
+{
+    struct up_ctx *c = ctx;
+    char dir[1200], path[1200];
+    snprintf(dir, sizeof(dir), "%s/files/%.2s", api_config()->data, c->hash);
+    if (mkdir(dir, 0750) != 0 && errno != EEXIST)
+        return STORE_EIO;
+    api_blob_path(c->hash, path, sizeof(path));
+    if (access(path, F_OK) != 0) {
+        if (rename(c->tmp, path) != 0)
+            return STORE_EIO;
+        c->tmp[0] = '\0';
+        int dfd = open(dir, O_RDONLY | O_DIRECTORY);
+        if (dfd < 0 || fsync(dfd) != 0) {
+            if (dfd >= 0)
+                close(dfd);
+            return STORE_EIO;
+        }
+        close(dfd);
+    }
+    return store_file_insert(s, c->hash, c->name, (int64_t)c->len, c->type, c->uploader, time_now_ms(), &c->id);
+}
+
+static void
+up_done(store_t *s, struct api_req *r, void *ctx, int status)
+{
+    struct up_ctx *c = ctx;
+    if (status == 0) {
+        api_reply(r, 201, store_file_json(s, c->id));
+        log_info("files.uploaded", "file=%lld size=%zu type=%s", (long long)c->id, c->len, c->type);
+    }
+    up_free(c);
+}
+
+static __thread magic_t magic;
+
+static void
+sniff(const char *data, size_t len, char *out, size_t size)
+{
+    const char *t = NULL;
+    if (magic == NULL) {
+        magic = magic_open(MAGIC_MIME_TYPE);
+        if (magic && magic_load(magic, NULL) != 0) {
+            magic_close(magic);
+            magic = NULL;
+        }
+    }
+    if (magic)
+        t = magic_buffer(magic, data, len);
+    snprintf(out, size, "%s", t ? t : "application/octet-stream");
+}
+
+static void
+up_job(struct api_req *r, void *ctx)
+{
+    struct up_ctx *c = ctx;
+    uint8_t h[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256(h, (const uint8_t *)c->data, c->len);
+    sodium_bin2hex(c->hash, sizeof(c->hash), h, sizeof(h));
+    sniff(c->data, c->len, c->type, sizeof(c->type));
+    snprintf(c->tmp, sizeof(c->tmp), "%s/files/tmp/up-XXXXXX", api_config()->data);
+    int fd = mkstemp(c->tmp);
+    if (fd < 0) {
+        c->tmp[0] = '\0';
+        goto ioerr;
+    }
+    size_t off = 0;
+    while (off < c->len) {
+        ssize_t w = write(fd, c->data + off, c->len - off);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0) {
+            close(fd);
+            goto ioerr;
+        }
+        off += (size_t)w;
+    }
+    if (fsync(fd) != 0) {
+        close(fd);
+        goto ioerr;
+    }
+    close(fd);
+    free(c->data);
+    c->data = NULL;
+    api_write(r, up_run, up_done, c);
+    return;
+ioerr:
+    log_error("files.write", "error=\"%s\"", strerror(errno));
+    api_error(r, 507, "insufficient_storage", "ファイルを保存できませんでした。", "The file could not be stored.");
+    up_free(c);
+    api_finish(r);
+}
+
+static int
+h_upload(struct api_req *r)
+{
+    char raw[1024];
+    int n = api_query(r, "name", raw, sizeof(raw));
+    if (n < 0)
+        return api_invalid(r, "name", "ファイル名を指定してください。", "is required.");
+    char *name = memchr(raw, '\0', (size_t)n) ? NULL : clean_name(raw, (size_t)n);
+    if (name == NULL)
+        return api_invalid(r, "name", "使用できないファイル名です。", "is not a usable file name.");
+    if (r->body_len > api_config()->max_upload_mib * 1024 * 1024) {
+        free(name);
+        return api_error(r, 413, "payload_too_large", "ファイルが大きすぎます。", "The file is too large.");
+    }
+    struct up_ctx *c = xcalloc(1, sizeof(*c));
+    c->name = name;
+    c->len = r->body_len;
+    /* The body belongs to the connection, which may go away while the job runs: copy it. */
+    c->data = xmalloc(c->len ? c->len : 1);
+    if (c->len)
+        memcpy(c->data, r->body, c->len);
+    c->uploader = r->user.id;
+    return api_job(r, up_job, c);
+}
+
+static int
+h_file_meta(struct api_req *r)
+{
+    if (store_file_can_read(r->thread->store, r->params[0], r->user.id, NULL) != 0)
+        return api_not_found(r);
+    return api_reply(r, 200, store_file_json(r->thread->store, r->params[0]));
+}
+
+static int
+inline_type(const char *t)
+{
+    return !strcmp(t, "image/png") || !strcmp(t, "image/jpeg") || !strcmp(t, "image/gif") || !strcmp(t, "image/webp");
+}
+
+static int
+h_file(struct api_req *r)
+{
+    char hash[65], path[1200];
+    if (store_file_can_read(r->thread->store, r->params[0], r->user.id, hash) != 0)
+        return api_not_found(r);
+    json_t *f = store_file_json(r->thread->store, r->params[0]);
+    const char *type = json_string_value(json_object_get(f, "type")), *name = json_string_value(json_object_get(f, "name"));
+    api_blob_path(hash, path, sizeof(path));
+    /* RFC 6266 / RFC 8187: the UTF-8 name percent-encoded, plus an ASCII fallback. */
+    size_t nl = strlen(name);
+    char *disp = xmalloc(nl * 3 + 128), *o = disp;
+    o += sprintf(o, "%s; filename=\"download\"; filename*=UTF-8''", inline_type(type) ? "inline" : "attachment");
+    for (size_t i = 0; i < nl; i++) {
+        unsigned char ch = (unsigned char)name[i];
+        if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || strchr("-._~", ch))
+            *o++ = (char)ch;
+        else
+            o += sprintf(o, "%%%02X", ch);
+    }
+    *o = '\0';
+    r->status = 200;
+    r->file.path = xstrdup(path);
+    r->file.type = xstrdup(type);
+    r->file.disposition = disp;
+    json_decref(f);
+    return API_DONE;
+}
+
+const struct api_op api_files_ops[] = {
+    {API_POST, "/api/v1/files", 0, h_upload},
+    {API_GET, "/api/v1/files/{}", 0, h_file},
+    {API_GET, "/api/v1/files/{}/meta", 0, h_file_meta},
+    {0, NULL, 0, NULL},
+};

@@ -1,0 +1,74 @@
+/*
+ * Internals shared by the API's files: operation tables, the async glue to job threads and
+ * the writer, and small answer helpers. Not for use outside src/api/.
+ */
+#ifndef KAIRAN_API_INTERNAL_H
+#define KAIRAN_API_INTERNAL_H
+
+#include "api/api.h"
+#include "store/writer.h"
+
+/* Operation flags: who may call it. The default is any authenticated user. */
+#define API_PUBLIC 0x1        /* no authentication */
+#define API_ADMIN 0x2         /* system administrators only */
+#define API_PW_CHANGE_OK 0x4  /* allowed while the session must change its password */
+
+struct api_op {
+    enum api_method method;
+    const char *pattern; /* path with "{}" for each numeric id */
+    unsigned flags;
+    int (*handler)(struct api_req *r);
+};
+
+extern const struct api_op api_auth_ops[], api_users_ops[], api_rooms_ops[], api_messages_ops[], api_files_ops[];
+
+int api_not_found(struct api_req *r);
+int api_forbidden(struct api_req *r);
+int api_invalid(struct api_req *r, const char *field, const char *why_ja, const char *why_en);
+int api_url_decode(const char *s, size_t n, char *buf, size_t size);
+
+/*
+ * Runs `run` in the writer's next group commit and `done` after the COMMIT, both on the
+ * writer thread; then answers the request (api_finish). `done` sets the answer (or leaves an
+ * error answer from a failed status to the default) and owns ctx. Returns API_ASYNC.
+ */
+typedef int (*api_run_fn)(store_t *s, struct api_req *r, void *ctx);
+typedef void (*api_done_fn)(store_t *s, struct api_req *r, void *ctx, int status);
+int api_write(struct api_req *r, api_run_fn run, api_done_fn done, void *ctx);
+/* The same without a request to answer (e.g. a session's last-seen time). */
+void api_write_detached(api_run_fn run, api_done_fn done, void *ctx);
+
+/* Runs fn on a job thread; fn must end with api_finish(r) or hand r on (api_write). */
+typedef void (*api_job_fn)(struct api_req *r, void *ctx);
+int api_job(struct api_req *r, api_job_fn fn, void *ctx);
+/* The current job thread's read connection to the store. */
+store_t *api_job_store(void);
+
+/* Room access: loads the room and the caller's role; answers 404 itself when not a member. */
+int api_room_access(struct api_req *r, int64_t room_id, struct store_room_info *info, char role[16]);
+
+/* Adds "presence" to a User object from the live presence table (and manual 不在). */
+void api_user_decorate(json_t *user);
+void api_users_decorate(json_t *users);
+
+/* auth.c */
+void api_session_touch(int64_t session_id);
+int api_origin_ok(const char *origin, size_t len);
+/* Publishes session.revoked to the given sessions of a user (their sockets then close). */
+void api_revoke_sessions(int64_t user_id, const int64_t *sessions, size_t n);
+/* Publishes session.revoked to every socket of the user (account lock). */
+void api_revoke_user(int64_t user_id);
+
+/* users.c */
+int api_stamp_known(const char *id);
+int api_employment_ok(const char *e);
+
+/* files.c */
+void api_blob_path(const char *hash, char *out, size_t size);
+/* Removes the blobs of `hashes` that no file row refers to any more (writer thread, after commit). */
+void api_blobs_gc(store_t *s, char **hashes, size_t n);
+
+/* Realtime hooks (realtime.c) */
+void api_presence_publish(store_t *s, int64_t user_id, const char *status);
+
+#endif

@@ -1,0 +1,164 @@
+/*
+ * The router: matches a request to an operation in the resources' tables, authenticates it
+ * and checks the operation's permission — the one place where "who may call this" is decided.
+ *
+ * Patterns are literal segments and "{}" for a numeric id; ids are positive 53-bit integers
+ * (JSON-safe), anything else in an id's place is 404.
+ */
+#include "api/internal.h"
+#include "util/limits.h"
+#include "util/timefmt.h"
+
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+static const struct api_op *const tables[] = {api_auth_ops, api_users_ops, api_rooms_ops, api_messages_ops, api_files_ops};
+
+/* Matches path against pattern; fills params. Returns 1 on a match. */
+static int
+match(const char *pattern, const char *path, size_t len, int64_t *params, int *nparams)
+{
+    const char *p = pattern, *s = path, *end = path + len;
+    *nparams = 0;
+    while (*p && s < end) {
+        if (p[0] == '{' && p[1] == '}') {
+            int64_t v = 0;
+            const char *d = s;
+            while (s < end && *s >= '0' && *s <= '9') {
+                if (v > (INT64_C(1) << 53) / 10)
+                    return 0;
+                v = v * 10 + (*s - '0');
+                s++;
+            }
+            if (s == d || v == 0 || *d == '0' || *nparams >= 4)
+                return 0;
+            params[(*nparams)++] = v;
+            p += 2;
+        } else if (*p == *s) {
+            p++;
+            s++;
+        } else {
+            return 0;
+        }
+    }
+    return *p == '\0' && s == end;
+}
+
+static const char *
+cookie_value(const char *c, size_t len, const char *name, size_t *vlen)
+{
+    size_t nl = strlen(name);
+    const char *end = c + len;
+    while (c < end) {
+        while (c < end && (*c == ' ' || *c == ';'))
+            c++;
+        const char *e = memchr(c, ';', (size_t)(end - c));
+        if (e == NULL)
+            e = end;
+        if ((size_t)(e - c) > nl && memcmp(c, name, nl) == 0 && c[nl] == '=') {
+            *vlen = (size_t)(e - c - nl - 1);
+            return c + nl + 1;
+        }
+        c = e;
+    }
+    return NULL;
+}
+
+/* Finds the session of the request's token: 0 and fills r->user, -1 when none is valid. */
+static int
+authenticate(struct api_req *r, int *via_cookie)
+{
+    const char *tok = NULL;
+    size_t tlen = 0;
+    *via_cookie = 0;
+    if (r->authorization && r->authorization_len > 7 && strncasecmp(r->authorization, "Bearer ", 7) == 0) {
+        tok = r->authorization + 7;
+        tlen = r->authorization_len - 7;
+    } else if (r->cookie && (tok = cookie_value(r->cookie, r->cookie_len, "kairan_session", &tlen)) != NULL) {
+        *via_cookie = 1;
+    }
+    if (tok == NULL || tlen == 0 || tlen > 128)
+        return -1;
+    uint8_t hash[32];
+    crypto_generichash(hash, sizeof(hash), (const uint8_t *)tok, tlen, NULL, 0);
+    struct store_session ss;
+    if (store_session_lookup(r->thread->store, hash, time_now_ms(), &ss) != 0)
+        return -1;
+    r->user.id = ss.user_id;
+    r->user.session_id = ss.id;
+    r->user.is_admin = ss.is_admin;
+    r->user.must_change_password = ss.must_change_password;
+    r->user.is_department = ss.kind_department;
+    memcpy(r->user.login, ss.login, sizeof(r->user.login));
+    r->authenticated = 1;
+    /* Record activity for the device list, at most once a minute per session. */
+    if (time_now_ms() - ss.last_seen_at > 60000)
+        api_session_touch(ss.id);
+    return 0;
+}
+
+static int
+origin_allowed(const struct api_req *r)
+{
+    if (r->origin == NULL)
+        return 1;
+    return api_origin_ok(r->origin, r->origin_len);
+}
+
+int
+api_authenticate_ws(struct api_req *r, struct api_user *user)
+{
+    int via_cookie;
+    int rc = !origin_allowed(r) || authenticate(r, &via_cookie) != 0 || r->user.must_change_password;
+    store_end_reads(r->thread->store);
+    if (rc)
+        return -1;
+    *user = r->user;
+    return 0;
+}
+
+int
+api_dispatch(struct api_req *r)
+{
+    const struct api_op *op = NULL;
+    int path_matched = 0;
+    for (size_t t = 0; t < sizeof(tables) / sizeof(tables[0]) && op == NULL; t++) {
+        for (const struct api_op *o = tables[t]; o->pattern != NULL; o++) {
+            if (!match(o->pattern, r->path, r->path_len, r->params, &r->nparams))
+                continue;
+            path_matched = 1;
+            if (o->method == r->method || (r->method == API_HEAD && o->method == API_GET)) {
+                op = o;
+                break;
+            }
+        }
+    }
+    if (op == NULL) {
+        if (path_matched)
+            return api_error(r, 405, "method_not_allowed", "このメソッドは使用できません。", "Method not allowed.");
+        return api_not_found(r);
+    }
+    if (!(op->flags & API_PUBLIC)) {
+        int via_cookie;
+        int arc = authenticate(r, &via_cookie);
+        store_end_reads(r->thread->store);
+        if (arc != 0)
+            return api_error(r, 401, "unauthorized", "ログインしてください。", "Please log in.");
+        if (via_cookie && r->method != API_GET && r->method != API_HEAD) {
+            /* CSRF: a cross-site form can neither set a custom header nor pass the Origin check. */
+            if (r->csrf_header == NULL || r->csrf_header_len != 1 || r->csrf_header[0] != '1' || !origin_allowed(r))
+                return api_error(r, 403, "forbidden", "リクエストの送信元を確認できません。",
+                                 "The request's origin could not be verified.");
+        }
+        if (r->user.must_change_password && !(op->flags & API_PW_CHANGE_OK))
+            return api_error(r, 403, "password_change_required", "パスワードを変更してください。",
+                             "You must change your password first.");
+        if ((op->flags & API_ADMIN) && !r->user.is_admin)
+            return api_forbidden(r);
+    }
+    int rc = op->handler(r);
+    store_end_reads(r->thread->store);
+    return rc;
+}

@@ -1,0 +1,234 @@
+/*
+ * `kairan serve`: the loop threads, their listeners and the order of start-up.
+ *
+ * Each loop thread owns an h2o event loop, its own listening socket (SO_REUSEPORT, so the
+ * kernel spreads connections), a read connection to the store and a hub. Start-up order:
+ * open and migrate the store, create the first administrator if there is none, start the
+ * writer and the job threads, then the loops. SIGTERM and SIGINT end the process: every write
+ * that was acknowledged is already on disk.
+ */
+#include "server/server.h"
+#include "api/api.h"
+#include "api/bootstrap.h"
+#include "server/internal.h"
+#include "store/writer.h"
+#include "util/jobs.h"
+#include "util/limits.h"
+#include "util/log.h"
+#include "util/xmalloc.h"
+
+#include <errno.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static h2o_globalconf_t globalconf;
+static struct loop_thread *threads;
+static __thread struct loop_thread *self;
+static struct sockaddr_storage listen_addr;
+static socklen_t listen_addrlen;
+
+struct loop_thread *
+server_self(void)
+{
+    return self;
+}
+
+static int
+on_req(h2o_handler_t *h, h2o_req_t *req)
+{
+    struct loop_thread *lt = self;
+    h2o_iovec_t p = req->path_normalized;
+    if (h2o_memis(p.base, p.len, H2O_STRLIT("/api/v1/ws")))
+        return ws_handle_upgrade(req, lt);
+    if (p.len >= 5 && memcmp(p.base, "/api/", 5) == 0)
+        return http_handle_api(req, lt);
+    if (h2o_memis(p.base, p.len, H2O_STRLIT("/healthz"))) {
+        static const char ok[] = "{\"status\":\"ok\"}";
+        http_send_json(req, 200, ok, sizeof(ok) - 1);
+        return 0;
+    }
+    return http_handle_static(req, lt);
+}
+
+static void
+on_accept(h2o_socket_t *listener, const char *err)
+{
+    struct loop_thread *lt = listener->data;
+    if (err != NULL)
+        return;
+    /* Accept what is waiting, a bounded number at a time so one busy listener cannot starve the loop. */
+    for (int i = 0; i < 64; i++) {
+        h2o_socket_t *sock = h2o_evloop_socket_accept(listener);
+        if (sock == NULL)
+            break;
+        h2o_accept(&lt->accept_ctx, sock);
+    }
+}
+
+static int
+open_listener(void)
+{
+    int fd = socket(listen_addr.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0), on = 1;
+    if (fd < 0)
+        return -1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
+    setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof(on));
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
+    if (bind(fd, (struct sockaddr *)&listen_addr, listen_addrlen) != 0 || listen(fd, 4096) != 0) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+static void
+on_sweep(h2o_timeout_entry_t *entry)
+{
+    struct loop_thread *lt = H2O_STRUCT_FROM_MEMBER(struct loop_thread, sweep_entry, entry);
+    ws_sweep(lt);
+    h2o_timeout_link(lt->loop, &lt->sweep_timeout, &lt->sweep_entry);
+}
+
+static void *
+loop_main(void *arg)
+{
+    struct loop_thread *lt = arg;
+    self = lt;
+    for (;;)
+        h2o_evloop_run(lt->loop, INT32_MAX);
+    return NULL;
+}
+
+static int
+setup_thread(struct loop_thread *lt, const struct kr_config *cfg, h2o_hostconf_t *host, char *err, size_t errlen)
+{
+    struct store_options opt = {.keep_deleted_content = cfg->keep_deleted_content};
+    lt->api.store = store_open(cfg->data, 0, &opt, err, errlen);
+    if (lt->api.store == NULL)
+        return -1;
+    lt->api.index = lt->index;
+    lt->loop = h2o_evloop_create();
+    h2o_context_init(&lt->ctx, lt->loop, &globalconf);
+    lt->accept_ctx.ctx = &lt->ctx;
+    lt->accept_ctx.hosts = globalconf.hosts;
+    lt->queue = h2o_multithread_create_queue(lt->loop);
+    h2o_multithread_register_receiver(lt->queue, &lt->done_receiver, http_on_done_messages);
+    lt->hub = hub_create(lt->loop, ws_deliver, ws_close_conn);
+    h2o_linklist_init_anchor(&lt->sessions);
+    h2o_timeout_init(lt->loop, &lt->sweep_timeout, 10000);
+    lt->sweep_entry.cb = on_sweep;
+    h2o_timeout_link(lt->loop, &lt->sweep_timeout, &lt->sweep_entry);
+    int fd = open_listener();
+    if (fd < 0) {
+        snprintf(err, errlen, "cannot listen on %s: %s", cfg->listen, strerror(errno));
+        return -1;
+    }
+    lt->listener = h2o_evloop_socket_create(lt->loop, fd, H2O_SOCKET_FLAG_DONT_READ);
+    lt->listener->data = lt;
+    h2o_socket_read_start(lt->listener, on_accept);
+    (void)host;
+    return 0;
+}
+
+static int
+resolve_listen(const char *listen, char *err, size_t errlen)
+{
+    char host[256];
+    const char *colon = strrchr(listen, ':');
+    if (colon == NULL || colon == listen || (size_t)(colon - listen) >= sizeof(host)) {
+        snprintf(err, errlen, "listen: expected host:port, got '%s'", listen);
+        return -1;
+    }
+    memcpy(host, listen, (size_t)(colon - listen));
+    host[colon - listen] = '\0';
+    char *h = host;
+    if (h[0] == '[') {
+        h++;
+        h[strlen(h) - 1] = '\0';
+    }
+    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICSERV}, *res;
+    if (getaddrinfo(h, colon + 1, &hints, &res) != 0) {
+        snprintf(err, errlen, "listen: cannot resolve '%s'", listen);
+        return -1;
+    }
+    memcpy(&listen_addr, res->ai_addr, res->ai_addrlen);
+    listen_addrlen = res->ai_addrlen;
+    freeaddrinfo(res);
+    return 0;
+}
+
+int
+server_run(const struct kr_config *cfg)
+{
+    char err[1600], dir[1100];
+    sigset_t set;
+    int sig;
+    signal(SIGPIPE, SIG_IGN);
+    /* Block the stop signals in every thread we start; the main thread waits for them. */
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    api_init(cfg);
+    if (resolve_listen(cfg->listen, err, sizeof(err)) != 0)
+        goto fail;
+    if (mkdir(cfg->data, 0750) != 0 && errno != EEXIST) {
+        snprintf(err, sizeof(err), "cannot create data directory %s: %s", cfg->data, strerror(errno));
+        goto fail;
+    }
+    snprintf(dir, sizeof(dir), "%s/files", cfg->data);
+    mkdir(dir, 0750);
+    snprintf(dir, sizeof(dir), "%s/files/tmp", cfg->data);
+    mkdir(dir, 0750);
+
+    struct store_options opt = {.keep_deleted_content = cfg->keep_deleted_content};
+    store_t *ws = store_open(cfg->data, 1, &opt, err, sizeof(err));
+    if (ws == NULL)
+        goto fail;
+    if (bootstrap_admin(ws, cfg, err, sizeof(err)) != 0) {
+        store_close(ws);
+        goto fail;
+    }
+    bootstrap_sweep(ws, cfg);
+    if (writer_start(ws) != 0 || jobs_start(cfg->job_threads) != 0) {
+        snprintf(err, sizeof(err), "cannot start threads");
+        goto fail;
+    }
+
+    h2o_config_init(&globalconf);
+    globalconf.server_name = h2o_iovec_init(H2O_STRLIT("kairan"));
+    /* Uploads may be large; JSON endpoints check their own, smaller limit. */
+    globalconf.max_request_entity_size = cfg->max_upload_mib * 2 * 1024 * 1024 + 1024 * 1024;
+    h2o_hostconf_t *host = h2o_config_register_host(&globalconf, h2o_iovec_init(H2O_STRLIT("default")), 65535);
+    h2o_pathconf_t *path = h2o_config_register_path(host, "/", 0);
+    h2o_handler_t *handler = h2o_create_handler(path, sizeof(*handler));
+    handler->on_req = on_req;
+
+    threads = xcalloc((size_t)cfg->threads, sizeof(*threads));
+    for (int i = 0; i < cfg->threads; i++) {
+        threads[i].index = i;
+        if (setup_thread(&threads[i], cfg, host, err, sizeof(err)) != 0)
+            goto fail;
+    }
+    for (int i = 0; i < cfg->threads; i++)
+        pthread_create(&threads[i].tid, NULL, loop_main, &threads[i]);
+    log_info("server.listen", "url=http://%s threads=%d data=%s", cfg->listen, cfg->threads, cfg->data);
+    fprintf(stderr, "kairan: listening on http://%s\n", cfg->listen);
+
+    sigwait(&set, &sig);
+    log_info("server.stop", "signal=%d", sig);
+    /* Let queued writes finish; nothing is acknowledged before its commit anyway. */
+    writer_stop();
+    return 0;
+fail:
+    log_error("server.start", "error=\"%s\"", err);
+    fprintf(stderr, "kairan: %s\n", err);
+    return 1;
+}

@@ -1,0 +1,194 @@
+/*
+ * The store: Kairan's only door to persistent data.
+ *
+ * A `store_t` is one connection, owned by one thread at a time: each loop thread and job thread
+ * holds one for reads, the writer thread (store/writer.h) holds the one that writes, and the
+ * admin command opens its own. All SQL lives under src/store/; callers see ids, plain structs
+ * and JSON objects (jansson) shaped as docs/api.md describes, never a SQLite type. The backend
+ * today is SQLite in WAL mode with synchronous=FULL; store_pg.c will implement this same
+ * interface for the multi-node deployment.
+ *
+ * Functions return 0 on success or a negative STORE_E* code. Functions returning json_t * give
+ * the caller a new reference (caller must json_decref), or NULL when the row does not exist.
+ */
+#ifndef KAIRAN_STORE_STORE_H
+#define KAIRAN_STORE_STORE_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct store store_t;
+
+enum {
+    STORE_OK = 0,
+    STORE_ENOTFOUND = -1,
+    STORE_ECONFLICT = -2,
+    STORE_EIO = -3,       /* the database failed: fatal for the writer */
+    STORE_EINVAL = -4,    /* the request contradicts the data (e.g. reply to another room) */
+    STORE_EFORBIDDEN = -5,
+    STORE_ETOONEW = -6,   /* the database's schema is newer than this binary */
+};
+
+struct store_options {
+    int keep_deleted_content; /* keep a deleted message's text for the disclosure officer */
+};
+
+/*
+ * Opens (creating if needed) data_dir/kairan.db and applies pending migrations when `migrate`
+ * is set. Writes a reason to err on failure. The returned store is closed with store_close.
+ */
+store_t *store_open(const char *data_dir, int migrate, const struct store_options *opt, char *err, size_t errlen);
+void store_close(store_t *s);
+/*
+ * Ends the read snapshot that unfinished statements hold. Call it when a unit of work on a
+ * connection is done (a request, a job, a batch), so the next one sees the latest commit.
+ */
+void store_end_reads(store_t *s);
+
+/* Transactions for single-connection users (the admin command). The writer batches its own. */
+int store_begin(store_t *s);
+int store_commit(store_t *s);
+void store_rollback(store_t *s);
+/* Savepoints, used by the writer to isolate one job inside a group commit. */
+int store_savepoint(store_t *s);
+int store_release(store_t *s);
+void store_rollback_to(store_t *s);
+
+/* ---- users, departments, sessions (store_users.c) ---- */
+
+struct store_user_in {
+    const char *login, *name, *kana, *kind, *employment, *title, *extension, *work_phone;
+    int64_t department_id; /* 0: none */
+    const char *password_hash; /* NULL: cannot log in until a password is set */
+    int is_admin, must_change_password;
+};
+
+struct store_auth {
+    int64_t user_id;
+    char password_hash[160];
+    int locked, disabled, must_change_password;
+};
+
+struct store_session {
+    int64_t id, user_id, last_seen_at;
+    int is_admin, must_change_password, kind_department;
+    char login[72];
+};
+
+int store_user_create(store_t *s, const struct store_user_in *in, int64_t now, int64_t *id);
+/* Updates the fields present in `fields` (keys as in the User object, plus "password_hash"). */
+int store_user_update(store_t *s, int64_t id, json_t *fields, int64_t now);
+int store_user_by_login(store_t *s, const char *login, int64_t *id);
+int store_user_auth(store_t *s, const char *login, struct store_auth *out);
+int store_user_auth_by_id(store_t *s, int64_t id, struct store_auth *out);
+int store_user_set_lock(store_t *s, int64_t id, int locked, int64_t now);
+int store_user_set_password(store_t *s, int64_t id, const char *hash, int must_change, int64_t now);
+json_t *store_user_json(store_t *s, int64_t id);
+/* Directory search: each whitespace-separated word of `folded` (kana_fold'ed) must match. */
+json_t *store_user_search(store_t *s, const char *folded, int64_t department_id, int limit, int offset, int *has_more);
+json_t *store_user_list_all(store_t *s);
+int store_user_count(store_t *s, int64_t *n);
+/* Department accounts this user may post for, as a JSON array of ids. */
+json_t *store_user_delegate_for(store_t *s, int64_t user_id);
+int store_delegate_set(store_t *s, int64_t account_id, int64_t user_id, int on);
+int store_is_delegate(store_t *s, int64_t account_id, int64_t user_id);
+
+/* Finds or creates the department chain parts[0] > parts[1] > …; *id is the last one. */
+int store_department_ensure_path(store_t *s, const char *const *parts, size_t n, int64_t *id);
+int store_department_create(store_t *s, const char *code, const char *name, int64_t parent_id, int64_t *id);
+int store_department_by_code(store_t *s, const char *code, int64_t *id);
+json_t *store_departments_json(store_t *s);
+int store_department_exists(store_t *s, int64_t id);
+
+int store_session_create(store_t *s, int64_t user_id, const uint8_t hash[32], const char *ua, const char *addr, int64_t now,
+                         int64_t expires, int64_t *id);
+/* Finds a live session by token hash (not revoked, not expired, user not locked/disabled). */
+int store_session_lookup(store_t *s, const uint8_t hash[32], int64_t now, struct store_session *out);
+int store_session_touch(store_t *s, int64_t id, int64_t now);
+int store_session_revoke(store_t *s, int64_t user_id, int64_t session_id, int64_t now);
+/* Revokes every live session of the user but `except_id` (0: all); returns the ids in *ids. */
+int store_sessions_revoke_user(store_t *s, int64_t user_id, int64_t except_id, int64_t now, int64_t **ids, size_t *n);
+json_t *store_sessions_json(store_t *s, int64_t user_id, int64_t current_id);
+
+/* ---- rooms and members (store_rooms.c) ---- */
+
+struct store_room_info {
+    int64_t id, department_id, last_seq;
+    char kind[16];
+    int archived;
+};
+
+int store_room_create(store_t *s, const char *kind, const char *name, const char *topic, int64_t department_id,
+                      const char *direct_key, int64_t creator, const int64_t *members, size_t n, int64_t now, int64_t *id);
+int store_room_by_direct_key(store_t *s, const char *key, int64_t *id);
+int store_room_info(store_t *s, int64_t room_id, struct store_room_info *out);
+/* The caller's role in the room: 0 and *role set ("owner"/"member"), or STORE_ENOTFOUND. */
+int store_member_role(store_t *s, int64_t room_id, int64_t user_id, char role[16]);
+/* The room as `viewer` sees it (unread, mention, last_message, partner); NULL if missing. */
+json_t *store_room_json(store_t *s, int64_t room_id, int64_t viewer);
+/* The room without per-viewer fields, for events. */
+json_t *store_room_public_json(store_t *s, int64_t room_id);
+json_t *store_rooms_for_user(store_t *s, int64_t user_id, int archived /* 0, 1, -1 all */);
+json_t *store_room_members_json(store_t *s, int64_t room_id);
+int store_room_member_ids(store_t *s, int64_t room_id, int64_t **ids, size_t *n);
+/* Adds members; returns the ids actually added (new) in *added. Unknown users: STORE_EINVAL. */
+int store_room_add_members(store_t *s, int64_t room_id, const int64_t *ids, size_t n, int64_t now, int64_t **added,
+                           size_t *nadded);
+int store_room_remove_member(store_t *s, int64_t room_id, int64_t user_id);
+int store_room_update(store_t *s, int64_t room_id, json_t *fields, int64_t now);
+/* Users who share at least one room with user_id (for presence events). */
+int store_co_members(store_t *s, int64_t user_id, int64_t **ids, size_t *n);
+/* Re-derives department rooms' membership for a user after a department change. */
+int store_sync_department_rooms(store_t *s, int64_t user_id, int64_t now, int64_t **rooms_joined, size_t *nj,
+                                int64_t **rooms_left, size_t *nl);
+
+/* ---- messages and read state (store_messages.c) ---- */
+
+struct store_msg_in {
+    int64_t room_id, sender_id, author_id; /* author: the person; sender: author or a department account */
+    const char *client_msg_id, *text, *stamp;
+    int64_t reply_to;
+    const int64_t *mentions;
+    size_t nmentions;
+    int mention_all;
+    const int64_t *file_ids;
+    size_t nfiles;
+};
+
+struct store_msg_meta {
+    int64_t id, room_id, seq, sender_id, author_id;
+    int deleted;
+};
+
+/* Looks up a previous send by (author, client_msg_id): *id and the room and text it had. */
+int store_message_by_client_id(store_t *s, int64_t author_id, const char *cmid, int64_t *id, int64_t *room_id, char **text,
+                               char **stamp);
+int store_message_insert(store_t *s, const struct store_msg_in *in, int64_t now, int64_t *id, int64_t *seq);
+int store_message_meta(store_t *s, int64_t id, struct store_msg_meta *out);
+/* A message as the API shows it, with its read count. */
+json_t *store_message_json(store_t *s, int64_t id);
+json_t *store_messages_page(store_t *s, int64_t room_id, int64_t after, int64_t before, int limit, int *has_more);
+int store_message_edit(store_t *s, int64_t id, const char *text, int64_t now);
+json_t *store_message_edits_json(store_t *s, int64_t id);
+/* Deletes (tombstones) a message; file hashes that may now be unreferenced go to *hashes. */
+int store_message_delete(store_t *s, int64_t id, int64_t by, int64_t now, char ***hashes, size_t *nhashes);
+json_t *store_message_readers_json(store_t *s, int64_t room_id, int64_t message_id);
+/* Moves the user's read mark forward to min(seq, last_seq); *out_seq is the mark after. */
+int store_read_mark(store_t *s, int64_t room_id, int64_t user_id, int64_t seq, int64_t *out_seq);
+
+/* ---- files (store_files.c) ---- */
+
+int store_file_insert(store_t *s, const char *hash, const char *name, int64_t size, const char *type, int64_t uploader,
+                      int64_t now, int64_t *id);
+json_t *store_file_json(store_t *s, int64_t id);
+/* 0 if the user uploaded the file or is a member of a room where a live message carries it. */
+int store_file_can_read(store_t *s, int64_t file_id, int64_t user_id, char hash[65]);
+/* 1 if a file row still references the blob `hash`, 0 if none. */
+int store_blob_referenced(store_t *s, const char *hash);
+/* Removes never-attached uploads older than `before`; their hashes go to *hashes. */
+int store_files_sweep(store_t *s, int64_t before, char ***hashes, size_t *n);
+
+void store_free_strings(char **v, size_t n);
+
+#endif

@@ -1,0 +1,77 @@
+/*
+ * File metadata in the SQLite store.
+ *
+ * The bytes live under data/files/ named by their SHA-256 (blob), so identical uploads share
+ * one blob; each upload still gets its own row (its name, uploader, rooms). A blob is removed
+ * when no row refers to it any more, which the writer checks after the commit that dropped the
+ * last row.
+ */
+#include "store/store_int.h"
+#include "util/xmalloc.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+int
+store_file_insert(store_t *s, const char *hash, const char *name, int64_t size, const char *type, int64_t uploader,
+                  int64_t now, int64_t *id)
+{
+    int rc = store__x(s, "INSERT INTO files(hash, name, size, type, uploader_id, created_at) VALUES(?, ?, ?, ?, ?, ?)",
+                      "ttItII", hash, name, size, type, uploader, now);
+    if (rc == 0)
+        *id = sqlite3_last_insert_rowid(s->db);
+    return rc;
+}
+
+json_t *
+store_file_json(store_t *s, int64_t id)
+{
+    sqlite3_stmt *st = store__q(s, "SELECT id, name, size, type FROM files WHERE id = ?", "I", id);
+    if (store__row(s, st) != 1)
+        return NULL;
+    return json_pack("{sI ss sI ss}", "id", (json_int_t)sqlite3_column_int64(st, 0), "name", store__text(st, 1), "size",
+                     (json_int_t)sqlite3_column_int64(st, 2), "type", store__text(st, 3));
+}
+
+int
+store_file_can_read(store_t *s, int64_t file_id, int64_t user_id, char hash[65])
+{
+    sqlite3_stmt *st = store__q(s,
+                                "SELECT f.hash FROM files f WHERE f.id = ? AND (f.uploader_id = ? OR EXISTS("
+                                " SELECT 1 FROM message_files mf JOIN messages m ON m.id = mf.message_id"
+                                " JOIN room_members rm ON rm.room_id = mf.room_id AND rm.user_id = ?"
+                                " WHERE mf.file_id = f.id AND m.deleted_at IS NULL))",
+                                "III", file_id, user_id, user_id);
+    int r = store__row(s, st);
+    if (r != 1)
+        return r == 0 ? STORE_ENOTFOUND : STORE_EIO;
+    if (hash)
+        snprintf(hash, 65, "%s", store__text(st, 0));
+    return 0;
+}
+
+int
+store_blob_referenced(store_t *s, const char *hash)
+{
+    return store__row(s, store__q(s, "SELECT 1 FROM files WHERE hash = ? LIMIT 1", "t", hash)) == 1;
+}
+
+int
+store_files_sweep(store_t *s, int64_t before, char ***hashes, size_t *n)
+{
+    *hashes = NULL;
+    *n = 0;
+    sqlite3_stmt *st = store__q(s, "SELECT id, hash FROM files WHERE attached = 0 AND created_at < ?", "I", before);
+    int64_t *ids = NULL;
+    size_t ni = 0, cap = 0;
+    while (store__row(s, st) == 1) {
+        store__ids_push(&ids, &ni, &cap, sqlite3_column_int64(st, 0));
+        *hashes = xrealloc(*hashes, (*n + 1) * sizeof(char *));
+        (*hashes)[(*n)++] = xstrdup(store__text(st, 1));
+    }
+    int rc = 0;
+    for (size_t i = 0; i < ni && rc == 0; i++)
+        rc = store__x(s, "DELETE FROM files WHERE id = ?", "I", ids[i]);
+    free(ids);
+    return rc;
+}

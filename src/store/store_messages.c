@@ -1,0 +1,407 @@
+/*
+ * Messages, edits, deletions and read state in the SQLite store.
+ *
+ * Sequence numbers are per room and assigned inside the writer's transaction by bumping
+ * rooms.last_seq, so they are gapless and never reused: a rolled-back job takes its bump with
+ * it. A deleted message keeps its row (and so its seq) as a tombstone; whether its text stays
+ * in the row for the disclosure officer is the keep_deleted_content setting, and the API never
+ * shows it either way. Read counts come from members' last_read_seq: one sorted array per page
+ * answers every message's count by binary search.
+ */
+#include "store/store_int.h"
+#include "util/xmalloc.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+int
+store_message_by_client_id(store_t *s, int64_t author_id, const char *cmid, int64_t *id, int64_t *room_id, char **text,
+                           char **stamp)
+{
+    sqlite3_stmt *st = store__q(s, "SELECT id, room_id, text, stamp FROM messages WHERE author_id = ? AND client_msg_id = ?",
+                                "It", author_id, cmid);
+    int r = store__row(s, st);
+    if (r != 1)
+        return r == 0 ? STORE_ENOTFOUND : STORE_EIO;
+    *id = sqlite3_column_int64(st, 0);
+    *room_id = sqlite3_column_int64(st, 1);
+    *text = xstrdup(store__text(st, 2));
+    *stamp = xstrdup(store__text(st, 3));
+    return 0;
+}
+
+int
+store_message_insert(store_t *s, const struct store_msg_in *in, int64_t now, int64_t *id, int64_t *seq)
+{
+    int rc;
+    if (in->reply_to) {
+        sqlite3_stmt *st = store__q(s, "SELECT room_id FROM messages WHERE id = ?", "I", in->reply_to);
+        if (store__row(s, st) != 1 || sqlite3_column_int64(st, 0) != in->room_id)
+            return STORE_EINVAL;
+    }
+    if ((rc = store__x(s, "UPDATE rooms SET last_seq = last_seq + 1, last_activity_at = ? WHERE id = ?", "II", now,
+                       in->room_id)) != 0)
+        return rc;
+    sqlite3_stmt *st = store__q(s, "SELECT last_seq FROM rooms WHERE id = ?", "I", in->room_id);
+    if (store__row(s, st) != 1)
+        return STORE_ENOTFOUND;
+    *seq = sqlite3_column_int64(st, 0);
+    rc = store__x(s,
+                  "INSERT INTO messages(room_id, seq, sender_id, author_id, client_msg_id, text, stamp, reply_to, mention_all,"
+                  " nfiles, created_at) VALUES(?, ?, ?, ?, ?, ?, ?, nullif(?, 0), ?, ?, ?)",
+                  "IIIItttIbiI", in->room_id, *seq, in->sender_id, in->author_id, in->client_msg_id, in->text, in->stamp,
+                  in->reply_to, in->mention_all, (int)in->nfiles, now);
+    if (rc != 0)
+        return rc;
+    *id = sqlite3_last_insert_rowid(s->db);
+    for (size_t i = 0; i < in->nmentions; i++) {
+        rc = store__x(s,
+                      "INSERT OR IGNORE INTO mentions(user_id, room_id, seq, message_id) SELECT user_id, room_id, ?, ?"
+                      " FROM room_members WHERE room_id = ? AND user_id = ?",
+                      "IIII", *seq, *id, in->room_id, in->mentions[i]);
+        if (rc != 0)
+            return rc;
+    }
+    for (size_t i = 0; i < in->nfiles; i++) {
+        rc = store__x(s, "INSERT OR IGNORE INTO message_files(message_id, file_id, room_id) VALUES(?, ?, ?)", "III", *id,
+                      in->file_ids[i], in->room_id);
+        if (rc == 0)
+            rc = store__x(s, "UPDATE files SET attached = 1 WHERE id = ?", "I", in->file_ids[i]);
+        if (rc != 0)
+            return rc;
+    }
+    /* Whoever sends has read the room up to their own message. */
+    return store__x(s, "UPDATE room_members SET last_read_seq = ? WHERE room_id = ? AND user_id IN (?, ?)", "IIII", *seq,
+                    in->room_id, in->author_id, in->sender_id);
+}
+
+int
+store_message_meta(store_t *s, int64_t id, struct store_msg_meta *out)
+{
+    sqlite3_stmt *st = store__q(s, "SELECT id, room_id, seq, sender_id, author_id, deleted_at IS NOT NULL FROM messages"
+                                   " WHERE id = ?",
+                                "I", id);
+    int r = store__row(s, st);
+    if (r != 1)
+        return r == 0 ? STORE_ENOTFOUND : STORE_EIO;
+    out->id = sqlite3_column_int64(st, 0);
+    out->room_id = sqlite3_column_int64(st, 1);
+    out->seq = sqlite3_column_int64(st, 2);
+    out->sender_id = sqlite3_column_int64(st, 3);
+    out->author_id = sqlite3_column_int64(st, 4);
+    out->deleted = sqlite3_column_int(st, 5);
+    return 0;
+}
+
+/* Members' read marks of one room, sorted two ways for the read-count arithmetic. */
+struct readmarks {
+    int64_t *seqs;  /* sorted ascending */
+    int64_t *users; /* user ids, sorted ascending, with their marks in marks[] */
+    int64_t *marks;
+    size_t n;
+};
+
+static int
+cmp_i64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static void
+readmarks_load(store_t *s, int64_t room_id, struct readmarks *rm)
+{
+    size_t cap = 0, cap2 = 0, n2 = 0;
+    memset(rm, 0, sizeof(*rm));
+    sqlite3_stmt *st =
+        store__q(s, "SELECT user_id, last_read_seq FROM room_members WHERE room_id = ? ORDER BY user_id", "I", room_id);
+    while (store__row(s, st) == 1) {
+        if (rm->n == cap) {
+            cap = cap ? cap * 2 : 16;
+            rm->users = xrealloc(rm->users, cap * sizeof(int64_t));
+        }
+        rm->users[rm->n++] = sqlite3_column_int64(st, 0);
+        store__ids_push(&rm->marks, &n2, &cap2, sqlite3_column_int64(st, 1));
+    }
+    rm->seqs = xmalloc((rm->n ? rm->n : 1) * sizeof(int64_t));
+    if (rm->n)
+        memcpy(rm->seqs, rm->marks, rm->n * sizeof(int64_t));
+    qsort(rm->seqs, rm->n, sizeof(int64_t), cmp_i64);
+}
+
+static void
+readmarks_free(struct readmarks *rm)
+{
+    free(rm->seqs);
+    free(rm->users);
+    free(rm->marks);
+}
+
+static int64_t
+mark_of(const struct readmarks *rm, int64_t user)
+{
+    size_t lo = 0, hi = rm->n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (rm->users[mid] < user)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < rm->n && rm->users[lo] == user ? rm->marks[lo] : -1;
+}
+
+static int64_t
+read_count(const struct readmarks *rm, int64_t seq, int64_t sender, int64_t author)
+{
+    size_t lo = 0, hi = rm->n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (rm->seqs[mid] < seq)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    int64_t c = (int64_t)(rm->n - lo);
+    if (mark_of(rm, sender) >= seq)
+        c--;
+    if (author != sender && mark_of(rm, author) >= seq)
+        c--;
+    return c < 0 ? 0 : c;
+}
+
+#define MSG_COLS                                                                                                           \
+    "id, room_id, seq, client_msg_id, sender_id, author_id, text, stamp, reply_to, mention_all, nfiles, created_at,"       \
+    " edited_at, deleted_at"
+
+static json_t *
+message_from_row(store_t *s, sqlite3_stmt *st, const struct readmarks *rm)
+{
+    int64_t id = sqlite3_column_int64(st, 0), room_id = sqlite3_column_int64(st, 1), seq = sqlite3_column_int64(st, 2);
+    int64_t sender = sqlite3_column_int64(st, 4), author = sqlite3_column_int64(st, 5);
+    int64_t reply_to = sqlite3_column_int64(st, 8);
+    int deleted = sqlite3_column_type(st, 13) != SQLITE_NULL;
+    int nfiles = sqlite3_column_int(st, 10), mention_all = sqlite3_column_int(st, 9);
+    json_t *m = json_object();
+    json_object_set_new(m, "id", json_integer(id));
+    json_object_set_new(m, "room_id", json_integer(room_id));
+    json_object_set_new(m, "seq", json_integer(seq));
+    json_object_set_new(m, "client_msg_id", store__jstr(st, 3));
+    json_object_set_new(m, "created_at", store__jtime(st, 11));
+    json_object_set_new(m, "edited_at", store__jtime(st, 12));
+    json_object_set_new(m, "deleted", json_boolean(deleted));
+    json_object_set_new(m, "deleted_at", store__jtime(st, 13));
+    json_object_set_new(m, "text", deleted ? json_null() : store__jstr(st, 6));
+    json_object_set_new(m, "stamp", deleted ? json_null() : store__jstr(st, 7));
+    json_object_set_new(m, "mention_all", json_boolean(mention_all && !deleted));
+    json_object_set_new(m, "read_count", json_integer(read_count(rm, seq, sender, author)));
+    /* The statement is cached; the nested queries below use other statements, so st stays valid. */
+    json_object_set_new(m, "sender", store__user_brief(s, sender));
+    if (author != sender) {
+        json_t *a = store__user_brief(s, author);
+        json_t *pb = json_pack("{sO sO}", "id", json_object_get(a, "id"), "name", json_object_get(a, "name"));
+        json_decref(a);
+        json_object_set_new(m, "posted_by", pb);
+    } else {
+        json_object_set_new(m, "posted_by", json_null());
+    }
+    json_t *mentions = json_array(), *files = json_array(), *reply = json_null();
+    if (!deleted) {
+        sqlite3_stmt *q = store__q(s, "SELECT user_id FROM mentions WHERE room_id = ? AND seq = ? ORDER BY user_id", "II",
+                                   room_id, seq);
+        while (store__row(s, q) == 1)
+            json_array_append_new(mentions, json_integer(sqlite3_column_int64(q, 0)));
+        if (nfiles > 0) {
+            q = store__q(s,
+                         "SELECT f.id, f.name, f.size, f.type FROM message_files mf JOIN files f ON f.id = mf.file_id"
+                         " WHERE mf.message_id = ? ORDER BY f.id",
+                         "I", id);
+            while (store__row(s, q) == 1)
+                json_array_append_new(files, json_pack("{sI ss sI ss}", "id", (json_int_t)sqlite3_column_int64(q, 0), "name",
+                                                       store__text(q, 1), "size", (json_int_t)sqlite3_column_int64(q, 2),
+                                                       "type", store__text(q, 3)));
+        }
+        if (reply_to) {
+            q = store__q(s, "SELECT id, seq, sender_id, text, deleted_at IS NOT NULL FROM messages WHERE id = ?", "I",
+                         reply_to);
+            if (store__row(s, q) == 1) {
+                int rdel = sqlite3_column_int(q, 4);
+                json_decref(reply);
+                reply = json_pack("{sI sI sI so}", "id", (json_int_t)sqlite3_column_int64(q, 0), "seq",
+                                  (json_int_t)sqlite3_column_int64(q, 1), "sender_id", (json_int_t)sqlite3_column_int64(q, 2),
+                                  "text", rdel ? json_null() : store__jstr(q, 3));
+            }
+        }
+    }
+    json_object_set_new(m, "mentions", mentions);
+    json_object_set_new(m, "files", files);
+    json_object_set_new(m, "reply_to", reply);
+    return m;
+}
+
+json_t *
+store_message_json(store_t *s, int64_t id)
+{
+    sqlite3_stmt *st = store__q(s, "SELECT " MSG_COLS " FROM messages WHERE id = ?", "I", id);
+    if (store__row(s, st) != 1)
+        return NULL;
+    struct readmarks rm;
+    readmarks_load(s, sqlite3_column_int64(st, 1), &rm);
+    /* readmarks_load used another statement; st is untouched. */
+    json_t *m = message_from_row(s, st, &rm);
+    readmarks_free(&rm);
+    return m;
+}
+
+json_t *
+store_messages_page(store_t *s, int64_t room_id, int64_t after, int64_t before, int limit, int *has_more)
+{
+    sqlite3_stmt *st;
+    if (after >= 0)
+        st = store__q(s, "SELECT " MSG_COLS " FROM messages WHERE room_id = ? AND seq > ? ORDER BY seq ASC LIMIT ?", "IIi",
+                      room_id, after, limit + 1);
+    else if (before >= 0)
+        st = store__q(s, "SELECT " MSG_COLS " FROM messages WHERE room_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?", "IIi",
+                      room_id, before, limit + 1);
+    else
+        st = store__q(s, "SELECT " MSG_COLS " FROM messages WHERE room_id = ? ORDER BY seq DESC LIMIT ?", "Ii", room_id,
+                      limit + 1);
+    /* Collect ids first: building each message runs other statements on this connection. */
+    int64_t *ids = NULL;
+    size_t n = 0, cap = 0;
+    while (store__row(s, st) == 1)
+        store__ids_push(&ids, &n, &cap, sqlite3_column_int64(st, 0));
+    *has_more = (int)n > limit;
+    if ((int)n > limit)
+        n = (size_t)limit;
+    struct readmarks rm;
+    readmarks_load(s, room_id, &rm);
+    json_t *arr = json_array();
+    for (size_t k = 0; k < n; k++) {
+        /* The latest page is fetched newest-first but answered in ascending order. */
+        size_t i = (after < 0 && before < 0) ? n - 1 - k : k;
+        sqlite3_stmt *one = store__q(s, "SELECT " MSG_COLS " FROM messages WHERE id = ?", "I", ids[i]);
+        if (store__row(s, one) == 1)
+            json_array_append_new(arr, message_from_row(s, one, &rm));
+    }
+    readmarks_free(&rm);
+    free(ids);
+    return arr;
+}
+
+int
+store_message_edit(store_t *s, int64_t id, const char *text, int64_t now)
+{
+    int rc = store__x(s, "INSERT INTO message_edits(message_id, text, edited_at) SELECT id, text, ? FROM messages WHERE id = ?",
+                      "II", now, id);
+    if (rc == 0)
+        rc = store__x(s, "UPDATE messages SET text = ?, edited_at = ? WHERE id = ? AND deleted_at IS NULL", "tII", text, now,
+                      id);
+    return rc;
+}
+
+json_t *
+store_message_edits_json(store_t *s, int64_t id)
+{
+    sqlite3_stmt *st =
+        store__q(s, "SELECT text, edited_at FROM message_edits WHERE message_id = ? ORDER BY id", "I", id);
+    json_t *arr = json_array();
+    while (store__row(s, st) == 1)
+        json_array_append_new(arr, json_pack("{so so}", "text", store__jstr(st, 0), "edited_at", store__jtime(st, 1)));
+    return arr;
+}
+
+int
+store_message_delete(store_t *s, int64_t id, int64_t by, int64_t now, char ***hashes, size_t *nhashes)
+{
+    int rc;
+    *hashes = NULL;
+    *nhashes = 0;
+    if (s->opt.keep_deleted_content) {
+        rc = store__x(s, "UPDATE messages SET deleted_at = ?, deleted_by = ? WHERE id = ? AND deleted_at IS NULL", "III", now,
+                      by, id);
+    } else {
+        rc = store__x(s,
+                      "UPDATE messages SET deleted_at = ?, deleted_by = ?, text = NULL, stamp = NULL, nfiles = 0"
+                      " WHERE id = ? AND deleted_at IS NULL",
+                      "III", now, by, id);
+        if (rc == 0)
+            rc = store__x(s, "DELETE FROM message_edits WHERE message_id = ?", "I", id);
+    }
+    if (rc != 0)
+        return rc;
+    if (sqlite3_changes(s->db) == 0 && !s->opt.keep_deleted_content) {
+        /* Either already deleted (idempotent) or nothing to do. */
+    }
+    if ((rc = store__x(s, "DELETE FROM mentions WHERE message_id = ?", "I", id)) != 0)
+        return rc;
+    if (s->opt.keep_deleted_content)
+        return 0;
+    /* Detach the files; a file no message carries any more is removed with its blob. */
+    int64_t *files = NULL;
+    size_t nf = 0, cap = 0;
+    sqlite3_stmt *st = store__q(s, "SELECT file_id FROM message_files WHERE message_id = ?", "I", id);
+    while (store__row(s, st) == 1)
+        store__ids_push(&files, &nf, &cap, sqlite3_column_int64(st, 0));
+    if ((rc = store__x(s, "DELETE FROM message_files WHERE message_id = ?", "I", id)) != 0)
+        goto Exit;
+    for (size_t i = 0; i < nf; i++) {
+        st = store__q(s,
+                      "SELECT hash FROM files WHERE id = ? AND NOT EXISTS(SELECT 1 FROM message_files WHERE file_id = ?)",
+                      "II", files[i], files[i]);
+        if (store__row(s, st) != 1)
+            continue;
+        char *h = xstrdup(store__text(st, 0));
+        if ((rc = store__x(s, "DELETE FROM files WHERE id = ?", "I", files[i])) != 0) {
+            free(h);
+            goto Exit;
+        }
+        *hashes = xrealloc(*hashes, (*nhashes + 1) * sizeof(char *));
+        (*hashes)[(*nhashes)++] = h;
+    }
+Exit:
+    free(files);
+    return rc;
+}
+
+json_t *
+store_message_readers_json(store_t *s, int64_t room_id, int64_t message_id)
+{
+    struct store_msg_meta meta;
+    if (store_message_meta(s, message_id, &meta) != 0 || meta.room_id != room_id)
+        return NULL;
+    sqlite3_stmt *st = store__q(s,
+                                "SELECT m.user_id, m.last_read_seq >= ? FROM room_members m JOIN users u ON u.id = m.user_id"
+                                " WHERE m.room_id = ? AND m.user_id NOT IN (?, ?) ORDER BY u.kana, u.id",
+                                "IIII", meta.seq, room_id, meta.sender_id, meta.author_id);
+    int64_t *ids = NULL, *flags = NULL;
+    size_t n = 0, cap = 0, n2 = 0, cap2 = 0;
+    while (store__row(s, st) == 1) {
+        store__ids_push(&ids, &n, &cap, sqlite3_column_int64(st, 0));
+        store__ids_push(&flags, &n2, &cap2, sqlite3_column_int(st, 1));
+    }
+    json_t *read = json_array(), *unread = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(flags[i] ? read : unread, store__user_brief(s, ids[i]));
+    free(ids);
+    free(flags);
+    return json_pack("{so so}", "read", read, "unread", unread);
+}
+
+int
+store_read_mark(store_t *s, int64_t room_id, int64_t user_id, int64_t seq, int64_t *out_seq)
+{
+    int rc = store__x(s,
+                      "UPDATE room_members SET last_read_seq = min(?, (SELECT last_seq FROM rooms WHERE id = ?))"
+                      " WHERE room_id = ? AND user_id = ? AND last_read_seq < min(?, (SELECT last_seq FROM rooms WHERE id = ?))",
+                      "IIIIII", seq, room_id, room_id, user_id, seq, room_id);
+    if (rc != 0)
+        return rc;
+    int changed = sqlite3_changes(s->db) > 0;
+    sqlite3_stmt *st =
+        store__q(s, "SELECT last_read_seq FROM room_members WHERE room_id = ? AND user_id = ?", "II", room_id, user_id);
+    if (store__row(s, st) != 1)
+        return STORE_ENOTFOUND;
+    *out_seq = sqlite3_column_int64(st, 0);
+    return changed;
+}

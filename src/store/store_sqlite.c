@@ -1,0 +1,366 @@
+/*
+ * The SQLite store: opening, schema migrations and the statement cache.
+ *
+ * Each connection runs in WAL mode with synchronous=FULL, so a COMMIT that returned is on
+ * disk: the writer acknowledges nothing before that (docs/architecture.md, "Durability").
+ * Readers on other threads see the last committed state without blocking the writer.
+ * Migrations are numbered; each runs in one transaction, and a database whose version is
+ * newer than this binary is refused rather than touched.
+ */
+#include "store/store_int.h"
+#include "util/log.h"
+#include "util/xmalloc.h"
+
+#include "util/timefmt.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static const char *const migrations[] = {
+    /* 1: the core schema */
+    "CREATE TABLE departments(id INTEGER PRIMARY KEY, code TEXT UNIQUE, name TEXT NOT NULL,"
+    "  parent_id INTEGER REFERENCES departments(id), path TEXT NOT NULL, sort INTEGER NOT NULL DEFAULT 0);"
+    "CREATE UNIQUE INDEX departments_parent_name ON departments(ifnull(parent_id,0), name);"
+    "CREATE TABLE users(id INTEGER PRIMARY KEY, login TEXT NOT NULL UNIQUE COLLATE NOCASE, name TEXT NOT NULL,"
+    "  kana TEXT NOT NULL DEFAULT '', kind TEXT NOT NULL DEFAULT 'staff', employment TEXT NOT NULL DEFAULT '',"
+    "  department_id INTEGER REFERENCES departments(id), title TEXT NOT NULL DEFAULT '',"
+    "  extension TEXT NOT NULL DEFAULT '', work_phone TEXT NOT NULL DEFAULT '', status_text TEXT NOT NULL DEFAULT '',"
+    "  absent_until INTEGER, absent_note TEXT, is_admin INTEGER NOT NULL DEFAULT 0, locked INTEGER NOT NULL DEFAULT 0,"
+    "  disabled INTEGER NOT NULL DEFAULT 0, password_hash TEXT, must_change_password INTEGER NOT NULL DEFAULT 0,"
+    "  search_key TEXT NOT NULL DEFAULT '', created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);"
+    "CREATE INDEX users_department ON users(department_id);"
+    "CREATE TABLE delegates(account_id INTEGER NOT NULL REFERENCES users(id), user_id INTEGER NOT NULL REFERENCES users(id),"
+    "  PRIMARY KEY(account_id, user_id)) WITHOUT ROWID;"
+    "CREATE TABLE sessions(id INTEGER PRIMARY KEY, user_id INTEGER NOT NULL REFERENCES users(id), token_hash BLOB NOT NULL UNIQUE,"
+    "  created_at INTEGER NOT NULL, last_seen_at INTEGER NOT NULL, expires_at INTEGER NOT NULL, user_agent TEXT NOT NULL DEFAULT '',"
+    "  address TEXT NOT NULL DEFAULT '', revoked_at INTEGER);"
+    "CREATE INDEX sessions_user ON sessions(user_id);"
+    "CREATE TABLE rooms(id INTEGER PRIMARY KEY, kind TEXT NOT NULL, name TEXT NOT NULL DEFAULT '', topic TEXT NOT NULL DEFAULT '',"
+    "  department_id INTEGER REFERENCES departments(id), direct_key TEXT UNIQUE, archived INTEGER NOT NULL DEFAULT 0,"
+    "  created_by INTEGER, created_at INTEGER NOT NULL, last_seq INTEGER NOT NULL DEFAULT 0, last_activity_at INTEGER NOT NULL);"
+    "CREATE INDEX rooms_department ON rooms(department_id) WHERE department_id IS NOT NULL;"
+    "CREATE TABLE room_members(room_id INTEGER NOT NULL REFERENCES rooms(id), user_id INTEGER NOT NULL REFERENCES users(id),"
+    "  role TEXT NOT NULL DEFAULT 'member', last_read_seq INTEGER NOT NULL DEFAULT 0, joined_at INTEGER NOT NULL,"
+    "  PRIMARY KEY(room_id, user_id)) WITHOUT ROWID;"
+    "CREATE INDEX room_members_user ON room_members(user_id, room_id);"
+    "CREATE TABLE messages(id INTEGER PRIMARY KEY, room_id INTEGER NOT NULL REFERENCES rooms(id), seq INTEGER NOT NULL,"
+    "  sender_id INTEGER NOT NULL REFERENCES users(id), author_id INTEGER NOT NULL REFERENCES users(id), client_msg_id TEXT,"
+    "  text TEXT, stamp TEXT, reply_to INTEGER, mention_all INTEGER NOT NULL DEFAULT 0, nfiles INTEGER NOT NULL DEFAULT 0,"
+    "  created_at INTEGER NOT NULL, edited_at INTEGER, deleted_at INTEGER, deleted_by INTEGER, UNIQUE(room_id, seq));"
+    "CREATE UNIQUE INDEX messages_client ON messages(author_id, client_msg_id) WHERE client_msg_id IS NOT NULL;"
+    "CREATE TABLE mentions(user_id INTEGER NOT NULL, room_id INTEGER NOT NULL, seq INTEGER NOT NULL, message_id INTEGER NOT NULL,"
+    "  PRIMARY KEY(user_id, room_id, seq)) WITHOUT ROWID;"
+    "CREATE INDEX mentions_room ON mentions(room_id, seq);"
+    "CREATE TABLE message_edits(id INTEGER PRIMARY KEY, message_id INTEGER NOT NULL REFERENCES messages(id), text TEXT,"
+    "  edited_at INTEGER NOT NULL);"
+    "CREATE INDEX message_edits_message ON message_edits(message_id);"
+    "CREATE TABLE files(id INTEGER PRIMARY KEY, hash TEXT NOT NULL, name TEXT NOT NULL, size INTEGER NOT NULL, type TEXT NOT NULL,"
+    "  uploader_id INTEGER NOT NULL REFERENCES users(id), attached INTEGER NOT NULL DEFAULT 0, created_at INTEGER NOT NULL);"
+    "CREATE INDEX files_hash ON files(hash);"
+    "CREATE TABLE message_files(message_id INTEGER NOT NULL REFERENCES messages(id), file_id INTEGER NOT NULL REFERENCES files(id),"
+    "  room_id INTEGER NOT NULL, PRIMARY KEY(message_id, file_id)) WITHOUT ROWID;"
+    "CREATE INDEX message_files_file ON message_files(file_id, room_id);",
+};
+#define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
+
+static int
+exec(store_t *s, const char *sql, char *err, size_t errlen)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        snprintf(err, errlen, "%s", msg ? msg : "sqlite error");
+        sqlite3_free(msg);
+        return -1;
+    }
+    return 0;
+}
+
+static int
+migrate(store_t *s, int apply, char *err, size_t errlen)
+{
+    int version = 0;
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
+        goto dberr;
+    if (sqlite3_step(st) == SQLITE_ROW)
+        version = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    if (version > NMIGRATIONS) {
+        snprintf(err, errlen, "the database's schema (version %d) is newer than this kairan (version %d): refusing to start",
+                 version, NMIGRATIONS);
+        return STORE_ETOONEW;
+    }
+    if (!apply)
+        return 0;
+    for (int v = version; v < NMIGRATIONS; v++) {
+        char pragma[64];
+        snprintf(pragma, sizeof(pragma), "PRAGMA user_version=%d", v + 1);
+        if (exec(s, "BEGIN IMMEDIATE", err, errlen) != 0)
+            return -1;
+        if (exec(s, migrations[v], err, errlen) != 0 || exec(s, pragma, err, errlen) != 0) {
+            sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+            return -1;
+        }
+        if (exec(s, "COMMIT", err, errlen) != 0)
+            return -1;
+        log_info("store.migrate", "version=%d", v + 1);
+    }
+    return 0;
+dberr:
+    snprintf(err, errlen, "%s", sqlite3_errmsg(s->db));
+    return -1;
+}
+
+store_t *
+store_open(const char *data_dir, int apply_migrations, const struct store_options *opt, char *err, size_t errlen)
+{
+    char path[1100];
+    store_t *s = xcalloc(1, sizeof(*s));
+    if (opt)
+        s->opt = *opt;
+    snprintf(s->data_dir, sizeof(s->data_dir), "%s", data_dir);
+    if (mkdir(data_dir, 0750) != 0 && errno != EEXIST) {
+        snprintf(err, errlen, "cannot create %s", data_dir);
+        goto fail;
+    }
+    snprintf(path, sizeof(path), "%s/kairan.db", data_dir);
+    if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+        snprintf(err, errlen, "%s: %s", path, s->db ? sqlite3_errmsg(s->db) : "cannot open");
+        goto fail;
+    }
+    sqlite3_busy_timeout(s->db, 10000);
+    if (exec(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA cache_size=-16000;", err,
+             errlen) != 0)
+        goto fail;
+    if (migrate(s, apply_migrations, err, errlen) != 0)
+        goto fail;
+    return s;
+fail:
+    store_close(s);
+    return NULL;
+}
+
+void
+store_close(store_t *s)
+{
+    if (s == NULL)
+        return;
+    for (int i = 0; i < STORE_STMT_CACHE; i++)
+        if (s->cache[i].st)
+            sqlite3_finalize(s->cache[i].st);
+    if (s->db)
+        sqlite3_close(s->db);
+    free(s);
+}
+
+void
+store_end_reads(store_t *s)
+{
+    for (sqlite3_stmt *st = sqlite3_next_stmt(s->db, NULL); st != NULL; st = sqlite3_next_stmt(s->db, st))
+        if (sqlite3_stmt_busy(st))
+            sqlite3_reset(st);
+}
+
+static int
+plain(store_t *s, const char *sql)
+{
+    if (sqlite3_exec(s->db, sql, NULL, NULL, NULL) != SQLITE_OK) {
+        log_error("store.sql", "sql=\"%s\" error=\"%s\"", sql, sqlite3_errmsg(s->db));
+        return STORE_EIO;
+    }
+    return 0;
+}
+
+int
+store_begin(store_t *s)
+{
+    return plain(s, "BEGIN IMMEDIATE");
+}
+
+int
+store_commit(store_t *s)
+{
+    return plain(s, "COMMIT");
+}
+
+void
+store_rollback(store_t *s)
+{
+    sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+int
+store_savepoint(store_t *s)
+{
+    return plain(s, "SAVEPOINT job");
+}
+
+int
+store_release(store_t *s)
+{
+    return plain(s, "RELEASE job");
+}
+
+void
+store_rollback_to(store_t *s)
+{
+    sqlite3_exec(s->db, "ROLLBACK TO job; RELEASE job", NULL, NULL, NULL);
+}
+
+static sqlite3_stmt *
+prepare_cached(store_t *s, const char *sql)
+{
+    size_t h = ((uintptr_t)sql >> 3) % STORE_STMT_CACHE;
+    for (size_t i = 0; i < STORE_STMT_CACHE; i++) {
+        size_t k = (h + i) % STORE_STMT_CACHE;
+        if (s->cache[k].sql == sql) {
+            sqlite3_reset(s->cache[k].st);
+            sqlite3_clear_bindings(s->cache[k].st);
+            return s->cache[k].st;
+        }
+        if (s->cache[k].sql == NULL) {
+            sqlite3_stmt *st;
+            if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
+                log_error("store.prepare", "error=\"%s\" sql=\"%.120s\"", sqlite3_errmsg(s->db), sql);
+                return NULL;
+            }
+            s->cache[k].sql = sql;
+            s->cache[k].st = st;
+            return st;
+        }
+    }
+    log_error("store.prepare", "statement cache full");
+    abort();
+}
+
+static sqlite3_stmt *
+vbind(store_t *s, const char *sql, const char *fmt, va_list ap)
+{
+    sqlite3_stmt *st = prepare_cached(s, sql);
+    if (st == NULL)
+        return NULL;
+    int i = 1;
+    for (const char *f = fmt; *f; f++, i++) {
+        switch (*f) {
+        case 'i':
+        case 'b':
+            sqlite3_bind_int(st, i, va_arg(ap, int));
+            break;
+        case 'I':
+            sqlite3_bind_int64(st, i, va_arg(ap, int64_t));
+            break;
+        case 't': {
+            const char *t = va_arg(ap, const char *);
+            if (t)
+                sqlite3_bind_text(st, i, t, -1, SQLITE_TRANSIENT);
+            else
+                sqlite3_bind_null(st, i);
+            break;
+        }
+        case 'B': {
+            const void *p = va_arg(ap, const void *);
+            int n = va_arg(ap, int);
+            sqlite3_bind_blob(st, i, p, n, SQLITE_TRANSIENT);
+            break;
+        }
+        case 'n':
+            sqlite3_bind_null(st, i);
+            break;
+        default:
+            abort();
+        }
+    }
+    return st;
+}
+
+sqlite3_stmt *
+store__q(store_t *s, const char *sql, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    sqlite3_stmt *st = vbind(s, sql, fmt, ap);
+    va_end(ap);
+    return st;
+}
+
+int
+store__x(store_t *s, const char *sql, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    sqlite3_stmt *st = vbind(s, sql, fmt, ap);
+    va_end(ap);
+    if (st == NULL)
+        return STORE_EIO;
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc == SQLITE_DONE || rc == SQLITE_ROW)
+        return 0;
+    if ((rc & 0xff) == SQLITE_CONSTRAINT)
+        return STORE_ECONFLICT;
+    log_error("store.exec", "error=\"%s\" sql=\"%.120s\"", sqlite3_errmsg(s->db), sql);
+    return STORE_EIO;
+}
+
+int
+store__row(store_t *s, sqlite3_stmt *st)
+{
+    if (st == NULL)
+        return STORE_EIO;
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        return 1;
+    if (rc == SQLITE_DONE)
+        return 0;
+    log_error("store.step", "error=\"%s\"", sqlite3_errmsg(s->db));
+    return STORE_EIO;
+}
+
+json_t *
+store__jstr(sqlite3_stmt *st, int col)
+{
+    if (sqlite3_column_type(st, col) == SQLITE_NULL)
+        return json_null();
+    return json_stringn((const char *)sqlite3_column_text(st, col), (size_t)sqlite3_column_bytes(st, col));
+}
+
+json_t *
+store__jtime(sqlite3_stmt *st, int col)
+{
+    char buf[32];
+    if (sqlite3_column_type(st, col) == SQLITE_NULL)
+        return json_null();
+    return json_string(time_format_jst(sqlite3_column_int64(st, col), buf));
+}
+
+const char *
+store__text(sqlite3_stmt *st, int col)
+{
+    const char *t = (const char *)sqlite3_column_text(st, col);
+    return t ? t : "";
+}
+
+int
+store__ids_push(int64_t **ids, size_t *n, size_t *cap, int64_t v)
+{
+    if (*n == *cap) {
+        *cap = *cap ? *cap * 2 : 16;
+        *ids = xrealloc(*ids, *cap * sizeof(**ids));
+    }
+    (*ids)[(*n)++] = v;
+    return 0;
+}
+
+void
+store_free_strings(char **v, size_t n)
+{
+    if (v == NULL)
+        return;
+    for (size_t i = 0; i < n; i++)
+        free(v[i]);
+    free(v);
+}

@@ -1,0 +1,36 @@
+/*
+ * Configuration: a `key = value` file, then KAIRAN_<KEY> environment variables over it.
+ *
+ * Every key has a default (README.md lists them). The file is read once at start; the struct
+ * is then read-only and shared by all threads.
+ */
+#ifndef KAIRAN_UTIL_CONFIG_H
+#define KAIRAN_UTIL_CONFIG_H
+
+#include <stddef.h>
+
+struct kr_config {
+    char listen[256];       /* host:port */
+    char data[1024];        /* data directory */
+    char public_url[512];   /* e.g. https://chat.city.lg.jp; used for the Origin check and Secure cookies */
+    char web_root[1024];    /* directory of the web client */
+    char admin_login[64];   /* login of the first administrator */
+    int threads;            /* loop threads; 0 = one per core */
+    int job_threads;        /* threads for password hashing and file work */
+    unsigned long long argon2_ops;
+    size_t argon2_mem_kib;
+    size_t max_upload_mib;
+    int keep_deleted_content;
+    int log_level;
+    int password_min_length;
+    int session_days;       /* absolute lifetime of a session */
+};
+
+/*
+ * Fills `cfg` with the defaults, then the file at `path` (NULL: KAIRAN_CONFIG, else
+ * ./kairan.conf if it exists), then the environment. On error writes a message to `err`
+ * (size errlen) and returns -1.
+ */
+int config_load(struct kr_config *cfg, const char *path, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,163 @@
+// Boot, layout, routing (#/r/ID, #/dir, #/me), live events, notifications and the title badge.
+import { h, $, clear, confirmBox } from './dom.js';
+import { get, post, setUnauthorizedHandler } from './api.js';
+import { t, lang, setLang } from './i18n.js';
+import { connect } from './ws.js';
+import { S, wsSend, on, emit, loadRooms, refreshRoom, received, typed, putUser, flush, catchUp, loadMembers, totalUnread, roomName, muted } from './store.js';
+import { loginView } from './views/login.js';
+import { roomList } from './views/rooms.js';
+import { timeline } from './views/timeline.js';
+import { details } from './views/details.js';
+import { directory } from './views/directory.js';
+import { profile } from './views/profile.js';
+import { dot } from './views/people.js';
+
+const app = $('#app');
+let shell = null;
+document.documentElement.lang = lang;
+
+async function boot() {
+  setUnauthorizedHandler(() => { localStorage.removeItem('kairan.in'); if (S.me) location.reload(); });
+  // Only ask for /me when this browser logged in before: the cookie itself is HttpOnly.
+  if (!localStorage.getItem('kairan.in')) return loginView(app, boot);
+  try { S.me = await get('/me'); } catch { localStorage.removeItem('kairan.in'); return loginView(app, boot); }
+  if (S.me.must_change_password) return loginView(app, boot, true);
+  putUser(S.me);
+  get('/stamps').then((d) => { S.stamps = d.stamps; }).catch(() => {});
+  await loadRooms().catch(() => {});
+  build();
+  S.ws = connect({ onEvent, onState });
+  addEventListener('hashchange', route);
+  document.addEventListener('kairan-logout', logout);
+  document.addEventListener('visibilitychange', () => {
+    wsSend({ type: 'presence', status: document.hidden ? 'away' : 'online' });
+    if (!document.hidden) emit('visible');
+  });
+  route();
+}
+
+function build() {
+  const conn = h('div.conn', { role: 'status', 'aria-live': 'polite' });
+  const meBtn = h('a.me', { href: '#/me', title: t('profile') }, dot(S.me.id), h('span.me-name', null, S.me.name));
+  shell = {
+    conn, meBtn,
+    rooms: h('aside.pane-rooms', { 'aria-label': t('talk') }),
+    main: h('section.pane-main'),
+    side: h('aside.pane-details', { 'aria-label': t('details') }),
+    live: h('div.sr-only', { 'aria-live': 'polite', 'aria-atomic': 'false' }),
+  };
+  const top = h('header.topbar', null,
+    h('a.brand', { href: '#/' }, h('img', { src: '/favicon.svg', alt: '', width: 24, height: 24 }), t('app')),
+    h('nav.nav', { 'aria-label': t('menu') },
+      h('a', { href: '#/' }, t('talk')), h('a', { href: '#/dir' }, t('directory'))),
+    h('span.grow'), meBtn,
+    h('button.btn.ghost.wide-only', { type: 'button', onclick: () => { setLang(lang === 'ja' ? 'en' : 'ja'); location.reload(); } }, t('lang')),
+    h('button.btn.ghost.wide-only', { type: 'button', onclick: logout }, t('logout')));
+  shell.grid = h('main.shell', null, shell.rooms, shell.main, shell.side);
+  clear(app, top, conn, shell.grid, shell.live);
+  roomList(shell.rooms);
+  on('rooms', badge);
+  badge();
+}
+
+async function logout() {
+  if (!await confirmBox(t('logout'), t('logoutQ'), t('logout'), t('cancel'))) return;
+  await post('/auth/logout').catch(() => {});
+  localStorage.removeItem('kairan.in');
+  location.hash = ''; location.reload();
+}
+
+function route() {
+  const hsh = location.hash;
+  let m;
+  for (const a of document.querySelectorAll('.nav a')) a.toggleAttribute('aria-current', a.getAttribute('href') === (hsh.startsWith('#/dir') ? '#/dir' : '#/'));
+  if ((m = hsh.match(/^#\/r\/(\d+)/))) {
+    S.active = Number(m[1]);
+    shell.grid.className = 'shell view-room';
+    timeline(shell.main, S.active);
+    details(shell.side, S.active);
+  } else {
+    S.active = null;
+    shell.side.replaceChildren();
+    if (hsh.startsWith('#/dir')) { shell.grid.className = 'shell view-page'; directory(shell.main); }
+    else if (hsh.startsWith('#/me')) { shell.grid.className = 'shell view-page'; profile(shell.main); }
+    else {
+      shell.grid.className = 'shell view-list';
+      clear(shell.main, h('div.empty', null, t('selectRoom')));
+    }
+  }
+  emit('route');
+}
+
+function onState(st) {
+  S.conn = st;
+  shell.conn.textContent = st === 'reconnecting' ? (navigator.onLine ? t('reconnecting') : t('offline')) : '';
+  shell.conn.classList.toggle('show', st === 'reconnecting');
+}
+let hadHello = false;
+async function onEvent(ev) {
+  switch (ev.type) {
+    case 'hello':
+      wsSend({ type: 'presence', status: document.hidden ? 'away' : 'online' });
+      if (hadHello) {
+        await loadRooms().catch(() => {});
+        for (const id of S.tl.keys()) {
+          if (!S.rooms.has(id)) continue;
+          await catchUp(id).catch(() => {});
+          if (id === S.active) loadMembers(id).catch(() => {});
+        }
+      }
+      hadHello = true;
+      flush();
+      break;
+    case 'message.created': {
+      if (!S.rooms.has(ev.room_id)) { await refreshRoom(ev.room_id); }
+      const isNew = received(ev.room_id, ev.message, ev.message.sender.id === S.me.id);
+      if (isNew && ev.message.sender.id !== S.me.id) announce(ev.room_id, ev.message);
+      break;
+    }
+    case 'message.updated': case 'message.deleted': received(ev.room_id, ev.message); break;
+    case 'read.updated': {
+      const tl = S.tl.get(ev.room_id);
+      if (tl && tl.reads) { tl.reads.set(ev.user_id, Math.max(ev.seq, tl.reads.get(ev.user_id) || 0)); emit('tl', ev.room_id, 'reads'); }
+      if (ev.user_id === S.me.id) {
+        const r = S.rooms.get(ev.room_id);
+        if (r && ev.seq > (r.last_read_seq || 0)) { if (ev.seq >= r.last_seq) { r.unread = 0; r.mention = false; r.last_read_seq = ev.seq; emit('rooms'); } else refreshRoom(ev.room_id); }
+      }
+      break;
+    }
+    case 'room.created': case 'room.updated': await refreshRoom(ev.room_id); emit('room', ev.room_id); break;
+    case 'room.member_added': case 'room.member_removed':
+      if (ev.user_id === S.me.id) await refreshRoom(ev.room_id);
+      else if (S.tl.get(ev.room_id)?.members) loadMembers(ev.room_id).catch(() => {});
+      break;
+    case 'presence.updated':
+      S.presence.set(ev.user_id, ev.status);
+      emit('presence', ev.user_id);
+      break;
+    case 'typing': typed(ev.room_id, ev.user_id); break;
+    case 'session.revoked': location.reload(); break;
+  }
+}
+
+// New messages from others: aria-live text, and a desktop notification unless the room is
+// on screen or muted.
+function announce(roomId, m) {
+  const r = S.rooms.get(roomId);
+  const body = m.stamp ? t('stampMsg') : (m.text || (m.files?.length ? t('fileMsg') : ''));
+  const name = r ? roomName(r) : '';
+  shell.live.textContent = t('newMsg', name, m.sender.name + ': ' + body);
+  const onScreen = roomId === S.active && !document.hidden;
+  if (onScreen || muted().has(roomId) || !('Notification' in window) || Notification.permission !== 'granted') return;
+  const n = new Notification(m.sender.name + (r && r.kind !== 'direct' ? ' — ' + name : ''), { body: body.slice(0, 140), tag: 'room-' + roomId, icon: '/favicon.svg' });
+  n.onclick = () => { focus(); location.hash = '#/r/' + roomId; n.close(); };
+}
+
+function badge() {
+  const n = totalUnread();
+  document.title = (n ? `(${n > 99 ? '99+' : n}) ` : '') + t('app');
+  const link = $('link[rel=icon]');
+  const want = n ? '/favicon-unread.svg' : '/favicon.svg';
+  if (link && link.getAttribute('href') !== want) link.setAttribute('href', want);
+}
+boot();

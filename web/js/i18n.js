@@ -1,0 +1,94 @@
+// Strings: Japanese first, English second. t('key', a, b) fills {0}, {1}.
+const ja = {
+  app: '回覧', login: 'ログイン', loginId: '職員番号', password: 'パスワード',
+  loginFail: '職員番号またはパスワードが違います', locked: 'このアカウントはロックされています',
+  logout: 'ログアウト', logoutQ: 'ログアウトしますか？', cancel: 'キャンセル', ok: 'OK', save: '保存', close: '閉じる',
+  talk: 'トーク', directory: 'アドレス帳', profile: 'プロフィール', settings: '設定',
+  filter: 'ルームを検索', direct: '1対1', group: 'グループ', department: '所属', announcement: 'お知らせ',
+  archived: 'アーカイブ済み', noRooms: 'トークルームはまだありません', newRoom: 'ルームを作成',
+  unreadN: '未読 {0}', mentionMark: 'メンションあり', unreadHere: 'ここから未読', jumpUnread: '未読へ移動',
+  latest: '最新へ', older: '以前のメッセージを読み込み中…', noMore: 'これより前のメッセージはありません',
+  readN: '既読 {0}', readers: '既読者', readTab: '既読 {0}人', unreadTab: '未読 {0}人',
+  reply: '返信', edit: '編集', edited: '(編集済み)', editedAt: '編集日時 {0}', recall: '送信取消',
+  recallQ: 'このメッセージの送信を取り消しますか？相手の画面からも消えます。', recalled: 'メッセージの送信を取り消しました',
+  send: '送信', message: 'メッセージを入力', messageLabel: 'メッセージ', stamp: 'スタンプ', attach: 'ファイルを添付',
+  replyTo: '{0} への返信', cancelReply: '返信をやめる', typing: '{0}さんが入力中…',
+  pending: '送信待ち', failed: '送信できませんでした', retry: '再送', discard: '破棄',
+  reconnecting: '接続が切れました。再接続しています…', offline: 'オフラインです。送信は接続後に行われます。',
+  members: 'メンバー', memberN: 'メンバー {0}人', topic: 'トピック', roomName: 'ルーム名', details: 'ルーム情報',
+  invite: '招待', leave: '退室', leaveQ: 'このルームから退室しますか？', archive: 'アーカイブする', unarchive: 'アーカイブを解除',
+  owner: 'ルーム管理者', create: '作成', pickMembers: 'メンバーを選択', selected: '選択中 {0}人',
+  search: '検索', name: '氏名', dirSearch: '名前・よみ・所属・内線で検索', startDirect: '1対1トーク',
+  ext: '内線', workPhone: '勤務先電話', title: '役職', dept: '所属', kana: 'よみ', statusText: 'ひとこと',
+  online: 'オンライン', away: '離席中', offlineP: 'オフライン', absent: '不在',
+  absentSet: '不在を設定', absentUntil: '戻り予定', absentNote: '理由・メッセージ', absentClear: '不在を解除',
+  absentUntilTxt: '{0}まで不在', saved: '保存しました', notify: 'デスクトップ通知を有効にする',
+  notifyOn: 'デスクトップ通知は有効です', notifyDenied: '通知はブラウザで拒否されています', mute: '通知を一時停止', unmute: '通知を再開',
+  lang: 'English', newMsg: '新着メッセージ {0}: {1}', you: '自分', noResult: '該当する職員はいません',
+  changePw: 'パスワードを変更してください', curPw: '現在のパスワード', newPw: '新しいパスワード (10文字以上)',
+  uploadFail: 'アップロードできませんでした', download: 'ダウンロード', back: '戻る', menu: 'メニュー',
+  fileMsg: '[ファイル]', stampMsg: '[スタンプ]', selectRoom: 'トークルームを選択してください', all: '全員',
+  dropHere: 'ここにドロップして添付', moreActions: '操作', jumpTo: '元のメッセージ', error: 'エラーが発生しました',
+};
+const en = {
+  app: 'Kairan', login: 'Log in', loginId: 'Staff ID', password: 'Password',
+  loginFail: 'Wrong staff ID or password', locked: 'This account is locked',
+  logout: 'Log out', logoutQ: 'Log out?', cancel: 'Cancel', ok: 'OK', save: 'Save', close: 'Close',
+  talk: 'Chats', directory: 'Directory', profile: 'Profile', settings: 'Settings',
+  filter: 'Search rooms', direct: 'Direct', group: 'Groups', department: 'Departments', announcement: 'Announcements',
+  archived: 'Archived', noRooms: 'No rooms yet', newRoom: 'New room',
+  unreadN: '{0} unread', mentionMark: 'Mentioned', unreadHere: 'Unread from here', jumpUnread: 'Jump to unread',
+  latest: 'Latest', older: 'Loading earlier messages…', noMore: 'No earlier messages',
+  readN: 'Read {0}', readers: 'Readers', readTab: 'Read ({0})', unreadTab: 'Unread ({0})',
+  reply: 'Reply', edit: 'Edit', edited: '(edited)', editedAt: 'Edited {0}', recall: 'Unsend',
+  recallQ: 'Unsend this message? It disappears for everyone.', recalled: 'This message was unsent',
+  send: 'Send', message: 'Write a message', messageLabel: 'Message', stamp: 'Stamps', attach: 'Attach files',
+  replyTo: 'Replying to {0}', cancelReply: 'Cancel reply', typing: '{0} is typing…',
+  pending: 'Waiting to send', failed: 'Could not send', retry: 'Retry', discard: 'Discard',
+  reconnecting: 'Connection lost. Reconnecting…', offline: 'Offline. Messages will be sent when back online.',
+  members: 'Members', memberN: '{0} members', topic: 'Topic', roomName: 'Room name', details: 'Room info',
+  invite: 'Invite', leave: 'Leave', leaveQ: 'Leave this room?', archive: 'Archive', unarchive: 'Unarchive',
+  owner: 'Room admin', create: 'Create', pickMembers: 'Choose members', selected: '{0} selected',
+  search: 'Search', name: 'Name', dirSearch: 'Search by name, reading, department or extension', startDirect: 'Chat',
+  ext: 'Ext.', workPhone: 'Work phone', title: 'Title', dept: 'Department', kana: 'Reading', statusText: 'Status',
+  online: 'Online', away: 'Away', offlineP: 'Offline', absent: 'Absent',
+  absentSet: 'Set absence', absentUntil: 'Back at', absentNote: 'Reason / note', absentClear: 'Clear absence',
+  absentUntilTxt: 'Absent until {0}', saved: 'Saved', notify: 'Enable desktop notifications',
+  notifyOn: 'Desktop notifications are on', notifyDenied: 'Notifications are blocked in the browser', mute: 'Pause notifications', unmute: 'Resume notifications',
+  lang: '日本語', newMsg: 'New message in {0}: {1}', you: 'You', noResult: 'No staff found',
+  changePw: 'Please change your password', curPw: 'Current password', newPw: 'New password (10+ characters)',
+  uploadFail: 'Upload failed', download: 'Download', back: 'Back', menu: 'Menu',
+  fileMsg: '[file]', stampMsg: '[stamp]', selectRoom: 'Choose a room', all: 'everyone',
+  dropHere: 'Drop to attach', moreActions: 'Actions', jumpTo: 'Original message', error: 'Something went wrong',
+};
+export let lang = localStorage.getItem('kairan.lang') === 'en' ? 'en' : 'ja';
+export function setLang(l) { localStorage.setItem('kairan.lang', l); lang = l; document.documentElement.lang = l; }
+export function t(k, ...a) {
+  const s = (lang === 'en' ? en : ja)[k] ?? ja[k] ?? k;
+  return a.length ? s.replace(/\{(\d)\}/g, (_, i) => a[i]) : s;
+}
+const tz = { timeZone: 'Asia/Tokyo' };
+const dParts = new Intl.DateTimeFormat('en-CA', { ...tz, year: 'numeric', month: 'numeric', day: 'numeric', weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+function parts(iso) {
+  const o = {};
+  for (const p of dParts.formatToParts(new Date(iso))) o[p.type] = p.value;
+  return o;
+}
+const WD = { Sun: '日', Mon: '月', Tue: '火', Wed: '水', Thu: '木', Fri: '金', Sat: '土' };
+export const dayKey = (iso) => { const p = parts(iso); return `${p.year}-${p.month}-${p.day}`; };
+export function fmtDate(iso) {
+  const p = parts(iso);
+  if (lang === 'en') return `${p.weekday}, ${p.year}-${p.month.padStart(2, '0')}-${p.day.padStart(2, '0')}`;
+  return `${p.year}年${p.month}月${p.day}日(${WD[p.weekday]})`;
+}
+export const fmtTime = (iso) => { const p = parts(iso); return `${p.hour}:${p.minute}`; };
+export const fmtDateTime = (iso) => fmtDate(iso) + ' ' + fmtTime(iso);
+export function fmtShort(iso) { // room list: time today, else M/D
+  if (!iso) return '';
+  if (dayKey(iso) === dayKey(new Date().toISOString())) return fmtTime(iso);
+  const p = parts(iso);
+  return `${p.month}/${p.day}`;
+}
+export function fmtSize(n) {
+  return n < 1024 ? n + ' B' : n < 1048576 ? (n / 1024).toFixed(1) + ' KB' : (n / 1048576).toFixed(1) + ' MB';
+}

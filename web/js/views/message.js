@@ -1,0 +1,92 @@
+// One message row. Text is split into text nodes, mention spans and http(s) links — never
+// parsed as HTML.
+import { h } from '../dom.js';
+import { t, fmtTime, fmtDateTime, fmtSize } from '../i18n.js';
+import { S, readCount } from '../store.js';
+
+const URL_RE = /https?:\/\/[^\s<>"'、。「」（）]+/g;
+function mentionRe(names) {
+  const esc = names.filter(Boolean).sort((a, b) => b.length - a.length).map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  return new RegExp('@(?:' + [...esc, '全員', 'all'].join('|') + ')', 'g');
+}
+export function richText(text, names) {
+  const out = [], re = mentionRe(names);
+  let last = 0;
+  const push = (s) => {
+    let i = 0;
+    for (const m of s.matchAll(URL_RE)) {
+      out.push(s.slice(i, m.index), h('a', { href: m[0], target: '_blank', rel: 'noopener noreferrer' }, m[0]));
+      i = m.index + m[0].length;
+    }
+    out.push(s.slice(i));
+  };
+  for (const m of text.matchAll(re)) {
+    push(text.slice(last, m.index));
+    out.push(h('span.mention', null, m[0]));
+    last = m.index + m[0].length;
+  }
+  push(text.slice(last));
+  return out;
+}
+export const isImage = (f) => /^image\/(png|jpeg|gif|webp)$/.test(f.type || '');
+export function fileView(f) {
+  const url = '/api/v1/files/' + encodeURIComponent(f.id);
+  if (isImage(f)) {
+    return h('a.imgcard', { href: url, target: '_blank', rel: 'noopener', title: f.name },
+      h('img', { src: url, alt: f.name, loading: 'lazy' }));
+  }
+  const ext = (f.name.match(/\.([a-z0-9]{1,4})$/i)?.[1] || 'file').toUpperCase();
+  return h('a.filecard', { href: url, download: f.name, title: t('download') + ': ' + f.name },
+    h('span.fext', { 'aria-hidden': 'true' }, ext),
+    h('span.fmeta', null, h('span.fname', null, f.name), h('span.fsize', null, fmtSize(f.size || 0))));
+}
+
+export function messageEl(roomId, m, cont, names, acts) {
+  const mine = m.sender.id === S.me.id;
+  const mentionsMe = !mine && (m.mention_all || (m.mentions || []).includes(S.me.id));
+  const el = h('article.msg', { class: (mine ? 'mine' : '') + (cont ? ' cont' : '') + (mentionsMe ? ' mention-me' : '') + (m.deleted ? ' deleted' : ''),
+    tabindex: '-1', 'data-seq': m.seq, 'data-id': m.id, 'aria-label': m.sender.name + ' ' + fmtTime(m.created_at) });
+  if (!cont) {
+    el.append(h('div.mhead', null, h('span.sender', null, m.sender.name),
+      m.sender.title ? h('span.stitle', null, m.sender.title) : null,
+      m.sender.department ? h('span.sdept', null, m.sender.department) : null,
+      m.posted_by ? h('span.sdept', null, '(' + m.posted_by.name + ')') : null));
+  }
+  const body = h('div.mbody');
+  if (m.deleted) body.append(h('p.recalled', null, t('recalled')));
+  else {
+    if (m.reply_to) {
+      const p = m.reply_to, pu = S.users.get(p.sender_id);
+      body.append(h('button.quote', { type: 'button', title: t('jumpTo'), onclick: () => acts.jump(p.seq) },
+        h('span.qname', null, pu ? pu.name : ''), h('span.qtext', null, p.text == null ? t('recalled') : (p.text || t('stampMsg')).slice(0, 120))));
+    }
+    if (m.text) body.append(h('div.text', null, richText(m.text, names)));
+    if (m.stamp) {
+      const label = S.stamps.find((s) => s.id === m.stamp)?.label || m.stamp;
+      body.append(h('img.stamp-lg', { src: '/stamps/' + encodeURIComponent(m.stamp) + '.svg', alt: label, title: label, width: 120, height: 120 }));
+    }
+    if (m.files?.length) body.append(h('div.files', null, m.files.map(fileView)));
+  }
+  const meta = h('div.mmeta', null, h('time', { datetime: m.created_at, title: fmtDateTime(m.created_at) }, fmtTime(m.created_at)),
+    m.edited_at && !m.deleted ? h('span.edited', { title: t('editedAt', fmtDateTime(m.edited_at)) }, t('edited')) : null,
+    mine && !m.deleted ? readLink(roomId, m, acts) : null);
+  const tools = m.deleted ? null : h('div.mact', { role: 'toolbar', 'aria-label': t('moreActions') },
+    h('button.btn.sm', { type: 'button', onclick: () => acts.reply(m) }, t('reply')),
+    mine && m.text != null && !m.stamp ? h('button.btn.sm', { type: 'button', onclick: () => acts.edit(m, el) }, t('edit')) : null,
+    mine ? h('button.btn.sm', { type: 'button', onclick: () => acts.recall(m) }, t('recall')) : null);
+  el.append(h('div.mrow', null, body, meta), tools);
+  return el;
+}
+export function readLink(roomId, m, acts) {
+  return h('button.readn', { type: 'button', 'aria-haspopup': 'dialog', onclick: () => acts.readers(m) }, t('readN', readCount(roomId, m)));
+}
+export function pendingEl(o) {
+  return h('article.msg.mine.pending', { 'data-cid': o.cid },
+    h('div.mrow', null, h('div.mbody', null,
+      o.body.text ? h('div.text', null, o.body.text) : null,
+      o.body.stamp ? h('img.stamp-lg', { src: '/stamps/' + o.body.stamp + '.svg', alt: o.body.stamp, width: 120, height: 120 }) : null,
+      o.body.file_ids?.length ? h('div.fsize', null, t('fileMsg')) : null),
+    h('div.mmeta', null, o.state === 'failed'
+      ? [h('span.err', null, t('failed') + (o.error ? ': ' + o.error : '')), h('button.btn.sm', { type: 'button', 'data-act': 'retry' }, t('retry')), h('button.btn.sm', { type: 'button', 'data-act': 'discard' }, t('discard'))]
+      : h('span.wait', null, t('pending')))));
+}
