@@ -117,6 +117,9 @@ void api_publish(json_t *event, const int64_t *users, size_t nusers, int64_t exc
 /* Publishes to every member of a room, read with store `s`. */
 void api_publish_room(store_t *s, int64_t room_id, json_t *event, int64_t except_user);
 
+/* 1 if e is a known employment type (正規, 再任用, 会計年度任用 or empty). */
+int api_employment_ok(const char *e);
+
 /* Password hashing with the configured Argon2id cost; call only off the loop threads. */
 int api_password_hash(const char *password, char out[128]);
 int api_password_verify(const char *hash, const char *password);

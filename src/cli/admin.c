@@ -1,13 +1,535 @@
 /*
- * `kairan admin` commands (placeholder until the full set lands).
+ * `kairan admin …`: provisioning on the data directory, safe while the server runs.
+ *
+ * Each command opens its own store connection and changes the data in one transaction
+ * (SQLite's locking serialises it with the server's writer). Changes that must reach live
+ * sessions at once — a lock, a disabled account — are then told to the running server through
+ * its admin socket (DATA/admin.sock, mode 0600); when no server runs, the command says so and
+ * the change takes effect at the next start. Generated passwords are written to a file
+ * readable only by the invoking user, never printed or logged.
  */
 #include "cli/admin.h"
+#include "api/api.h"
+#include "cli/adminsock.h"
+#include "policy/password.h"
+#include "store/store.h"
+#include "util/csv.h"
+#include "util/timefmt.h"
+#include "util/utf8.h"
+#include "util/xmalloc.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+struct opts {
+    const char *name, *kana, *password, *department, *title, *extension, *work_phone, *employment, *code;
+    int admin, dept_account, must_change, disable, enable, dry_run, json;
+    const char *pos[3];
+    int npos;
+};
+
+static int
+parse_opts(int argc, char **argv, struct opts *o)
+{
+    memset(o, 0, sizeof(*o));
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        const char **slot = NULL;
+        if (!strcmp(a, "--name"))
+            slot = &o->name;
+        else if (!strcmp(a, "--kana"))
+            slot = &o->kana;
+        else if (!strcmp(a, "--password"))
+            slot = &o->password;
+        else if (!strcmp(a, "--department"))
+            slot = &o->department;
+        else if (!strcmp(a, "--title"))
+            slot = &o->title;
+        else if (!strcmp(a, "--extension"))
+            slot = &o->extension;
+        else if (!strcmp(a, "--work-phone"))
+            slot = &o->work_phone;
+        else if (!strcmp(a, "--employment"))
+            slot = &o->employment;
+        else if (!strcmp(a, "--code"))
+            slot = &o->code;
+        else if (!strcmp(a, "--admin"))
+            o->admin = 1;
+        else if (!strcmp(a, "--department-account"))
+            o->dept_account = 1;
+        else if (!strcmp(a, "--must-change-password"))
+            o->must_change = 1;
+        else if (!strcmp(a, "--disable"))
+            o->disable = 1;
+        else if (!strcmp(a, "--enable"))
+            o->enable = 1;
+        else if (!strcmp(a, "--dry-run"))
+            o->dry_run = 1;
+        else if (!strcmp(a, "--json"))
+            o->json = 1;
+        else if (a[0] == '-' && a[1] == '-') {
+            fprintf(stderr, "kairan admin: unknown option %s\n", a);
+            return -1;
+        } else if (o->npos < 3)
+            o->pos[o->npos++] = a;
+        else {
+            fprintf(stderr, "kairan admin: too many arguments\n");
+            return -1;
+        }
+        if (slot) {
+            if (++i >= argc) {
+                fprintf(stderr, "kairan admin: %s needs a value\n", a);
+                return -1;
+            }
+            *slot = argv[i];
+        }
+    }
+    return 0;
+}
+
+/* Splits "総務部 総務課 文書係" (spaces, full-width spaces, / or ＞) into parts, in place. */
+static size_t
+split_path(char *s, char **parts, size_t max)
+{
+    size_t n = 0;
+    char *p = s;
+    while (*p && n < max) {
+        while (*p == ' ' || *p == '/' || !strncmp(p, "\u3000", 3) || !strncmp(p, "\uff1e", 3) || *p == '>')
+            p += (*p == ' ' || *p == '/' || *p == '>') ? 1 : 3;
+        if (!*p)
+            break;
+        parts[n++] = p;
+        while (*p && *p != ' ' && *p != '/' && *p != '>' && strncmp(p, "\u3000", 3) && strncmp(p, "\uff1e", 3))
+            p++;
+        if (*p) {
+            int w = (*p == ' ' || *p == '/' || *p == '>') ? 1 : 3;
+            *p = '\0';
+            p += w;
+        }
+    }
+    return n;
+}
+
+static int
+department_id_for(store_t *s, const char *path, int64_t *id)
+{
+    char *copy = xstrdup(path), *parts[8];
+    size_t n = split_path(copy, parts, 8);
+    int rc = n == 0 ? STORE_EINVAL : store_department_ensure_path(s, (const char *const *)parts, n, id);
+    free(copy);
+    return rc;
+}
+
+static void
+generate_password(char out[32])
+{
+    uint8_t raw[12];
+    randombytes_buf(raw, sizeof(raw));
+    sodium_bin2base64(out, 32, raw, sizeof(raw), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+}
+
+/* Opens (once) the file of one-time passwords for this run, mode 0600. */
+static FILE *
+password_file(const struct kr_config *cfg, char *path, size_t size)
+{
+    static FILE *f;
+    static char saved[1200];
+    if (f == NULL) {
+        char dir[1100];
+        snprintf(dir, sizeof(dir), "%s/initial-passwords", cfg->data);
+        mkdir(dir, 0700);
+        snprintf(saved, sizeof(saved), "%s/%lld.txt", dir, (long long)time_now_ms());
+        int fd = open(saved, O_WRONLY | O_CREAT | O_EXCL, 0600);
+        if (fd < 0 || (f = fdopen(fd, "w")) == NULL) {
+            fprintf(stderr, "kairan admin: cannot write %s: %s\n", saved, strerror(errno));
+            return NULL;
+        }
+        fprintf(f, "# 初期パスワード (one-time; users must change them at first login)\nlogin,password\n");
+    }
+    snprintf(path, size, "%s", saved);
+    return f;
+}
+
+static int
+hash_password(const char *login, const char *pw, char hash[128], int check)
+{
+    if (check) {
+        struct policy_password_rules rules = {.min_length = 10};
+        enum policy_password_reason why = policy_password_check(login, pw, &rules);
+        if (why != POLICY_PASSWORD_OK) {
+            fprintf(stderr, "kairan admin: password: %s\n", policy_password_reason_en(why));
+            return -1;
+        }
+    }
+    return api_password_hash(pw, hash);
+}
+
+static store_t *
+open_store(const struct kr_config *cfg)
+{
+    char err[512];
+    struct store_options opt = {.keep_deleted_content = cfg->keep_deleted_content};
+    mkdir(cfg->data, 0750);
+    store_t *s = store_open(cfg->data, 1, &opt, err, sizeof(err));
+    if (s == NULL)
+        fprintf(stderr, "kairan admin: %s\n", err);
+    return s;
+}
+
+static void
+notify_server(const struct kr_config *cfg, const char *cmd)
+{
+    char reply[256];
+    if (adminsock_request(cfg->data, cmd, reply, sizeof(reply)) == 0)
+        printf("the running server applied it (%s)\n", reply);
+    else
+        printf("no server is running; the change applies when it starts\n");
+}
+
+static int
+cmd_user_add(const struct kr_config *cfg, store_t *s, struct opts *o)
+{
+    if (o->npos != 1 || o->name == NULL) {
+        fprintf(stderr, "usage: kairan admin user add LOGIN --name NAME [--kana K] [--password P] [--department PATH] "
+                        "[--title T] [--extension E] [--work-phone W] [--employment 正規|再任用|会計年度任用] [--admin] "
+                        "[--department-account] [--must-change-password]\n");
+        return 2;
+    }
+    char hash[128], gen[32], path[1200];
+    const char *pw = o->password;
+    int generated = 0;
+    if (pw == NULL) {
+        generate_password(gen);
+        pw = gen;
+        generated = 1;
+    }
+    if (hash_password(o->pos[0], pw, hash, !generated) != 0)
+        return 1;
+    struct store_user_in in = {.login = o->pos[0], .name = o->name, .kana = o->kana, .title = o->title,
+                               .extension = o->extension, .work_phone = o->work_phone, .employment = o->employment,
+                               .kind = o->dept_account ? "department" : "staff", .password_hash = hash, .is_admin = o->admin,
+                               .must_change_password = o->must_change || generated};
+    int64_t id;
+    if (store_begin(s) != 0)
+        return 1;
+    if (o->department && department_id_for(s, o->department, &in.department_id) != 0)
+        goto fail;
+    int rc = store_user_create(s, &in, time_now_ms(), &id);
+    if (rc == STORE_ECONFLICT) {
+        fprintf(stderr, "kairan admin: login %s already exists\n", o->pos[0]);
+        goto fail;
+    }
+    int64_t *j = NULL, *l = NULL;
+    size_t nj = 0, nl = 0;
+    if (rc != 0 || store_sync_department_rooms(s, id, time_now_ms(), &j, &nj, &l, &nl) != 0)
+        goto fail;
+    free(j);
+    free(l);
+    if (store_commit(s) != 0)
+        goto fail;
+    printf("created user %s (id %lld)\n", o->pos[0], (long long)id);
+    if (generated) {
+        FILE *f = password_file(cfg, path, sizeof(path));
+        if (f) {
+            fprintf(f, "%s,%s\n", o->pos[0], gen);
+            printf("its one-time password is in %s\n", path);
+        }
+    }
+    return 0;
+fail:
+    store_rollback(s);
+    return 1;
+}
+
+static int
+find_user(store_t *s, const char *login, int64_t *id)
+{
+    if (store_user_by_login(s, login, id) != 0) {
+        fprintf(stderr, "kairan admin: no user with login %s\n", login);
+        return -1;
+    }
+    return 0;
+}
+
+static int
+cmd_user_update(const struct kr_config *cfg, store_t *s, struct opts *o)
+{
+    int64_t id, dept = 0;
+    if (o->npos != 1) {
+        fprintf(stderr, "usage: kairan admin user update LOGIN [--name N] [--kana K] [--department PATH] [--title T] "
+                        "[--extension E] [--work-phone W] [--employment E] [--disable|--enable]\n");
+        return 2;
+    }
+    if (find_user(s, o->pos[0], &id) != 0 || store_begin(s) != 0)
+        return 1;
+    json_t *f = json_object();
+    if (o->name)
+        json_object_set_new(f, "name", json_string(o->name));
+    if (o->kana)
+        json_object_set_new(f, "kana", json_string(o->kana));
+    if (o->title)
+        json_object_set_new(f, "title", json_string(o->title));
+    if (o->extension)
+        json_object_set_new(f, "extension", json_string(o->extension));
+    if (o->work_phone)
+        json_object_set_new(f, "work_phone", json_string(o->work_phone));
+    if (o->employment) {
+        if (!api_employment_ok(o->employment)) {
+            fprintf(stderr, "kairan admin: --employment must be 正規, 再任用 or 会計年度任用\n");
+            goto fail;
+        }
+        json_object_set_new(f, "employment", json_string(o->employment));
+    }
+    if (o->department) {
+        if (department_id_for(s, o->department, &dept) != 0)
+            goto fail;
+        json_object_set_new(f, "department_id", json_integer(dept));
+    }
+    if (o->disable || o->enable)
+        json_object_set_new(f, "disabled", json_boolean(o->disable));
+    int64_t *j = NULL, *l = NULL, *rev = NULL;
+    size_t nj = 0, nl = 0, nr = 0;
+    if (store_user_update(s, id, f, time_now_ms()) != 0 || store_sync_department_rooms(s, id, time_now_ms(), &j, &nj, &l, &nl) != 0)
+        goto fail;
+    if (o->disable && store_sessions_revoke_user(s, id, 0, time_now_ms(), &rev, &nr) != 0)
+        goto fail;
+    free(j);
+    free(l);
+    free(rev);
+    json_decref(f);
+    if (store_commit(s) != 0)
+        return 1;
+    printf("updated user %s\n", o->pos[0]);
+    if (o->disable) {
+        char cmd[64];
+        snprintf(cmd, sizeof(cmd), "revoke-user %lld", (long long)id);
+        notify_server(cfg, cmd);
+    }
+    return 0;
+fail:
+    json_decref(f);
+    store_rollback(s);
+    return 1;
+}
+
+static int
+cmd_user_lock(const struct kr_config *cfg, store_t *s, struct opts *o, int lock)
+{
+    int64_t id, *rev = NULL;
+    size_t nr = 0;
+    if (o->npos != 1) {
+        fprintf(stderr, "usage: kairan admin user %s LOGIN\n", lock ? "lock" : "unlock");
+        return 2;
+    }
+    if (find_user(s, o->pos[0], &id) != 0 || store_begin(s) != 0)
+        return 1;
+    if (store_user_set_lock(s, id, lock, time_now_ms()) != 0 ||
+        (lock && store_sessions_revoke_user(s, id, 0, time_now_ms(), &rev, &nr) != 0) || store_commit(s) != 0) {
+        store_rollback(s);
+        free(rev);
+        return 1;
+    }
+    free(rev);
+    printf("%s user %s\n", lock ? "locked" : "unlocked", o->pos[0]);
+    if (lock) {
+        char cmd[64];
+        snprintf(cmd, sizeof(cmd), "revoke-user %lld", (long long)id);
+        notify_server(cfg, cmd);
+    }
+    return 0;
+}
+
+static int
+cmd_user_reset(const struct kr_config *cfg, store_t *s, struct opts *o)
+{
+    int64_t id, *rev = NULL;
+    size_t nr = 0;
+    char gen[32], hash[128], path[1200];
+    if (o->npos != 1) {
+        fprintf(stderr, "usage: kairan admin user reset-password LOGIN [--password P]\n");
+        return 2;
+    }
+    if (find_user(s, o->pos[0], &id) != 0)
+        return 1;
+    const char *pw = o->password;
+    if (pw == NULL) {
+        generate_password(gen);
+        pw = gen;
+    }
+    if (hash_password(o->pos[0], pw, hash, o->password != NULL) != 0 || store_begin(s) != 0)
+        return 1;
+    if (store_user_set_password(s, id, hash, 1, time_now_ms()) != 0 || store_sessions_revoke_user(s, id, 0, time_now_ms(), &rev, &nr) != 0 ||
+        store_commit(s) != 0) {
+        store_rollback(s);
+        free(rev);
+        return 1;
+    }
+    free(rev);
+    printf("reset the password of %s; it must be changed at the next login\n", o->pos[0]);
+    if (o->password == NULL) {
+        FILE *f = password_file(cfg, path, sizeof(path));
+        if (f) {
+            fprintf(f, "%s,%s\n", o->pos[0], gen);
+            printf("the one-time password is in %s\n", path);
+        }
+    }
+    char cmd[64];
+    snprintf(cmd, sizeof(cmd), "revoke-user %lld", (long long)id);
+    notify_server(cfg, cmd);
+    return 0;
+}
+
+static int
+cmd_user_list(store_t *s, struct opts *o)
+{
+    json_t *all = store_user_list_all(s), *u;
+    size_t i;
+    if (o->json) {
+        char *t = json_dumps(all, JSON_INDENT(1));
+        puts(t);
+        free(t);
+    } else {
+        json_array_foreach(all, i, u)
+        {
+            printf("%s\t%s\t%s\t%s\t%s%s%s\n", json_string_value(json_object_get(u, "login")),
+                   json_string_value(json_object_get(u, "name")), json_string_value(json_object_get(u, "department")),
+                   json_string_value(json_object_get(u, "title")), json_is_true(json_object_get(u, "is_admin")) ? "admin " : "",
+                   json_is_true(json_object_get(u, "locked")) ? "locked " : "",
+                   json_is_true(json_object_get(u, "disabled")) ? "disabled" : "");
+        }
+    }
+    json_decref(all);
+    return 0;
+}
+
+static int
+cmd_department(store_t *s, struct opts *o, const char *verb)
+{
+    if (!strcmp(verb, "list")) {
+        json_t *all = store_departments_json(s), *d;
+        size_t i;
+        json_array_foreach(all, i, d) printf("%lld\t%s\t%s\n", (long long)json_integer_value(json_object_get(d, "id")),
+                                             json_is_string(json_object_get(d, "code")) ? json_string_value(json_object_get(d, "code")) : "-",
+                                             json_string_value(json_object_get(d, "path")));
+        json_decref(all);
+        return 0;
+    }
+    if (strcmp(verb, "add") || o->npos != 1) {
+        fprintf(stderr, "usage: kairan admin department add \"総務部 総務課 文書係\" [--code CODE]\n"
+                        "       kairan admin department list\n");
+        return 2;
+    }
+    int64_t id;
+    if (store_begin(s) != 0)
+        return 1;
+    if (department_id_for(s, o->pos[0], &id) != 0) {
+        store_rollback(s);
+        fprintf(stderr, "kairan admin: invalid department path\n");
+        return 1;
+    }
+    if (o->code && store_department_set_code(s, id, o->code) != 0) {
+        store_rollback(s);
+        fprintf(stderr, "kairan admin: code %s is already used\n", o->code);
+        return 1;
+    }
+    if (store_commit(s) != 0)
+        return 1;
+    printf("department %s (id %lld)\n", o->pos[0], (long long)id);
+    return 0;
+}
+
+static int
+cmd_delegate(store_t *s, struct opts *o, const char *verb)
+{
+    int64_t a, u;
+    int on = !strcmp(verb, "add");
+    if ((!on && strcmp(verb, "remove")) || o->npos != 2) {
+        fprintf(stderr, "usage: kairan admin delegate add|remove DEPARTMENT_ACCOUNT_LOGIN STAFF_LOGIN\n");
+        return 2;
+    }
+    if (find_user(s, o->pos[0], &a) != 0 || find_user(s, o->pos[1], &u) != 0)
+        return 1;
+    json_t *acc = store_user_json(s, a);
+    int is_dept = acc && !strcmp(json_string_value(json_object_get(acc, "kind")), "department");
+    json_decref(acc);
+    if (!is_dept) {
+        fprintf(stderr, "kairan admin: %s is not a department account\n", o->pos[0]);
+        return 1;
+    }
+    if (store_begin(s) != 0 || store_delegate_set(s, a, u, on) != 0 || store_commit(s) != 0) {
+        store_rollback(s);
+        return 1;
+    }
+    printf("%s may %s post for %s\n", o->pos[1], on ? "now" : "no longer", o->pos[0]);
+    return 0;
+}
+
+int admin_import_csv(const struct kr_config *cfg, store_t *s, const char *file, int dry_run);
+
+static int
+help(void)
+{
+    fprintf(stderr, "usage: kairan admin COMMAND\n"
+                    "  user add LOGIN --name NAME [options]   create a user (see 'user add' for options)\n"
+                    "  user list [--json]                     list users\n"
+                    "  user update LOGIN [options]            change a user's profile, department, --disable/--enable\n"
+                    "  user lock LOGIN | user unlock LOGIN    lock (lost phone) or unlock an account\n"
+                    "  user reset-password LOGIN [--password P]\n"
+                    "  import-csv FILE [--dry-run]            import staff from a CSV (UTF-8, UTF-8 with BOM, or CP932)\n"
+                    "  department add PATH [--code C] | department list\n"
+                    "  delegate add|remove DEPT_ACCOUNT STAFF  who may post for a department account\n");
+    return 2;
+}
 
 int
 admin_main(const struct kr_config *cfg, int argc, char **argv)
 {
-    fprintf(stderr, "kairan admin: not yet available\n");
-    return 2;
+    struct opts o;
+    if (argc < 1 || !strcmp(argv[0], "help") || !strcmp(argv[0], "--help"))
+        return help();
+    api_init(cfg);
+    int two = argc >= 2 && (!strcmp(argv[0], "user") || !strcmp(argv[0], "department") || !strcmp(argv[0], "delegate"));
+    if (parse_opts(argc - 1 - two, argv + 1 + two, &o) != 0)
+        return 2;
+    store_t *s = open_store(cfg);
+    if (s == NULL)
+        return 1;
+    int rc = 2;
+    if (!strcmp(argv[0], "user") && two) {
+        const char *v = argv[1];
+        if (!strcmp(v, "add"))
+            rc = cmd_user_add(cfg, s, &o);
+        else if (!strcmp(v, "list"))
+            rc = cmd_user_list(s, &o);
+        else if (!strcmp(v, "update"))
+            rc = cmd_user_update(cfg, s, &o);
+        else if (!strcmp(v, "lock") || !strcmp(v, "unlock"))
+            rc = cmd_user_lock(cfg, s, &o, !strcmp(v, "lock"));
+        else if (!strcmp(v, "reset-password"))
+            rc = cmd_user_reset(cfg, s, &o);
+        else
+            rc = help();
+    } else if (!strcmp(argv[0], "department") && two) {
+        rc = cmd_department(s, &o, argv[1]);
+    } else if (!strcmp(argv[0], "delegate") && two) {
+        rc = cmd_delegate(s, &o, argv[1]);
+    } else if (!strcmp(argv[0], "import-csv")) {
+        if (o.npos != 1) {
+            fprintf(stderr, "usage: kairan admin import-csv FILE [--dry-run]\n");
+            rc = 2;
+        } else {
+            rc = admin_import_csv(cfg, s, o.pos[0], o.dry_run);
+        }
+    } else {
+        rc = help();
+    }
+    store_close(s);
+    return rc;
 }

@@ -10,6 +10,7 @@
 #include "server/server.h"
 #include "api/api.h"
 #include "api/bootstrap.h"
+#include "cli/adminsock.h"
 #include "server/internal.h"
 #include "store/writer.h"
 #include "util/jobs.h"
@@ -219,6 +220,8 @@ server_run(const struct kr_config *cfg)
     }
     for (int i = 0; i < cfg->threads; i++)
         pthread_create(&threads[i].tid, NULL, loop_main, &threads[i]);
+    if (adminsock_start(cfg->data) != 0)
+        log_warn("server.admin_socket", "error=\"cannot listen on %s/admin.sock\"", cfg->data);
     log_info("server.listen", "url=http://%s threads=%d data=%s", cfg->listen, cfg->threads, cfg->data);
     fprintf(stderr, "kairan: listening on http://%s\n", cfg->listen);
 

@@ -99,6 +99,7 @@ int store_department_ensure_path(store_t *s, const char *const *parts, size_t n,
 int store_department_create(store_t *s, const char *code, const char *name, int64_t parent_id, int64_t *id);
 int store_department_by_code(store_t *s, const char *code, int64_t *id);
 json_t *store_departments_json(store_t *s);
+int store_department_set_code(store_t *s, int64_t id, const char *code);
 int store_department_exists(store_t *s, int64_t id);
 
 int store_session_create(store_t *s, int64_t user_id, const uint8_t hash[32], const char *ua, const char *addr, int64_t now,

@@ -408,6 +408,12 @@ store_department_by_code(store_t *s, const char *code, int64_t *id)
 }
 
 int
+store_department_set_code(store_t *s, int64_t id, const char *code)
+{
+    return store__x(s, "UPDATE departments SET code = ? WHERE id = ?", "tI", code, id);
+}
+
+int
 store_department_exists(store_t *s, int64_t id)
 {
     return store__row(s, store__q(s, "SELECT 1 FROM departments WHERE id = ?", "I", id)) == 1;

@@ -7,6 +7,7 @@ import { assertError, assertStatus, uid, useServer } from './lib/harness.mjs';
 const { ctx, T } = useServer({ before, after, it });
 let a, b, c, d;
 before(async () => {
+  await ctx.ready;
   a = await ctx.srv.makeUser(null, uid('ra'), { name: '守山 明' });
   b = await ctx.srv.makeUser(null, uid('rb'), { name: '守山 勉' });
   c = await ctx.srv.makeUser(null, uid('rc'), { name: '守山 千代' });

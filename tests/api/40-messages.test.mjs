@@ -8,6 +8,7 @@ import { assertError, assertStatus, uid, useServer } from './lib/harness.mjs';
 const { ctx, T } = useServer({ before, after, it });
 let a, b, c, room, other;
 before(async () => {
+  await ctx.ready;
   a = await ctx.srv.makeUser(null, uid('ma'), { name: '野洲 愛' });
   b = await ctx.srv.makeUser(null, uid('mb'), { name: '野洲 文' });
   c = await ctx.srv.makeUser(null, uid('mc'), { name: '野洲 千' });

@@ -10,6 +10,7 @@ let a, b, c, room, side;
 const sockets = [];
 const connect = async (token, opts) => { const s = await ctx.srv.wsConnect(token, opts); sockets.push(s); return s; };
 before(async () => {
+  await ctx.ready;
   a = await ctx.srv.makeUser(null, uid('wa'), { name: '湖南 葵' });
   b = await ctx.srv.makeUser(null, uid('wb'), { name: '湖南 文香' });
   c = await ctx.srv.makeUser(null, uid('wc'), { name: '湖南 千尋' });

@@ -10,6 +10,7 @@ import { Server, assertError, assertStatus, sha256, uid, useServer } from './lib
 const { ctx, T } = useServer({ before, after, it });
 let a, b, c, room;
 before(async () => {
+  await ctx.ready;
   a = await ctx.srv.makeUser(null, uid('fa'));
   b = await ctx.srv.makeUser(null, uid('fb'));
   c = await ctx.srv.makeUser(null, uid('fc'));

@@ -7,6 +7,7 @@ import { assertError, assertStatus, uid, useServer } from './lib/harness.mjs';
 const { ctx, T } = useServer({ before, after, it });
 let a, b, room, msg;
 before(async () => {
+  await ctx.ready;
   a = await ctx.srv.makeUser(null, uid('ba'));
   b = await ctx.srv.makeUser(null, uid('bb'));
   room = await ctx.srv.makeRoom(a.token, '入力検査', [b.id]);

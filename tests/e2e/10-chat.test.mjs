@@ -115,7 +115,7 @@ test('Enter that confirms an IME conversion never sends', async () => {
   await ta.press('Enter'); // a plain Enter sends, once
   await msg(B, '議事録').waitFor();
   assert.equal(await msg(B, '議事録').count(), 1);
-  assert.equal(await msg(A, '議事録').locator('.text').innerText(), '議事録\nまとめ');
+  assert.equal(await msg(A, '議事録').locator('.text').textContent(), '議事録\nまとめ');
 });
 
 test('upload with progress, image preview, download', async () => {

@@ -486,11 +486,23 @@ export function assertStatus(r, status, what = '') {
  */
 export function useServer(hooks, opts = {}) {
   // ctx.beforeStop: functions run (in order) before the server stops, e.g. final checks.
+  // Root-level before hooks run concurrently in node:test (Node 20): a file's own top-level
+  // before must `await ctx.ready` first.
   const ctx = { srv: null, more: [], beforeStop: [] };
+  let ready;
+  ctx.ready = new Promise((ok, fail) => { ready = { ok, fail }; });
+  ctx.ready.catch(() => {});
   hooks.before(async () => {
-    ctx.srv = new Server(opts);
-    await ctx.srv.start();
-    if (opts.admin !== false) await ctx.srv.adminLogin();
+    try {
+      const srv = new Server(opts);
+      await srv.start();
+      ctx.srv = srv;
+      if (opts.admin !== false) await ctx.srv.adminLogin();
+      ready.ok(ctx.srv);
+    } catch (e) {
+      ready.fail(e);
+      throw e;
+    }
   });
   hooks.after(async () => {
     let err = null;

@@ -130,7 +130,7 @@ export function composer(roomId, room) {
     if (ids.length) body.file_ids = ids;
     send(roomId, body);
     ta.value = ''; draft.set(roomId, ''); grow(); chosen.clear();
-    files = []; clear(tray); setReply(null); hideSug();
+    files = []; clear(tray); setReply(null); hideSug(); lastTyping = 0;
     ta.focus();
   }
   return { el: root, focus: () => ta.focus(), reply: setReply, addFiles, input: ta };
