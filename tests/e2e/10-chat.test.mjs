@@ -144,13 +144,14 @@ test('edit, then 送信取消 after a confirmation', async () => {
   await box.press('Enter');
   const mb = msg(B, '修正したメッセージ');
   await seeText(mb, /編集済み/);
+  const seqB = await mb.getAttribute('data-seq');
   const mine = msg(A, '修正したメッセージ');
   await mine.hover();
   await mine.getByRole('button', { name: '送信取消' }).click();
   const dlg = A.page.locator('dialog.modal');
   await seeText(dlg, /送信を取り消しますか/);
   await dlg.locator('button.danger').click();
-  await seeText(B.page.locator(`.tl-list .msg[data-seq="${await mb.getAttribute('data-seq')}"]`), /メッセージの送信を取り消しました/);
+  await seeText(B.page.locator(`.tl-list .msg[data-seq="${seqB}"]`), /メッセージの送信を取り消しました/);
   assert.equal(await msg(B, '修正したメッセージ').count(), 0);
 });
 

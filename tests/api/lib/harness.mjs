@@ -237,6 +237,64 @@ export class Server {
     });
   }
 
+  /**
+   * A request over a raw socket that keeps reading while it writes, so that an early answer
+   * (413 before the body was read) is seen even when the server then resets the connection.
+   * Answers {status, headers, text, json, writeError} or throws when no answer arrived at all.
+   */
+  rawRequest(method, path, { headers = {}, body = Buffer.alloc(0), timeout = 15000 * SLOW, earlyAnswerMs = 0 } = {}) {
+    return new Promise((ok, fail) => {
+      const sock = net.connect(this.port, '127.0.0.1');
+      const chunks = [];
+      let writeError = null;
+      const finish = () => {
+        clearTimeout(timer);
+        const buf = Buffer.concat(chunks);
+        const sep = buf.indexOf('\r\n\r\n');
+        if (sep < 0) return fail(new Error(`${method} ${path}: no answer (${writeError ? writeError.message : 'connection closed'})`));
+        const [statusLine, ...hl] = buf.subarray(0, sep).toString('latin1').split('\r\n');
+        const hdrs = {};
+        for (const l of hl) { const i = l.indexOf(':'); hdrs[l.slice(0, i).trim().toLowerCase()] = l.slice(i + 1).trim(); }
+        let b = buf.subarray(sep + 4);
+        if (hdrs['content-length']) b = b.subarray(0, Number(hdrs['content-length']));
+        const text = b.toString('utf8');
+        let json = null;
+        try { json = JSON.parse(text); } catch {}
+        ok({ status: Number(statusLine.split(' ')[1]), headers: hdrs, text, json, writeError });
+      };
+      const timer = setTimeout(() => { sock.destroy(); }, timeout);
+      sock.on('data', (d) => {
+        chunks.push(d);
+        const buf = Buffer.concat(chunks);
+        const sep = buf.indexOf('\r\n\r\n');
+        if (sep >= 0) {
+          const m = /\r\ncontent-length:\s*(\d+)/i.exec(buf.subarray(0, sep).toString('latin1'));
+          if (m && buf.length - sep - 4 >= Number(m[1])) sock.destroy();
+        }
+      });
+      sock.on('error', (e) => { writeError = e; });
+      sock.on('close', finish);
+      const head = [`${method} ${path} HTTP/1.1`, `Host: 127.0.0.1:${this.port}`, 'Connection: close', `Content-Length: ${body.length}`,
+        ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`), '', ''].join('\r\n');
+      sock.write(head);
+      // With earlyAnswerMs, give the server that long to answer from the headers alone (as it
+      // should for a declared length over the limit) before any body byte is sent.
+      let off = 0;
+      let started = false;
+      const pump = () => {
+        started = true;
+        if (chunks.length) return;
+        while (off < body.length && !sock.destroyed) {
+          const more = sock.write(body.subarray(off, off + 65536));
+          off += 65536;
+          if (!more) return sock.once('drain', pump);
+        }
+      };
+      if (earlyAnswerMs) setTimeout(() => { if (!started) pump(); }, earlyAnswerMs);
+      else pump();
+    });
+  }
+
   async healthy() {
     const r = await this.api('GET', '/healthz');
     return r.status === 200;
