@@ -13,6 +13,9 @@
 #include "util/xmalloc.h"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -138,6 +141,87 @@ http_fill_req(struct api_req *r, h2o_req_t *req, struct loop_thread *lt)
     r->thread = &lt->api;
 }
 
+/*
+ * Answers a single-range request (RFC 9110 §14) for a stored file; h2o's file sender does not
+ * do ranges. Returns 0 when answered, -1 to fall back to the whole file.
+ */
+static int
+send_range(h2o_req_t *req, const struct api_req *r)
+{
+    char spec[64];
+    if (r->range_len >= sizeof(spec) || r->range_len < 7 || strncmp(r->range, "bytes=", 6) != 0)
+        return -1;
+    memcpy(spec, r->range + 6, r->range_len - 6);
+    spec[r->range_len - 6] = '\0';
+    if (strchr(spec, ','))
+        return -1; /* several ranges: send the whole file, which RFC 9110 allows */
+    int fd = open(r->file.path, O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) != 0) {
+        if (fd >= 0)
+            close(fd);
+        return -1;
+    }
+    long long size = st.st_size, first, last;
+    char *dash = strchr(spec, '-'), *end;
+    if (dash == NULL)
+        goto unsat_or_whole;
+    *dash = '\0';
+    if (spec[0] == '\0') {
+        long long n = strtoll(dash + 1, &end, 10);
+        if (*end || n <= 0)
+            goto unsat_or_whole;
+        first = n >= size ? 0 : size - n;
+        last = size - 1;
+    } else {
+        first = strtoll(spec, &end, 10);
+        if (*end || first < 0)
+            goto unsat_or_whole;
+        if (dash[1] == '\0') {
+            last = size - 1;
+        } else {
+            last = strtoll(dash + 1, &end, 10);
+            if (*end || last < first)
+                goto unsat_or_whole;
+            if (last >= size)
+                last = size - 1;
+        }
+    }
+    if (first >= size) {
+        close(fd);
+        char cr[64];
+        snprintf(cr, sizeof(cr), "bytes */%lld", size);
+        add(req, H2O_TOKEN_CONTENT_RANGE, cr);
+        static const char body[] = "{\"error\":{\"code\":\"range_not_satisfiable\",\"message\":\"Range not satisfiable\"}}";
+        http_send_json(req, 416, body, sizeof(body) - 1);
+        return 0;
+    }
+    /* Bound what one request reads into memory; clients continue with the next range. */
+    if (last - first + 1 > 16LL * 1024 * 1024)
+        last = first + 16LL * 1024 * 1024 - 1;
+    size_t n = (size_t)(last - first + 1);
+    char *buf = h2o_mem_alloc_pool(&req->pool, n);
+    ssize_t got = pread(fd, buf, n, first);
+    close(fd);
+    if (got != (ssize_t)n)
+        return -1;
+    char cr[96];
+    snprintf(cr, sizeof(cr), "bytes %lld-%lld/%lld", first, last, size);
+    add(req, H2O_TOKEN_CONTENT_RANGE, cr);
+    add(req, H2O_TOKEN_CONTENT_TYPE, r->file.type);
+    req->res.status = 206;
+    req->res.reason = "Partial Content";
+    req->res.content_length = n;
+    static h2o_generator_t generator = {NULL, NULL}; /* one final send: never asked to proceed */
+    h2o_iovec_t body = h2o_iovec_init(buf, n);
+    h2o_start_response(req, &generator);
+    h2o_send(req, &body, 1, H2O_SEND_STATE_FINAL);
+    return 0;
+unsat_or_whole:
+    close(fd);
+    return -1;
+}
+
 static void
 send_answer(struct pending *p)
 {
@@ -155,6 +239,9 @@ send_answer(struct pending *p)
         add(req, H2O_TOKEN_CONTENT_DISPOSITION, r->file.disposition);
         add_str(req, "content-security-policy", "sandbox; default-src 'none'");
         add(req, H2O_TOKEN_CACHE_CONTROL, "private, no-cache");
+        add(req, H2O_TOKEN_ACCEPT_RANGES, "bytes");
+        if (r->range != NULL && send_range(req, r) == 0)
+            return;
         if (h2o_file_send(req, 200, "OK", r->file.path, h2o_iovec_init(r->file.type, strlen(r->file.type)), 0) == 0)
             return;
         log_error("files.send", "error=missing_blob");

@@ -520,20 +520,26 @@ export function withServerLogs(getServers, fn) {
 /** Asserts an error answer: status (a number or a list), the error shape and, if given, the code. */
 export function assertError(r, status, code, what = '') {
   const ok = Array.isArray(status) ? status.includes(r.status) : r.status === status;
-  if (!ok) throw new assertFail(`${what}: expected status ${status}, got ${r.status} ${r.text.slice(0, 300)}`);
-  if (!isError(r.json)) throw new assertFail(`${what}: expected {"error":{"code","message"}}, got ${r.status} ${r.text.slice(0, 300)}`);
+  if (!ok) throw new assertFail(`${what}: expected status ${status}, got ${r.status} ${show(r)}`);
+  if (!isError(r.json)) throw new assertFail(`${what}: expected {"error":{"code","message"}}, got ${r.status} ${show(r)}`);
   if (code !== undefined) {
     const codes = Array.isArray(code) ? code : [code];
     if (!codes.includes(r.json.error.code)) throw new assertFail(`${what}: expected error code ${codes.join('|')}, got ${r.json.error.code} (${r.text.slice(0, 200)})`);
   }
   return r;
 }
+/** A short printable form of an answer's body for failure messages. */
+function show(r, n = 300) {
+  const t = r.headers?.['content-type'] || '';
+  if (r.json || /json|text/.test(t)) return r.text.slice(0, n);
+  return `<${r.body ? r.body.length : r.text.length} bytes of ${t || 'unknown type'}>`;
+}
 class assertFail extends Error { constructor(m) { super(m); this.name = 'AssertionError'; } }
 
 /** Asserts a status (number or list) and answers r; the message carries the body. */
 export function assertStatus(r, status, what = '') {
   const ok = Array.isArray(status) ? status.includes(r.status) : r.status === status;
-  if (!ok) throw new assertFail(`${what}: expected status ${status}, got ${r.status} ${r.text.slice(0, 400)}`);
+  if (!ok) throw new assertFail(`${what}: expected status ${status}, got ${r.status} ${show(r, 400)}`);
   return r;
 }
 
