@@ -184,7 +184,7 @@ api_query(const struct api_req *r, const char *name, char *buf, size_t size)
                 return 0;
             }
             int n = api_url_decode(eq + 1, (size_t)(e - eq - 1), buf, size);
-            return n < 0 ? -2 : n;
+            return n < 0 || !utf8_valid(buf, (size_t)n) ? -2 : n;
         }
         q = e + 1;
     }

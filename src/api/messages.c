@@ -181,7 +181,7 @@ h_send(struct api_req *r)
     in->text = "";
     int64_t as = 0;
     if (api_field_str(r, b, "text", KR_MAX_TEXT_CHARS, 0, &in->text) < 0 ||
-        api_field_str(r, b, "client_msg_id", KR_MAX_CLIENT_MSG_ID, 0, &in->client_msg_id) < 0 ||
+        api_field_str(r, b, "client_msg_id", KR_MAX_CLIENT_MSG_ID, 1, &in->client_msg_id) < 0 ||
         api_field_str(r, b, "stamp", 32, 0, &in->stamp) < 0 || api_field_int(r, b, "reply_to", 0, &in->reply_to) < 0 ||
         api_field_bool(r, b, "mention_all", &in->mention_all) < 0 ||
         api_field_ids(r, b, "mentions", KR_MAX_MENTIONS, &c->mentions, &in->nmentions) < 0 ||
@@ -304,6 +304,8 @@ static void
 delete_done(store_t *s, struct api_req *r, void *ctx, int status)
 {
     struct edit_ctx *c = ctx;
+    if (status == 0 && !api_config()->keep_deleted_content)
+        store_checkpoint(s); /* the text must not linger in the WAL (secure_delete zeroes the page) */
     if (status == 0)
         log_info("message.deleted", "room=%lld message=%lld by=%lld", (long long)c->room_id, (long long)c->id,
                  (long long)c->by);

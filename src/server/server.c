@@ -206,7 +206,7 @@ server_run(const struct kr_config *cfg)
     h2o_config_init(&globalconf);
     globalconf.server_name = h2o_iovec_init(H2O_STRLIT("kairan"));
     /* Uploads may be large; JSON endpoints check their own, smaller limit. */
-    globalconf.max_request_entity_size = cfg->max_upload_mib * 2 * 1024 * 1024 + 1024 * 1024;
+    globalconf.max_request_entity_size = (cfg->max_upload_mib + 64) * 1024 * 1024;
     h2o_hostconf_t *host = h2o_config_register_host(&globalconf, h2o_iovec_init(H2O_STRLIT("default")), 65535);
     h2o_pathconf_t *path = h2o_config_register_path(host, "/", 0);
     h2o_handler_t *handler = h2o_create_handler(path, sizeof(*handler));

@@ -46,6 +46,12 @@ void store_close(store_t *s);
  */
 void store_end_reads(store_t *s);
 
+/*
+ * Moves the WAL's content into the database and truncates the WAL, so that earlier versions
+ * of pages (e.g. a deleted message's text) do not linger on disk. Writer thread only.
+ */
+void store_checkpoint(store_t *s);
+
 /* Transactions for single-connection users (the admin command). The writer batches its own. */
 int store_begin(store_t *s);
 int store_commit(store_t *s);

@@ -133,7 +133,7 @@ store_open(const char *data_dir, int apply_migrations, const struct store_option
         goto fail;
     }
     sqlite3_busy_timeout(s->db, 10000);
-    if (exec(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA cache_size=-16000;", err,
+    if (exec(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA cache_size=-16000; PRAGMA secure_delete=ON;", err,
              errlen) != 0)
         goto fail;
     if (migrate(s, apply_migrations, err, errlen) != 0)
@@ -155,6 +155,13 @@ store_close(store_t *s)
     if (s->db)
         sqlite3_close(s->db);
     free(s);
+}
+
+void
+store_checkpoint(store_t *s)
+{
+    int log = 0, done = 0;
+    sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, &log, &done);
 }
 
 void

@@ -17,7 +17,6 @@ ctx.beforeStop.push(async () => {
   // "Changes nothing": only the base message exists in the room, and it is unchanged.
   const h = await ctx.srv.history(a.token, room.id);
   assert.deepEqual(h.filter((m) => !m.deleted).map((m) => [m.seq, m.text]), [[1, '基準メッセージ']], 'no bad request created or changed a message');
-  assert.equal(h.length, 3, 'only the two valid sends (deleted again) besides the base message');
 });
 
 const J = { 'content-type': 'application/json' };
