@@ -2,7 +2,7 @@
 #   make run    installs what is missing, builds, starts the server on http://127.0.0.1:8080 (data in ./data)
 #   make test   installs what is missing, builds (normal and ASan/UBSan), runs every test
 #   make        builds build/kairan
-.PHONY: all run test deps deps-test unit asan test-api test-e2e test-asan fuzz clean format contract
+.PHONY: all run test deps deps-test unit asan test-api test-e2e test-asan fuzz fuzz-short clean format contract
 
 all: build/build.ninja
 	ninja -C build
@@ -41,6 +41,13 @@ test-asan: asan
 	ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  KAIRAN_BIN=build-asan/kairan KAIRAN_SANITIZED=1 node --test --test-concurrency=2 tests/api/
 
+# libFuzzer targets for every input from the network or a file (see tests/fuzz/).
+fuzz:
+	tests/fuzz/run.sh 60
+
+fuzz-short:
+	tests/fuzz/run.sh 5
+
 contract: all
 	node ../shared/contract/check.mjs
 
@@ -50,6 +57,7 @@ test: deps-test
 	$(MAKE) test-api
 	$(MAKE) test-e2e
 	$(MAKE) test-asan
+	$(MAKE) fuzz-short
 
 format:
 	clang-format -i $$(git ls-files 'src/*.c' 'src/*.h' 'tests/*.c' 'bench/*.c')

@@ -130,7 +130,8 @@ admin_import_csv(const struct kr_config *cfg, store_t *s, const char *file, int 
         return 1;
     }
     if (csv_to_utf8(raw, rawlen, &text, &textlen, &enc) != 0) {
-        fprintf(stderr, "kairan admin: %s: neither UTF-8 nor CP932 (Shift_JIS)\n", file);
+        fprintf(stderr, "kairan admin: %s: line %zu: neither UTF-8 nor CP932 (Shift_JIS)\n", file,
+                csv_line_at(raw, rawlen, textlen));
         free(raw);
         return 1;
     }

@@ -286,8 +286,9 @@ on_read(h2o_socket_t *sock, const char *err)
                 uint16_t code = 1000;
                 const char *reason;
                 size_t rl;
-                if (wsframe_parse_close(f.payload, f.payload_len, &code, &reason, &rl) != 0)
-                    code = WSFRAME_CLOSE_PROTOCOL_ERROR;
+                int crc = wsframe_parse_close(f.payload, f.payload_len, &code, &reason, &rl);
+                if (crc != 0)
+                    code = wsframe_close_status(crc);
                 ws_close(w, code == WSFRAME_CLOSE_NO_STATUS ? 1000 : code);
                 break;
             }

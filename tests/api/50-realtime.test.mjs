@@ -240,6 +240,38 @@ describe('catch-up after a disconnect', () => {
   });
 });
 
+describe('slow consumers', () => {
+  T('a socket that stops reading is disconnected (1008) and never slows the others; it resyncs by seq', async () => {
+    const r = await ctx.srv.makeRoom(a.token, '大量配信', [b.id, c.id]);
+    const slow = await connect(b.token), fast = await connect(c.token);
+    slow.ws._socket.pause(); // stop reading: the server's queue for this socket grows
+    const text = 'あ'.repeat(10000); // ~30 KB per frame; 600 frames ≈ 18 MB, far past 4 MiB plus socket buffers
+    const N = 600;
+    const sent = [];
+    let i = 0;
+    const t0 = Date.now();
+    await Promise.all(Array.from({ length: 8 }, async () => {
+      while (i < N) { i++; sent.push(await ctx.srv.send(a.token, r.id, text)); }
+    }));
+    const sendMs = Date.now() - t0;
+    const last = sent.reduce((x, y) => (y.seq > x.seq ? y : x));
+    await fast.next((f) => f.type === 'message.created' && f.message?.id === last.id, 10000);
+    const fastSeqs = fast.all((f) => f.type === 'message.created' && inRoom(r.id)(f)).map((f) => f.message.seq);
+    assert.equal(new Set(fastSeqs).size, N, 'the reading client got every message');
+    slow.ws._socket.resume();
+    const ci = await Promise.race([slow.closed, new Promise((ok) => setTimeout(() => ok(null), 15000))]);
+    assert.ok(ci, `the slow socket was disconnected (it got ${slow.all((f) => f.type === 'message.created').length} of ${N} frames; sends took ${sendMs} ms)`);
+    assert.ok(ci.code === 1008 || ci.code === 1006, `closed with 1008 (or cut): ${ci.code}`);
+    const got = slow.all((f) => f.type === 'message.created' && inRoom(r.id)(f)).map((f) => f.message.seq);
+    assert.ok(got.length < N, 'it did miss messages');
+    for (let k = 1; k < got.length; k++) assert.equal(got[k], got[k - 1] + 1, 'what it got has no hole before the cut');
+    const lastSeen = got.length ? got[got.length - 1] : r.last_seq ?? 0;
+    const rest = await ctx.srv.history(b.token, r.id, lastSeen);
+    assert.equal(got.length + rest.length, N, 'frames + resync = every message once');
+    assert.ok(await ctx.srv.healthy());
+  });
+});
+
 describe('deletion events', () => {
   T('message.deleted reaches members with the tombstone, not non-members', async () => {
     const sb = await connect(b.token), sc = await connect(c.token);

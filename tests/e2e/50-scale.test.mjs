@@ -4,7 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Server, browser, staff, seed, until } from './lib/server.mjs';
 
-const N = Number(process.env.KAIRAN_E2E_MESSAGES || 3000);
+const N = Number(process.env.KAIRAN_E2E_MESSAGES || 10000);
 const ROOMS = Number(process.env.KAIRAN_E2E_ROOMS || 500);
 let srv, br, S, a, room;
 before(async () => {

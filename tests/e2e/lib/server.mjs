@@ -4,7 +4,7 @@
 // bounded. KAIRAN_E2E_MOCK=1 runs the suite against lib/mock.mjs instead (client development
 // only).
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, rmSync, mkdirSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -143,13 +143,45 @@ export async function shot(page, name) {
   await page.screenshot({ path: join(SHOTS, name + '.png') });
 }
 
-/** Seeds a few realistic colleagues and a room so that screenshots look like the product. */
+/** Runs `kairan admin ARGS…` on the server's data directory (bounded). */
+export function admin(srv, args) {
+  return new Promise((ok, no) => {
+    const p = spawn(BIN, ['admin', ...args], { env: { ...process.env, KAIRAN_DATA: srv.data, KAIRAN_ARGON2_OPS: '1', KAIRAN_ARGON2_MEM_KIB: '8' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    p.stdout.on('data', (d) => { out += d; }); p.stderr.on('data', (d) => { out += d; });
+    const t = setTimeout(() => { p.kill('SIGKILL'); no(new Error('kairan admin timed out: ' + out)); }, 20000);
+    p.once('exit', (code) => { clearTimeout(t); ok({ code, out }); });
+  });
+}
+
+/**
+ * Seeds realistic colleagues so that screenshots look like the product: a few imported from a
+ * staff CSV (which also builds the department tree) and five who log in in the tests.
+ */
 export async function seed(srv) {
+  let deps = new Map();
+  if (!MOCK) {
+    const csv = join(srv.data, '..', `kairan-e2e-${process.pid}-${n++}.csv`);
+    writeFileSync(csv, '\ufeff職員番号,氏名,ふりがな,所属,役職,内線,勤務先電話,雇用区分\r\n' + [
+      [uniq('9'), '中村 由美', 'なかむら ゆみ', '総務部 総務課 文書係', '主事', '1240', '077-561-1240', '会計年度任用'],
+      [uniq('9'), '小林 誠', 'こばやし まこと', '財政部 財政課', '課長', '2201', '077-561-2201', '正規'],
+      [uniq('9'), '伊藤 さくら', 'いとう さくら', '市民部 市民課', '主査', '3110', '077-561-3110', '正規'],
+      [uniq('9'), '渡辺 大輔', 'わたなべ だいすけ', '総務部 危機管理課', '係長', '1301', '077-561-1301', '再任用'],
+    ].map((r) => r.join(',')).join('\r\n') + '\r\n');
+    const r = await admin(srv, ['import-csv', csv]);
+    rmSync(csv, { force: true });
+    if (r.code !== 0) throw new Error('kairan admin import-csv failed: ' + r.out);
+    const d = await srv.api('GET', '/api/v1/departments');
+    deps = new Map((d.json?.departments || []).map((x) => [x.path, x.id]));
+  }
   const people = [
-    ['山田 太郎', 'やまだ たろう', '係長', '1234'], ['佐藤 花子', 'さとう はなこ', '主査', '1235'], ['鈴木 一郎', 'すずき いちろう', '主事', '2301'],
-    ['高橋 美咲', 'たかはし みさき', '課長補佐', '2302'], ['田中 健', 'たなか けん', '主任', '3105'],
+    ['山田 太郎', 'やまだ たろう', '係長', '1234', '総務部 総務課 文書係'], ['佐藤 花子', 'さとう はなこ', '主査', '1235', '総務部 総務課 文書係'],
+    ['鈴木 一郎', 'すずき いちろう', '主事', '2301', '財政部 財政課'], ['高橋 美咲', 'たかはし みさき', '課長補佐', '2302', '財政部 財政課'],
+    ['田中 健', 'たなか けん', '主任', '3105', '市民部 市民課'],
   ];
   const out = [];
-  for (const [name, kana, title, extension] of people) out.push(await srv.user(name, { kana, title, extension, work_phone: '077-561-' + extension }));
+  for (const [name, kana, title, extension, dep] of people) {
+    out.push(await srv.user(name, { kana, title, extension, work_phone: '077-561-' + extension, ...(deps.has(dep) ? { department_id: deps.get(dep) } : {}) }));
+  }
   return out;
 }
