@@ -2,7 +2,7 @@
 // password changes and the 401 on every /api/v1 endpoint without credentials.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { assertError, assertStatus, isError, useServer, uid } from './lib/harness.mjs';
+import { Server, assertError, assertStatus, isError, useServer, uid } from './lib/harness.mjs';
 
 const { ctx, T } = useServer({ before, after, it });
 const cookieOf = (r) => {
@@ -224,5 +224,48 @@ describe('passwords', () => {
     assertError(await ctx.srv.api('POST', '/api/v1/admin/users', { token: ctx.srv.adminToken, body: { login: l, name: 'x', password: 'short' } }), 400, 'invalid_parameter', 'short password');
     const ok = await ctx.srv.api('POST', '/api/v1/admin/users', { token: ctx.srv.adminToken, body: { login: l + 'ab', name: 'x', password: 'Kz7-' + l + 'ab' + '-58203!q' } });
     assertStatus(ok, 201, 'a password containing the login is fine');
+  });
+});
+
+describe('public_url and login throttling (separate servers)', () => {
+  const extra = [];
+  after(async () => { for (const s of extra) await s.stop(); });
+
+  T('an https public_url makes the cookie Secure and its origin the accepted one', async () => {
+    const s = new Server({ env: { KAIRAN_PUBLIC_URL: 'https://chat.city.example.lg.jp' } });
+    extra.push(s);
+    ctx.more.push(s);
+    await s.start();
+    const r = assertStatus(await s.api('POST', '/api/v1/auth/login', { body: { login: 'admin', password: s.adminPassword } }), 200, 'login');
+    const c = cookieOf(r);
+    assert.match(c.full, /;\s*Secure/i, 'Secure cookie behind https');
+    const body = { name: 'origin check', member_ids: [] };
+    assertStatus(await s.api('POST', '/api/v1/rooms', { cookie: c.pair, body, headers: { 'x-kairan-request': '1', origin: 'https://chat.city.example.lg.jp' } }), 201, 'the public origin');
+    assertError(await s.api('POST', '/api/v1/rooms', { cookie: c.pair, body, headers: { 'x-kairan-request': '1', origin: 'http://chat.city.example.lg.jp' } }), 403, undefined, 'same host over http is another origin');
+    const ws = await s.wsConnect(r.json.token, { origin: 'https://chat.city.example.lg.jp' });
+    await ws.close();
+    const bad = await s.wsConnect(r.json.token, { origin: 'https://chat.city.example.lg.jp.evil.example', waitHello: false }).then((x) => { x.close(); return null; }, (e) => e);
+    assert.equal(bad?.status, 403, 'a look-alike origin is refused');
+  });
+
+  T('repeated wrong passwords are throttled: 429 rate_limited with Retry-After', async () => {
+    const s = new Server();
+    extra.push(s);
+    ctx.more.push(s);
+    await s.start();
+    await s.adminLogin();
+    const u = await s.makeUser(null, uid('rl'));
+    let limited = null;
+    for (let i = 0; i < 50 && !limited; i++) {
+      const r = await s.api('POST', '/api/v1/auth/login', { body: { login: u.login, password: `Wrong-guess-${i}-xyz` } });
+      if (r.status === 429) limited = r;
+      else assertError(r, 401, 'unauthorized', `attempt ${i}`);
+    }
+    assert.ok(limited, 'throttled within 50 wrong attempts');
+    assertError(limited, 429, 'rate_limited');
+    assert.match(limited.headers['retry-after'] || '', /^\d+$/, 'Retry-After in seconds');
+    const right = await s.api('POST', '/api/v1/auth/login', { body: { login: u.login, password: u.password } });
+    assert.ok(right.status === 429, `while throttled even the right password is refused (got ${right.status})`);
+    assert.ok(await s.healthy());
   });
 });

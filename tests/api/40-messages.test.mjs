@@ -3,7 +3,7 @@
 // with tombstones, and 404 for non-members on every room-scoped endpoint.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { assertError, assertStatus, uid, useServer } from './lib/harness.mjs';
+import { Server, assertError, assertStatus, uid, useServer } from './lib/harness.mjs';
 
 const { ctx, T } = useServer({ before, after, it });
 let a, b, c, room, other;
@@ -280,5 +280,40 @@ describe('non-members', () => {
     const mine = await ctx.srv.api('GET', `/api/v1/rooms/${room.id}/messages`, { token: c.token });
     assert.equal(unk.status, mine.status);
     assert.equal(unk.json.error.code, mine.json.error.code);
+  });
+});
+
+describe('load', () => {
+  T('3000 sends from 8 concurrent clients: all 201, seqs unique and gapless, the server stays up', async () => {
+    // Its own server, so that a crash here does not take the other tests down with it.
+    const srv = new Server();
+    ctx.more.push(srv);
+    ctx.beforeStop.push(async () => { if (srv.proc) await srv.kill9(); });
+    await srv.start();
+    await srv.adminLogin();
+    const a = await srv.makeUser(null, uid('pa')), b = await srv.makeUser(null, uid('pb'));
+    const r = await srv.makeRoom(a.token, '同時送信', [b.id]);
+    const post = (token, roomId, body) => srv.api('POST', `/api/v1/rooms/${roomId}/messages`, { token, body });
+    const results = [];
+    const failures = [];
+    let i = 0;
+    await Promise.all(Array.from({ length: 8 }, async (_, w) => {
+      while (i < 3000) {
+        const n = ++i;
+        try {
+          const x = await post(w % 2 ? a.token : b.token, r.id, { text: `同時${n}`, client_msg_id: `par-${n}` });
+          if (x.status === 201) results.push(x.json); else failures.push(`${n}: ${x.status} ${x.text.slice(0, 100)}`);
+        } catch (e) {
+          failures.push(`${n}: ${e.message}`);
+        }
+      }
+    }));
+    assert.deepEqual(failures.slice(0, 5), [], `${failures.length} sends failed; server exits: ${JSON.stringify(srv.exits)}`);
+    assert.equal(results.length, 3000);
+    assert.deepEqual(results.map((m) => m.seq).sort((x, y) => x - y), Array.from({ length: 3000 }, (_, k) => k + 1));
+    const h = await srv.history(a.token, r.id);
+    assert.equal(h.length, 3000);
+    for (const m of h) assert.equal(m.text, `同時${m.client_msg_id.slice(4)}`, `message ${m.seq} has its own text`);
+    await srv.stop();
   });
 });

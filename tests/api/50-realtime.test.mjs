@@ -3,7 +3,7 @@
 // deletion events and the Origin check.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { assertError, assertStatus, uid, useServer } from './lib/harness.mjs';
+import { SLOW, assertError, assertStatus, uid, useServer, withTimeout } from './lib/harness.mjs';
 
 const { ctx, T } = useServer({ before, after, it });
 let a, b, c, room, side;
@@ -57,8 +57,11 @@ describe('delivery', () => {
   });
 
   T('membership: the newcomer gets room.created and then the room\'s messages; removal stops them', async () => {
-    const r = await ctx.srv.makeRoom(a.token, '増員', [b.id]);
     const sb = await connect(b.token), sc = await connect(c.token);
+    const r = await ctx.srv.makeRoom(a.token, '増員', [b.id]);
+    const created = await sb.next((f) => f.type === 'room.created' && inRoom(r.id)(f), 3000);
+    assert.equal(created.room.name, '増員');
+    assert.ok(!('unread' in created.room) && !('last_read_seq' in created.room), 'no per-user fields in the shared event');
     assertStatus(await ctx.srv.api('POST', `/api/v1/rooms/${r.id}/members`, { token: a.token, body: { user_ids: [c.id] } }), 200, 'add c');
     const rc = await sc.next((f) => f.type === 'room.created' && inRoom(r.id)(f), 3000);
     assert.equal(rc.room.name, '増員');
@@ -259,7 +262,7 @@ describe('slow consumers', () => {
     const fastSeqs = fast.all((f) => f.type === 'message.created' && inRoom(r.id)(f)).map((f) => f.message.seq);
     assert.equal(new Set(fastSeqs).size, N, 'the reading client got every message');
     slow.ws._socket.resume();
-    const ci = await Promise.race([slow.closed, new Promise((ok) => setTimeout(() => ok(null), 15000))]);
+    const ci = await withTimeout(slow.closed, 15000 * SLOW, 'the slow socket to be disconnected').catch(() => null);
     assert.ok(ci, `the slow socket was disconnected (it got ${slow.all((f) => f.type === 'message.created').length} of ${N} frames; sends took ${sendMs} ms)`);
     assert.ok(ci.code === 1008 || ci.code === 1006, `closed with 1008 (or cut): ${ci.code}`);
     const got = slow.all((f) => f.type === 'message.created' && inRoom(r.id)(f)).map((f) => f.message.seq);

@@ -93,6 +93,28 @@ describe('Shift_JIS (CP932) import', () => {
     assert.equal(deps.filter((d) => d.path === '総務部 総務課 文書係').length, 1, 'departments not duplicated');
   });
 
+  T('one-time passwords go to a private file; they log in with must_change_password', async () => {
+    const { readdirSync, readFileSync, statSync } = await import('node:fs');
+    const dir = join(ctx.srv.dataDir, 'initial-passwords');
+    const files = readdirSync(dir).map((f) => join(dir, f));
+    assert.ok(files.length >= 1, 'a password file was written');
+    for (const f of files) assert.equal(statSync(f).mode & 0o077, 0, `${f} is readable by its owner only`);
+    assert.equal(statSync(dir).mode & 0o077, 0, 'the directory is private too');
+    assert.ok(!res.stdout.includes('\t') && !/Kz7|[A-Za-z0-9]{12,}/.test(res.stderr.replace(/\/[^\s]+/g, '')), 'no password on stderr');
+    const text = files.map((f) => readFileSync(f, 'utf8')).join('\n');
+    const line = text.split(/\r?\n/).find((l) => l.startsWith(L(2) + ',') || l.startsWith(`"${L(2)}"`));
+    assert.ok(line, `a line for ${L(2)} in the password file`);
+    const candidates = line.split(',').map((x) => x.replace(/^"|"$/g, '')).filter((x) => x.length >= 10);
+    let tok = null;
+    for (const pw of candidates) {
+      const r = await ctx.srv.api('POST', '/api/v1/auth/login', { body: { login: L(2), password: pw } });
+      if (r.status === 200) { tok = r; break; }
+    }
+    assert.ok(tok, 'the one-time password logs in');
+    assert.equal(tok.json.must_change_password, true, 'and must be changed');
+    assertStatus(await ctx.srv.api('GET', '/api/v1/rooms', { token: tok.json.token }), 403, 'nothing else until changed');
+  });
+
   T('imported accounts cannot log in with a guessable password', async () => {
     for (const pw of [L(1), '', 'password', L(1) + L(1)]) {
       const r = await ctx.srv.api('POST', '/api/v1/auth/login', { body: { login: L(1), password: pw } });

@@ -22,6 +22,7 @@ describe('kill -9 during sends', () => {
   async function cycle(n) {
     let stop = false, counter = 0;
     const errors = [];
+    const dropped = [];
     const worker = async (w) => {
       while (!stop) {
         const cid = `dur-${n}-${w}-${counter++}`;
@@ -30,7 +31,8 @@ describe('kill -9 during sends', () => {
         let r;
         try {
           r = await ctx.srv.api('POST', `/api/v1/rooms/${room.id}/messages`, { token: (w % 2 ? a : b).token, body: { text, client_msg_id: cid }, timeout: 10000 * SLOW });
-        } catch {
+        } catch (e) {
+          if (ctx.srv.proc && !stop) dropped.push(`${cid}: ${e.message}`); // the server is alive: it dropped the request
           return; // the connection died with the server: the outcome is unknown
         }
         if (r.status === 201) {
@@ -49,10 +51,12 @@ describe('kill -9 during sends', () => {
     // Kill once a fair number of sends of this cycle were acknowledged, while others are in flight.
     const target = ackedBefore + 60 + 20 * n;
     await waitFor(() => acked.size >= target || errors.length > 0, 30000 * SLOW, `${target - ackedBefore} acknowledged sends in cycle ${n}`, 2);
+    assert.ok(ctx.srv.proc, `the server died on its own during the sends (before kill -9): ${JSON.stringify(ctx.srv.exits)}\n${ctx.srv.brief(20)}`);
+    stop = true; // the 8 requests in flight stay in flight; no new ones start
     await ctx.srv.kill9();
-    stop = true;
     await Promise.all(workers);
     assert.deepEqual(errors, [], 'no send failed with an error status before the kill');
+    assert.deepEqual(dropped, [], 'no request was dropped by a live server');
     await ctx.srv.start();
   }
 

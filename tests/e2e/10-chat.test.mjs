@@ -3,11 +3,28 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { deflateSync } from 'node:zlib';
 import { Server, browser, staff, seed, seeText, until, shot } from './lib/server.mjs';
 
 let srv, br, A, B, yamada, sato, room;
 const HOSTILE = '<img src=x onerror=alert(1)>';
-const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAABAAAAAQCAIAAACQkWg2AAAAF0lEQVR42mNkYPhfz0AEYBxVSF+FAP5FDvcfRYWgAAAAAElFTkSuQmCC', 'base64');
+// A 240×140 bar chart as a real PNG, built here so the test needs no image files.
+function chartPng(w = 240, h = 140) {
+  const bars = [[20, 60, 0x0a5cad], [80, 95, 0x1e8e3e], [140, 40, 0xe8a200], [200, 110, 0xc62828]];
+  const raw = Buffer.alloc((w * 3 + 1) * h);
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
+    let c = y === h - 10 ? 0x59626f : 0xffffff;
+    for (const [bx, bh, col] of bars) if (x >= bx && x < bx + 30 && y >= h - 10 - bh && y < h - 10) c = col;
+    const o = y * (w * 3 + 1) + 1 + x * 3;
+    raw[o] = c >> 16; raw[o + 1] = (c >> 8) & 255; raw[o + 2] = c & 255;
+  }
+  const crcT = Array.from({ length: 256 }, (_, n) => { for (let k = 0; k < 8; k++) n = n & 1 ? 0xedb88320 ^ (n >>> 1) : n >>> 1; return n >>> 0; });
+  const crc = (b) => { let c = ~0; for (const x of b) c = crcT[(c ^ x) & 255] ^ (c >>> 8); return (~c) >>> 0; };
+  const chunk = (type, data) => { const len = Buffer.alloc(4); len.writeUInt32BE(data.length); const td = Buffer.concat([Buffer.from(type), data]); const c = Buffer.alloc(4); c.writeUInt32BE(crc(td)); return Buffer.concat([len, td, c]); };
+  const ihdr = Buffer.alloc(13); ihdr.writeUInt32BE(w, 0); ihdr.writeUInt32BE(h, 4); ihdr[8] = 8; ihdr[9] = 2;
+  return Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
+}
+const PNG = chartPng();
 
 before(async () => {
   srv = await new Server().start();
@@ -49,7 +66,6 @@ test('unread badge and title while the other is elsewhere, then live chat and �
   await say(B, '承知しました。確認します');
   await msg(A, '承知しました。確認します').waitFor();
   await seeText(B.page.locator('.tl-list .msg', { hasText: '承知しました。確認します' }).locator('.readn'), /既読 1/);
-  await shot(A.page, 'desktop-timeline');
 });
 
 test('readers dialog lists who read and who has not', async () => {
@@ -128,9 +144,27 @@ test('upload with progress, image preview, download', async () => {
   const m = msg(B, '添付します');
   await m.locator('.filecard', { hasText: '資料.pdf' }).waitFor();
   const img = m.locator('.imgcard img');
-  await until(() => img.evaluate((i) => i.complete && i.naturalWidth === 16), 5000, 'image preview loaded');
+  await until(() => img.evaluate((i) => i.complete && i.naturalWidth === 240), 5000, 'image preview loaded');
   const [dl] = await Promise.all([B.page.waitForEvent('download'), m.locator('.filecard').click()]);
   assert.deepEqual(readFileSync(await dl.path()), pdf);
+});
+
+test('attach by paste and by drag-and-drop', async () => {
+  await composer(A).evaluate((ta) => {
+    const dt = new DataTransfer();
+    dt.items.add(new File(['貼り付けたメモ'], 'メモ.txt', { type: 'text/plain' }));
+    ta.dispatchEvent(new ClipboardEvent('paste', { clipboardData: dt, bubbles: true, cancelable: true }));
+  });
+  await A.page.locator('.tl-pane').evaluate((pane) => {
+    const dt = new DataTransfer();
+    dt.items.add(new File(['a,b\n1,2\n'], '集計.csv', { type: 'text/csv' }));
+    pane.dispatchEvent(new DragEvent('dragover', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    pane.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+  });
+  await until(async () => (await A.page.locator('.tray .att.done').count()) === 2, 10000, 'two uploads done');
+  await composer(A).press('Enter'); // files alone may be sent
+  const m = B.page.locator('.tl-list .msg', { has: B.page.locator('.filecard', { hasText: '集計.csv' }) });
+  await m.locator('.filecard', { hasText: 'メモ.txt' }).waitFor();
 });
 
 test('edit, then 送信取消 after a confirmation', async () => {
@@ -159,7 +193,17 @@ test('a hostile message is shown as text', async () => {
   await say(A, HOSTILE);
   await seeText(msg(B, 'onerror').locator('.text'), /^<img src=x onerror=alert\(1\)>$/);
   assert.equal(await B.page.locator('img[src="x"]').count(), 0);
+  assert.doesNotMatch(await B.page.locator('.tl-list').innerText(), /\bnull\b|undefined|\[object /);
   assert.equal(await B.page.evaluate(() => document.querySelectorAll('script:not([src])').length), 0);
+});
+
+test("every message of A's is read by B, who follows the room", async () => {
+  await until(async () => {
+    const t = await A.page.locator('.tl-list .msg.mine .readn').allInnerTexts();
+    return t.length > 3 && t.every((x) => x === '既読 1');
+  }, 10000, 'all 既読 1');
+  await A.page.mouse.move(640, 790);
+  await shot(A.page, 'desktop-timeline');
 });
 
 test('no console errors', () => {

@@ -81,6 +81,47 @@ test('profile edit and 不在 with a return time and note', async () => {
   await until(async () => (await B.page.locator('form.card').nth(1).innerText()).indexOf('不在を解除') < 0, 5000, '不在 cleared');
 });
 
+test('the session survives a reload; drafts are kept per room', async () => {
+  const p = A.page;
+  await p.getByRole('link', { name: 'トーク' }).click();
+  await p.locator('a.room', { hasText: '防災訓練の準備' }).click();
+  const ta = p.locator('.composer textarea');
+  await ta.fill('あとで送る下書き');
+  await p.locator('a.room', { hasText: '鈴木 一郎' }).click();
+  await seeText(p.locator('.tl-head .rtitle'), /鈴木 一郎/);
+  assert.equal(await ta.inputValue(), '');
+  await p.locator('a.room', { hasText: '防災訓練の準備' }).click();
+  await seeText(p.locator('.tl-head .rtitle'), /防災訓練の準備/);
+  assert.equal(await ta.inputValue(), 'あとで送る下書き');
+  await until(() => p.evaluate(() => Object.keys(localStorage).some((k) => k.startsWith('kairan.draft.'))), 3000, 'draft saved');
+  await p.reload();
+  await seeText(p.locator('.tl-head .rtitle'), /防災訓練の準備/);
+  assert.equal(await p.locator('form.login').count(), 0, 'still logged in');
+  assert.equal(await ta.inputValue(), 'あとで送る下書き');
+  await ta.fill('');
+});
+
+test("desktop notification for a colleague's message, not one's own; favicon badge", async () => {
+  const p = B.page;
+  await p.evaluate(() => {
+    window.__notes = [];
+    window.Notification = class { static permission = 'granted'; static requestPermission() { return Promise.resolve('granted'); }
+      constructor(title, o) { window.__notes.push({ title, body: o.body }); } close() {} };
+  });
+  await p.getByRole('link', { name: 'アドレス帳' }).click();
+  const rid = (await A.page.url()).match(/#\/r\/(\d+)/)[1];
+  const tb = await srv.tokenOf(people[1]);
+  await srv.api('POST', `/api/v1/rooms/${rid}/messages`, { text: '自分の送信', client_msg_id: 'own1' }, tb);
+  await A.page.locator('.composer textarea').fill('訓練の集合場所は正面玄関です');
+  await A.page.locator('.composer textarea').press('Enter');
+  const notes = await until(() => p.evaluate(() => window.__notes.length && window.__notes), 5000, 'a notification');
+  assert.equal(notes.length, 1, JSON.stringify(notes));
+  assert.match(notes[0].title, /山田 太郎/);
+  assert.match(notes[0].body, /正面玄関/);
+  await until(() => p.evaluate(() => document.querySelector('link[rel=icon]').getAttribute('href') === '/favicon-unread.svg'), 5000, 'favicon badge');
+  assert.match(await p.title(), /^\(1\) /);
+});
+
 test('no console errors', () => {
   assert.deepEqual(A.errors, []);
   assert.deepEqual(B.errors, []);

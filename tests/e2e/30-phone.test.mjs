@@ -55,6 +55,12 @@ test('375 px: login, room list, timeline, readers, directory, profile fit the wi
   await p.locator('dialog.readers').getByRole('button', { name: '閉じる' }).click();
   await p.locator('.tl-head .back').click();
   await p.locator('a.room').first().waitFor();
+  await p.locator('.rooms-head button[aria-label="ルームを作成"]').click();
+  await p.locator('dialog.modal label.pickrow').first().waitFor();
+  await noOverflow(p, 'new room dialog');
+  const box = await p.locator('dialog.modal').boundingBox();
+  assert.ok(box.x >= 0 && box.x + box.width <= 375, `dialog inside the screen (${box.x}+${box.width})`);
+  await p.locator('dialog.modal').getByRole('button', { name: 'キャンセル' }).click();
   await p.getByRole('link', { name: 'アドレス帳' }).click();
   await seeText(p.locator('table.dir'), /田中 健/);
   await noOverflow(p, 'directory');

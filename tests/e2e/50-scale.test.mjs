@@ -21,6 +21,10 @@ before(async () => {
     }
   };
   await Promise.all(Array.from({ length: 8 }, worker));
+  for (let i = 0; i < 250; i++) { // 250 unread for the reader: more than the first page
+    const r = await srv.api('POST', `/api/v1/rooms/${room.id}/messages`, { text: `未読メッセージ ${i + 1}`, client_msg_id: 'un' + i }, tb);
+    if (r.status !== 201) throw new Error('seed ' + r.status + ' ' + r.text);
+  }
   next = 0;
   const rooms = async () => {
     for (let i; (i = next++) < ROOMS - 1;) {
@@ -38,7 +42,13 @@ test(`${N} messages: paging back keeps the DOM bounded; ${ROOMS} rooms listed`, 
   const p = S.page;
   await until(async () => (await p.locator('a.room').count()) >= ROOMS, 15000, `${ROOMS} rooms in the list`);
   await p.locator('a.room', { hasText: '長い履歴のルーム' }).click();
-  await p.locator('.tl-list .msg', { hasText: `履歴メッセージ ${N}` }).waitFor();
+  await p.locator('.tl-list .msg', { hasText: '未読メッセージ 250' }).waitFor();
+  // the first unread is not on the first page: the jump button pages back to it
+  await p.locator('button.jump').click();
+  const div = p.locator('#unread-div');
+  await div.waitFor();
+  await until(() => div.evaluate((d) => { const r = d.getBoundingClientRect(), s = d.closest('.tl').getBoundingClientRect(); return r.top >= s.top && r.bottom <= s.bottom; }), 5000, 'divider in view');
+  assert.match(await div.evaluate((d) => d.nextElementSibling.textContent), /未読メッセージ 1(?!\d)/);
   const rows = () => p.locator('.tl-list .msg').count();
   assert.ok(await rows() <= 300, 'initial window bounded');
   const oldest = () => p.locator('.tl-list .msg').first().evaluate((e) => Number(e.dataset.seq));
@@ -56,7 +66,7 @@ test(`${N} messages: paging back keeps the DOM bounded; ${ROOMS} rooms listed`, 
   assert.ok(max <= 320, `DOM window stayed bounded (max ${max} rows)`);
   assert.ok(perPage < 1500, `each page back took ${perPage} ms`);
   await p.locator('button.latest').click();
-  await p.locator('.tl-list .msg', { hasText: `履歴メッセージ ${N}` }).waitFor();
+  await p.locator('.tl-list .msg', { hasText: '未読メッセージ 250' }).waitFor();
   assert.ok(await rows() <= 320);
   assert.deepEqual(S.errors, []);
 });

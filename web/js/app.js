@@ -69,6 +69,7 @@ async function logout() {
 
 function route() {
   const hsh = location.hash;
+  document.body.classList.remove('show-details');
   let m;
   for (const a of document.querySelectorAll('.nav a')) a.toggleAttribute('aria-current', a.getAttribute('href') === (hsh.startsWith('#/dir') ? '#/dir' : '#/'));
   if ((m = hsh.match(/^#\/r\/(\d+)/))) {
@@ -111,8 +112,12 @@ async function onEvent(ev) {
       flush();
       break;
     case 'message.created': {
-      if (!S.rooms.has(ev.room_id)) { await refreshRoom(ev.room_id); }
+      // A room first seen through its message is fetched whole; its counts already include it.
+      const fresh = !S.rooms.has(ev.room_id);
+      if (fresh) await refreshRoom(ev.room_id);
+      const r = S.rooms.get(ev.room_id), counts = r && { unread: r.unread, mention: r.mention };
       const isNew = received(ev.room_id, ev.message, ev.message.sender.id === S.me.id);
+      if (fresh && r) { Object.assign(r, counts); emit('rooms'); }
       if (isNew && ev.message.sender.id !== S.me.id) announce(ev.room_id, ev.message);
       break;
     }

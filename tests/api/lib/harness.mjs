@@ -130,6 +130,11 @@ export class Server {
     };
     proc.stderr.on('data', cap('stderr'));
     proc.stdout.on('data', cap('stdout'));
+    // A server left running by a failed test must not keep the test process alive; the exit
+    // handler above kills it.
+    proc.unref();
+    proc.stderr.unref?.();
+    proc.stdout.unref?.();
     let spawnErr = null;
     proc.once('error', (e) => { spawnErr = e; });
     const deadline = Date.now() + 15000 * SLOW;
@@ -155,6 +160,7 @@ export class Server {
   /** SIGTERM, then a bounded wait for exit (SIGKILL and an error if it does not exit). */
   async stop({ keepData = false } = {}) {
     const proc = this.proc;
+    const t0 = Date.now();
     if (proc) {
       proc.kill('SIGTERM');
       try {
@@ -165,6 +171,7 @@ export class Server {
         throw new Error(`${e.message}\n--- server output ---\n${this.tail()}`);
       }
     }
+    if (process.env.KAIRAN_TEST_DEBUG) process.stderr.write(`[harness] stop of ${this.base} took ${Date.now() - t0} ms\n`);
     const bad = this.sanitizerReport();
     if (!keepData && this.ownData && !bad) rmSync(this.dataDir, { recursive: true, force: true });
     if (bad) throw new Error(`sanitizer report in server output (data kept in ${this.dataDir}):\n${bad}`);

@@ -81,7 +81,14 @@ export class Server {
     const headers = { Accept: 'application/json' };
     if (token) headers.Authorization = 'Bearer ' + token;
     if (body !== undefined) headers['Content-Type'] = 'application/json';
-    const r = await fetch(this.url + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    let r;
+    try {
+      r = await fetch(this.url + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    } catch (e) {
+      await Promise.race([this.exited, pause(500)]); // a crash is usually what refused the request
+      const gone = this.proc && this.proc.exitCode === null && this.proc.signalCode === null ? 'still running' : `exited (code ${this.proc?.exitCode}, signal ${this.proc?.signalCode})`;
+      throw new Error(`${method} ${path}: ${e.cause?.code || e.message}; kairan ${gone}\n--- server output ---\n${this.log.slice(-3000)}`);
+    }
     const text = await r.text();
     let json = null;
     try { json = JSON.parse(text); } catch { /* not JSON */ }

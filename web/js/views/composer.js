@@ -4,7 +4,7 @@
 import { h, clear, icon } from '../dom.js';
 import { upload } from '../api.js';
 import { t, fmtSize } from '../i18n.js';
-import { S, send, draft, wsSend, debounce } from './shared.js';
+import { S, send, draft, wsSend } from '../store.js';
 
 const FALLBACK_STAMPS = [['ryokai', '了解しました'], ['arigato', 'ありがとうございます'], ['otsukare', 'お疲れさまです'], ['kakunin', '確認します'],
   ['shochi', '承知しました'], ['yoroshiku', 'よろしくお願いします'], ['ok', 'OK'], ['iine', 'いいね'], ['taiouchu', '対応中'],
@@ -27,9 +27,9 @@ export function composer(roomId, room) {
       stampBtn, ta, sendBtn), fileIn);
   ta.setAttribute('aria-controls', 'mention-list');
   ta.value = draft.get(roomId);
-  const saveDraft = debounce(() => draft.set(roomId, ta.value), 300);
+  const saveDraft = () => draft.set(roomId, ta.value); // synchronous: a room switch may follow at once
   const readonly = room && room.kind === 'announcement' && room.role !== 'owner';
-  if (readonly || room?.archived) { ta.disabled = true; sendBtn.disabled = true; }
+  if (readonly || room?.archived) { ta.disabled = true; sendBtn.disabled = true; ta.placeholder = t(room.archived ? 'archivedRo' : 'readonly'); }
 
   ta.addEventListener('compositionstart', () => { composing = true; });
   ta.addEventListener('compositionend', () => { composing = false; });
@@ -44,7 +44,8 @@ export function composer(roomId, room) {
     if (e.key === 'Enter' && !e.shiftKey && !e.ctrlKey && !e.altKey) { e.preventDefault(); doSend(); }
     if (e.key === 'Escape' && reply) setReply(null);
   });
-  ta.addEventListener('input', () => {
+  ta.addEventListener('input', (e) => {
+    if (!e.isComposing) composing = false; // in case an IME never sent compositionend
     grow(); saveDraft(); suggest();
     if (ta.value && Date.now() - lastTyping > 3000) { lastTyping = Date.now(); wsSend({ type: 'typing', room_id: roomId }); }
   });

@@ -74,7 +74,8 @@ export function messageEl(roomId, m, cont, names, acts) {
     h('button.btn.sm', { type: 'button', onclick: () => acts.reply(m) }, t('reply')),
     mine && m.text != null && !m.stamp ? h('button.btn.sm', { type: 'button', onclick: () => acts.edit(m, el) }, t('edit')) : null,
     mine ? h('button.btn.sm', { type: 'button', onclick: () => acts.recall(m) }, t('recall')) : null);
-  el.append(h('div.mrow', null, body, meta), tools);
+  el.append(h('div.mrow', null, body, meta));
+  if (tools) el.append(tools);
   return el;
 }
 export function readLink(roomId, m, acts) {

@@ -17,11 +17,11 @@ export function timeline(root, id) {
   const room = S.rooms.get(id);
   const tl = tlOf(id);
   let win = null; // {from, to}: seqs of the first and last rendered message; to = null follows the latest
-  let divider = null, loading = false, alive = true;
+  let divider = null, loading = false, alive = true, stick = true, seenDiv = false; // stick: the reader follows the latest
   const list = h('div.tl-list');
   const status = h('div.tl-status');
   const outbox = h('div.tl-outbox');
-  const scroller = h('div.tl', { tabindex: '0', role: 'region', 'aria-label': t('messageLabel') }, status, list, outbox);
+  const scroller = h('div.tl', { tabindex: '0', role: 'region', 'aria-label': t('messages') }, status, list, outbox);
   const jumpBtn = h('button.btn.float.jump', { type: 'button', hidden: true, onclick: jumpUnread }, t('jumpUnread'));
   const latestBtn = h('button.btn.float.latest', { type: 'button', hidden: true, onclick: toLatest }, t('latest') + ' ↓');
   const typing = h('div.typing', { 'aria-hidden': 'true' });
@@ -39,7 +39,9 @@ export function timeline(root, id) {
     const r = S.rooms.get(id);
     if (!r) return;
     title.textContent = roomName(r);
-    sub.textContent = r.kind === 'direct' && r.partner ? who(r.partner) : [t('memberN', r.member_count || '?'), r.topic].filter(Boolean).join(' · ');
+    const u = r.partner && (S.users.get(r.partner.id) || r.partner);
+    sub.textContent = u ? [who(u), u.absent ? t('absent') + (u.absent.note ? ': ' + u.absent.note : '') : '', u.status_text].filter(Boolean).join(' · ')
+      : [t('memberN', r.member_count || '?'), r.topic].filter(Boolean).join(' · ');
   }
   paintHead();
 
@@ -83,7 +85,7 @@ export function timeline(root, id) {
   function render(anchor = true) {
     const [from, to] = range();
     let keep = null, off = 0;
-    const bottom = atBottom();
+    const bottom = atBottom() || (stick && win.to == null);
     if (anchor && !bottom) {
       for (const el of list.children) if (el.dataset.seq && el.offsetTop + el.offsetHeight > scroller.scrollTop) { keep = el.dataset.seq; off = el.offsetTop - scroller.scrollTop; break; }
     }
@@ -94,7 +96,7 @@ export function timeline(root, id) {
     paintJump();
   }
   function renderOutbox() {
-    const bottom = atBottom(), mine = S.outbox.filter((o) => o.roomId === id);
+    const bottom = atBottom() || stick, mine = S.outbox.filter((o) => o.roomId === id);
     clear(outbox, mine.map(pendingEl));
     if (bottom || mine.length) scroller.scrollTop = scroller.scrollHeight;
   }
@@ -104,13 +106,14 @@ export function timeline(root, id) {
   });
   function paintJump() {
     const d = list.querySelector('#unread-div');
-    jumpBtn.hidden = divider == null || (d && d.offsetTop >= scroller.scrollTop - 10) || false;
+    if (d && d.offsetTop >= scroller.scrollTop - 10 && d.offsetTop <= scroller.scrollTop + scroller.clientHeight) seenDiv = true;
+    jumpBtn.hidden = !farUnread && (seenDiv || divider == null || (d && d.offsetTop >= scroller.scrollTop - 10) || false);
     if (divider != null && !d && win.from != null && divider >= win.from) jumpBtn.hidden = true;
   }
   function onNew(m) {
     const n = tl.msgs.length;
     if (win.to != null || tl.msgs[n - 1] !== m) return render();
-    const bottom = atBottom() || m.sender.id === S.me.id;
+    const bottom = stick || m.sender.id === S.me.id;
     const prev = tl.msgs[n - 2];
     const els = rows(n - 1, n);
     if (prev && dayKey(prev.created_at) === dayKey(m.created_at)) {
@@ -122,7 +125,7 @@ export function timeline(root, id) {
     // keep the DOM window bounded while following the conversation
     const [from, to] = range();
     if (to - from > MAX) { win.from = tl.msgs[to - MAX].seq; render(); }
-    if (bottom) { scroller.scrollTop = scroller.scrollHeight; seen(); } else latestBtn.hidden = false;
+    if (bottom) { scroller.scrollTop = scroller.scrollHeight; stick = true; seen(); } else latestBtn.hidden = false;
   }
   function updateOne(m) {
     const el = list.querySelector(`[data-seq="${m.seq}"]`);
@@ -135,7 +138,7 @@ export function timeline(root, id) {
     }
   }
   function seen() {
-    if (!document.hidden && S.active === id && atBottom() && win.to == null) markRead(id);
+    if (!document.hidden && S.active === id && (stick || atBottom()) && win.to == null) markRead(id);
   }
 
   // ---- scrolling and paging
@@ -162,7 +165,12 @@ export function timeline(root, id) {
     if (to - from > MAX) win.from = tl.msgs[to - MAX].seq;
     render();
   }
+  // Images arriving after their row was laid out must not unpin a reader who follows the latest.
+  list.addEventListener('load', () => { if (stick && win.to == null) scroller.scrollTop = scroller.scrollHeight; }, true);
+  let lastTop = 0;
   scroller.addEventListener('scroll', () => {
+    if (scroller.scrollTop < lastTop - 2 || atBottom()) stick = atBottom(); // only the reader's own upward scroll unpins
+    lastTop = scroller.scrollTop;
     if (scroller.scrollTop < 300) older();
     else if (scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < 300) newer();
     paintJump(); seen();
@@ -185,11 +193,18 @@ export function timeline(root, id) {
     if (divider == null) {
       while (tl.hasOlder && tl.msgs.length && tl.msgs[0].seq > tl.openRead + 1) await loadOlder(id);
       computeDivider();
+      seenDiv = false;
     }
     if (divider != null) revealSeq(divider, 'start');
   }
+  // The divider goes before the first unread message from others — known only once every
+  // message after the read position is loaded; until then the jump button pages back to it.
+  let farUnread = false;
   function computeDivider() {
-    divider = tl.msgs.find((m) => m.seq > tl.openRead && m.sender.id !== S.me.id)?.seq ?? null;
+    const all = !tl.hasOlder || !tl.msgs.length || tl.msgs[0].seq <= tl.openRead + 1;
+    const first = tl.msgs.find((m) => m.seq > tl.openRead && m.sender.id !== S.me.id);
+    divider = all && first ? first.seq : null;
+    farUnread = !all && (S.rooms.get(id)?.unread || 0) > 0;
   }
 
   // keyboard: arrows move between messages inside the timeline
@@ -258,6 +273,7 @@ export function timeline(root, id) {
     renderOutbox();
     const d = list.querySelector('#unread-div'), max = scroller.scrollHeight - scroller.clientHeight;
     scroller.scrollTop = d ? Math.min(d.offsetTop - 40, max) : max;
+    stick = atBottom(); lastTop = scroller.scrollTop;
     seen(); paintJump();
     if (matchMedia('(min-width: 641px)').matches) comp.focus();
   }, (e) => { status.textContent = e.status === 404 ? t('selectRoom') : t('error'); });
