@@ -89,6 +89,104 @@ api_revoke_user(int64_t user_id)
     hub_publish(hub_event_new(HUB_REVOKE_USER, frame, sizeof(frame) - 1, &user_id, 1));
 }
 
+/* ---- login throttling ----
+ *
+ * Failures are counted per login and per address in memory. From the 10th failure on a login
+ * (the 50th from one address) further attempts are refused with 429 for a delay that doubles
+ * with each failure (1 minute up to 1 hour), whatever the password — so guessing is slow, and
+ * a correct password during the delay does not tell the guesser anything. A success clears
+ * the login's count. Unknown logins count like known ones (no enumeration).
+ */
+
+#define THROTTLE_BUCKETS 4096
+#define THROTTLE_LOGIN_FREE 9
+#define THROTTLE_ADDR_FREE 49
+
+struct throttle {
+    char key[KR_MAX_LOGIN + 8];
+    int failures;
+    int64_t until, last;
+    struct throttle *next;
+};
+
+static struct throttle *throttle_table[THROTTLE_BUCKETS];
+static pthread_mutex_t throttle_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static struct throttle **
+throttle_find(const char *key)
+{
+    uint32_t h = 2166136261u;
+    for (const char *p = key; *p; p++)
+        h = (h ^ (uint8_t)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p)) * 16777619u;
+    struct throttle **pp = &throttle_table[h % THROTTLE_BUCKETS];
+    while (*pp && strcasecmp((*pp)->key, key) != 0)
+        pp = &(*pp)->next;
+    return pp;
+}
+
+/* Seconds the key must still wait, or 0. */
+static int
+throttle_wait(const char *key, int64_t now)
+{
+    pthread_mutex_lock(&throttle_mu);
+    struct throttle *t = *throttle_find(key);
+    int64_t w = t && t->until > now ? (t->until - now + 999) / 1000 : 0;
+    pthread_mutex_unlock(&throttle_mu);
+    return (int)w;
+}
+
+static void
+throttle_fail(const char *key, int free_failures, int64_t now)
+{
+    pthread_mutex_lock(&throttle_mu);
+    struct throttle **pp = throttle_find(key);
+    if (*pp == NULL) {
+        *pp = xcalloc(1, sizeof(**pp));
+        snprintf((*pp)->key, sizeof((*pp)->key), "%s", key);
+    }
+    struct throttle *t = *pp;
+    if (now - t->last > 24LL * 3600 * 1000)
+        t->failures = 0; /* a day of quiet forgives */
+    t->failures++;
+    t->last = now;
+    if (t->failures > free_failures) {
+        int n = t->failures - free_failures - 1;
+        int64_t delay = 60000LL << (n < 6 ? n : 6);
+        t->until = now + (delay > 3600000 ? 3600000 : delay);
+    }
+    pthread_mutex_unlock(&throttle_mu);
+}
+
+static void
+throttle_clear(const char *key)
+{
+    pthread_mutex_lock(&throttle_mu);
+    struct throttle **pp = throttle_find(key), *t = *pp;
+    if (t) {
+        *pp = t->next;
+        free(t);
+    }
+    pthread_mutex_unlock(&throttle_mu);
+}
+
+static int
+throttled(struct api_req *r, const char *login)
+{
+    char lk[KR_MAX_LOGIN + 8], ak[80];
+    int64_t now = time_now_ms();
+    snprintf(lk, sizeof(lk), "l:%s", login);
+    snprintf(ak, sizeof(ak), "a:%s", r->peer);
+    int w = throttle_wait(lk, now), wa = throttle_wait(ak, now);
+    if (wa > w)
+        w = wa;
+    if (w == 0)
+        return 0;
+    api_error(r, 429, "rate_limited", "ログインの失敗が続いたため、しばらく待ってから再度お試しください。",
+              "Too many failed logins; please wait before trying again.");
+    r->retry_after = w;
+    return 1;
+}
+
 /* ---- login ---- */
 
 struct login_ctx {
@@ -160,6 +258,11 @@ login_job(struct api_req *r, void *ctx)
     int found = store_user_auth(api_job_store(), c->login, &a) == 0 && a.password_hash[0] != '\0';
     int ok = api_password_verify(found ? a.password_hash : dummy_hash, c->password) == 0 && found;
     if (!ok || a.disabled) {
+        char key[KR_MAX_LOGIN + 8];
+        snprintf(key, sizeof(key), "l:%s", c->login);
+        throttle_fail(key, THROTTLE_LOGIN_FREE, time_now_ms());
+        snprintf(key, sizeof(key), "a:%s", c->addr);
+        throttle_fail(key, THROTTLE_ADDR_FREE, time_now_ms());
         log_info("auth.login_failed", "reason=credentials");
         api_error(r, 401, "unauthorized", "職員番号またはパスワードが違います。", "Wrong login or password.");
         goto fail;
@@ -170,6 +273,9 @@ login_job(struct api_req *r, void *ctx)
                   "This account is locked. Please contact the administrator.");
         goto fail;
     }
+    char key[KR_MAX_LOGIN + 8];
+    snprintf(key, sizeof(key), "l:%s", c->login);
+    throttle_clear(key);
     c->user_id = a.user_id;
     c->must_change = a.must_change_password;
     uint8_t raw[32];
@@ -191,6 +297,10 @@ h_login(struct api_req *r)
     if (b == NULL)
         return API_DONE;
     if (api_field_str(r, b, "login", KR_MAX_LOGIN, 1, &login) < 0 || api_field_str(r, b, "password", 1024, 1, &password) < 0) {
+        json_decref(b);
+        return API_DONE;
+    }
+    if (throttled(r, login)) {
         json_decref(b);
         return API_DONE;
     }

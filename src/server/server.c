@@ -97,16 +97,6 @@ on_sweep(h2o_timeout_entry_t *entry)
     h2o_timeout_link(lt->loop, &lt->sweep_timeout, &lt->sweep_entry);
 }
 
-static void *
-loop_main(void *arg)
-{
-    struct loop_thread *lt = arg;
-    self = lt;
-    for (;;)
-        h2o_evloop_run(lt->loop, INT32_MAX);
-    return NULL;
-}
-
 static int
 setup_thread(struct loop_thread *lt, const struct kr_config *cfg, h2o_hostconf_t *host, char *err, size_t errlen)
 {
@@ -136,6 +126,39 @@ setup_thread(struct loop_thread *lt, const struct kr_config *cfg, h2o_hostconf_t
     h2o_socket_read_start(lt->listener, on_accept);
     (void)host;
     return 0;
+}
+
+/*
+ * Everything h2o of a loop thread is created on that thread: h2o keeps per-thread state
+ * (the socket buffer prototype and its recycling allocator are thread-local), so a socket or
+ * context made on one thread and used on another corrupts memory.
+ */
+static pthread_mutex_t ready_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t ready_cv = PTHREAD_COND_INITIALIZER;
+static int nready, nfailed;
+static const struct kr_config *run_cfg;
+static char thread_err[512];
+
+static void *
+loop_main(void *arg)
+{
+    struct loop_thread *lt = arg;
+    char err[512];
+    self = lt;
+    int rc = setup_thread(lt, run_cfg, NULL, err, sizeof(err));
+    pthread_mutex_lock(&ready_mu);
+    nready++;
+    if (rc != 0) {
+        nfailed++;
+        snprintf(thread_err, sizeof(thread_err), "%s", err);
+    }
+    pthread_cond_broadcast(&ready_cv);
+    pthread_mutex_unlock(&ready_mu);
+    if (rc != 0)
+        return NULL;
+    for (;;)
+        h2o_evloop_run(lt->loop, INT32_MAX);
+    return NULL;
 }
 
 static int
@@ -212,14 +235,24 @@ server_run(const struct kr_config *cfg)
     h2o_handler_t *handler = h2o_create_handler(path, sizeof(*handler));
     handler->on_req = on_req;
 
+    (void)host;
+    run_cfg = cfg;
     threads = xcalloc((size_t)cfg->threads, sizeof(*threads));
     for (int i = 0; i < cfg->threads; i++) {
         threads[i].index = i;
-        if (setup_thread(&threads[i], cfg, host, err, sizeof(err)) != 0)
+        if (pthread_create(&threads[i].tid, NULL, loop_main, &threads[i]) != 0) {
+            snprintf(err, sizeof(err), "cannot start loop threads");
             goto fail;
+        }
     }
-    for (int i = 0; i < cfg->threads; i++)
-        pthread_create(&threads[i].tid, NULL, loop_main, &threads[i]);
+    pthread_mutex_lock(&ready_mu);
+    while (nready < cfg->threads)
+        pthread_cond_wait(&ready_cv, &ready_mu);
+    pthread_mutex_unlock(&ready_mu);
+    if (nfailed) {
+        snprintf(err, sizeof(err), "%s", thread_err);
+        goto fail;
+    }
     if (adminsock_start(cfg->data) != 0)
         log_warn("server.admin_socket", "error=\"cannot listen on %s/admin.sock\"", cfg->data);
     log_info("server.listen", "url=http://%s threads=%d data=%s", cfg->listen, cfg->threads, cfg->data);

@@ -58,6 +58,23 @@ test('creating a room with members picked from the directory', async () => {
   await seeText(B.page.locator('.pane-details'), /メンバー 3人/);
 });
 
+test('creating a room with a whole department picked from the tree', async () => {
+  const p = A.page;
+  await p.locator('.rooms-head button[aria-label="ルームを作成"]').click();
+  const d = p.locator('dialog.modal');
+  await d.locator('input[name=name]').fill('予算ヒアリング');
+  await d.locator('fieldset select').selectOption({ label: '財政部 財政課' });
+  await until(async () => {
+    const t = await d.locator('label.pickrow').allInnerTexts();
+    return t.length >= 2 && t.every((x) => /財政課/.test(x));
+  }, 5000, 'only 財政課 listed');
+  const n = await d.locator('label.pickrow').count();
+  await d.getByRole('button', { name: '表示中の全員を選択' }).click();
+  await seeText(d.locator('legend'), new RegExp(`選択中 ${n}人`));
+  await d.getByRole('button', { name: '作成' }).click();
+  await seeText(p.locator('.tl-head .rsub'), new RegExp(`メンバー ${n + 1}人`));
+});
+
 test('profile edit and 不在 with a return time and note', async () => {
   const p = B.page;
   await p.locator('a.me').click();
@@ -120,6 +137,24 @@ test("desktop notification for a colleague's message, not one's own; favicon bad
   assert.match(notes[0].body, /正面玄関/);
   await until(() => p.evaluate(() => document.querySelector('link[rel=icon]').getAttribute('href') === '/favicon-unread.svg'), 5000, 'favicon badge');
   assert.match(await p.title(), /^\(1\) /);
+});
+
+test('keyboard: arrows move through rooms and messages, focus is visible', async () => {
+  const p = A.page;
+  await p.getByRole('link', { name: 'トーク' }).click();
+  const rooms = p.locator('a.room');
+  await rooms.first().focus();
+  await p.keyboard.press('ArrowDown');
+  const href = await rooms.nth(1).getAttribute('href');
+  assert.equal(await p.evaluate(() => document.activeElement.getAttribute('href')), href);
+  assert.notEqual(await p.evaluate(() => getComputedStyle(document.activeElement).outlineStyle), 'none', 'focus ring');
+  await p.keyboard.press('Enter');
+  await until(() => p.url().endsWith(href), 5000, 'room opened by keyboard');
+  await p.locator('.tl-list .msg').first().waitFor();
+  await p.locator('.tl').focus();
+  await p.keyboard.press('ArrowUp');
+  assert.equal(await p.evaluate(() => document.activeElement.classList.contains('msg')), true, 'a message has focus');
+  assert.notEqual(await p.evaluate(() => getComputedStyle(document.activeElement).outlineStyle), 'none', 'focus ring on the message');
 });
 
 test('no console errors', () => {

@@ -15,6 +15,12 @@ before(async () => {
   let i = 0;
   for (const text of lines) await srv.api('POST', `/api/v1/rooms/${room.id}/messages`, { text, client_msg_id: 'p' + i++ }, i % 2 ? ta : tb);
   await srv.api('POST', `/api/v1/rooms/${room.id}/messages`, { text: '', stamp: 'arigato', client_msg_id: 'ps' }, tb);
+  // a few more rooms so the list looks lived-in: a 1対1 with unread, a group with a mention
+  const d = (await srv.api('POST', '/api/v1/rooms/direct', { user_id: a.id }, tb)).json;
+  await srv.api('POST', `/api/v1/rooms/${d.id}/messages`, { text: '午後の打ち合わせは第3会議室です', client_msg_id: 'pd' }, tb);
+  const tc = await srv.tokenOf(c);
+  const g = (await srv.api('POST', '/api/v1/rooms', { name: '防災訓練の準備', member_ids: [a.id, b.id] }, tc)).json;
+  await srv.api('POST', `/api/v1/rooms/${g.id}/messages`, { text: '@山田 太郎 集合場所の確認をお願いします', mentions: [a.id], client_msg_id: 'pg' }, tc);
   br = await browser();
 });
 after(async () => { await br?.close(); await srv?.destroy(); });

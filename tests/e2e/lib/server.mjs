@@ -2,7 +2,7 @@
 // loopback port with its own data directory, creates staff through the admin API, and opens
 // Debian's Chromium through playwright-core (never a downloaded browser). Every wait is
 // bounded. KAIRAN_E2E_MOCK=1 runs the suite against lib/mock.mjs instead (client development
-// only).
+// only; its state is in memory, so the restart test needs the real server).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, mkdirSync, writeFileSync } from 'node:fs';
 import net from 'node:net';

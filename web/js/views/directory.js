@@ -11,12 +11,15 @@ export function directory(root) {
   const res = h('div.dir-res', { 'aria-live': 'polite' });
   clear(root, h('div.page', null, h('header.page-head', null, h('a.btn.ghost.back', { href: '#/', 'aria-label': t('back') }, '‹'), h('h1', null, t('directory'))),
     h('form.dirform', { role: 'search', onsubmit: (e) => { e.preventDefault(); run(); } }, q), res));
+  let seq = 0;
   const run = async () => {
     lastQ = q.value;
+    const mine = ++seq; // answers can overtake each other: only the latest query is shown
     const p = new URLSearchParams({ limit: '100' });
     if (q.value.trim()) p.set('q', q.value.trim());
     try {
       const { users } = await get('/users?' + p);
+      if (mine !== seq) return;
       if (!users.length) return clear(res, h('p.empty', null, t('noResult')));
       clear(res, h('table.dir', null,
         h('thead', null, h('tr', null, [t('name'), t('dept'), t('title'), t('ext'), t('workPhone'), ''].map((c) => h('th', { scope: 'col' }, c)))),

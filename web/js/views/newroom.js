@@ -21,12 +21,15 @@ function picker(exclude) {
     count.textContent = t('selected', chosen.size);
     clear(sel, [...chosen.values()].map((u) => h('button.chip', { type: 'button', 'aria-label': u.name + ' ×', onclick: () => { chosen.delete(u.id); paintSel(); search(); } }, u.name, ' ×')));
   };
+  let seq = 0;
   const search = debounce(async () => {
+    const mine = ++seq;
     const p = new URLSearchParams({ limit: '50' });
     if (q.value.trim()) p.set('q', q.value.trim());
     if (dep.value) p.set('department_id', dep.value);
     try {
       const { users } = await get('/users?' + p);
+      if (mine !== seq) return;
       clear(res, users.filter((u) => u.id !== S.me.id && !exclude.has(u.id)).map((u) => {
         const cb = h('input', { type: 'checkbox', checked: chosen.has(u.id), onchange: () => { cb.checked ? chosen.set(u.id, u) : chosen.delete(u.id); paintSel(); } });
         return h('li', null, h('label.pickrow', null, cb, dot(u.id), h('span.pinfo', null, h('span.pname', null, u.name), h('span.sub', null, who(u)))));
@@ -34,9 +37,12 @@ function picker(exclude) {
       if (!res.children.length) res.append(h('li.empty', null, t('noResult')));
     } catch (e) { toast(e.message); }
   }, 200);
+  const allBtn = h('button.btn.sm', { type: 'button', onclick: () => {
+    for (const cb of res.querySelectorAll('input[type=checkbox]:not(:checked)')) { cb.checked = true; cb.dispatchEvent(new Event('change')); }
+  } }, t('selectShown'));
   q.addEventListener('input', search); dep.addEventListener('change', search);
   search(); paintSel();
-  return { el: h('fieldset.picker-f', null, h('legend', null, t('pickMembers'), ' ', count), h('div.prow', null, q, dep), sel, res), chosen, focus: () => q.focus() };
+  return { el: h('fieldset.picker-f', null, h('legend', null, t('pickMembers'), ' ', count), h('div.prow', null, q, dep, allBtn), sel, res), chosen, focus: () => q.focus() };
 }
 
 export function pickMembers(title, exclude) {

@@ -28,7 +28,7 @@ export function roomList(root) {
   function item(r) {
     const last = r.last_message;
     const preview = !last ? (r.topic || '') : last.deleted ? t('recalled') : last.stamp ? t('stampMsg') : (last.text || (last.files?.length ? t('fileMsg') : ''));
-    const a = h('a.room', { href: '#/r/' + r.id, class: (r.unread ? 'unread' : '') + (r.mention ? ' mention' : ''), 'aria-current': r.id === S.active ? 'page' : null },
+    const a = h('a.room', { href: '#/r/' + r.id, class: (r.unread ? 'unread' : '') + (r.mention ? ' has-mention' : ''), 'aria-current': r.id === S.active ? 'page' : null },
       r.kind === 'direct' && r.partner ? dot(r.partner.id) : h('span.ricon.k-' + r.kind, { 'aria-hidden': 'true' }, (roomName(r)[0] || '#')),
       h('span.rbody', null,
         h('span.rtop', null, h('span.rname', null, roomName(r)), h('time.rtime', null, fmtShort(r.last_activity_at))),
