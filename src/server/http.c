@@ -37,16 +37,20 @@ struct guard {
     struct pending *p;
 };
 
+/* h2o keeps the header value's pointer until the response is written: copy it into the
+ * request's pool, since callers pass stack buffers and strings they free. */
 static void
 add(h2o_req_t *req, const h2o_token_t *tok, const char *v)
 {
-    h2o_add_header(&req->pool, &req->res.headers, tok, NULL, v, strlen(v));
+    h2o_iovec_t c = h2o_strdup(&req->pool, v, strlen(v));
+    h2o_add_header(&req->pool, &req->res.headers, tok, NULL, c.base, c.len);
 }
 
 static void
 add_str(h2o_req_t *req, const char *name, const char *v)
 {
-    h2o_add_header_by_str(&req->pool, &req->res.headers, name, strlen(name), 0, NULL, v, strlen(v));
+    h2o_iovec_t c = h2o_strdup(&req->pool, v, strlen(v));
+    h2o_add_header_by_str(&req->pool, &req->res.headers, name, strlen(name), 0, NULL, c.base, c.len);
 }
 
 static void
