@@ -57,9 +57,9 @@ struct api_req {
 
     /* Output. */
     int status;
-    json_t *reply;        /* owned; NULL for an empty body */
-    char *set_cookie;     /* owned */
-    int retry_after;      /* seconds, for 429 */
+    json_t *reply;    /* owned; NULL for an empty body */
+    char *set_cookie; /* owned */
+    int retry_after;  /* seconds, for 429 */
     struct {
         char *path;        /* owned: the file to send instead of JSON */
         char *type;        /* owned */

@@ -241,8 +241,7 @@ login_done(store_t *s, struct api_req *r, void *ctx, int status)
         api_reply(r, 200, json_pack("{ss so sb}", "token", c->token, "user", u, "must_change_password", c->must_change));
         char cookie[256];
         snprintf(cookie, sizeof(cookie), "kairan_session=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%d%s", c->token,
-                 api_config()->session_days * 86400,
-                 strncasecmp(api_config()->public_url, "https:", 6) == 0 ? "; Secure" : "");
+                 api_config()->session_days * 86400, strncasecmp(api_config()->public_url, "https:", 6) == 0 ? "; Secure" : "");
         r->set_cookie = xstrdup(cookie);
         log_info("auth.login", "user=%lld session=%lld", (long long)c->user_id, (long long)c->session_id);
     }
@@ -435,7 +434,8 @@ h_me_patch(struct api_req *r)
         } else if (json_is_object(absent)) {
             const char *until = NULL, *note = "";
             int64_t t;
-            if (api_field_str(r, absent, "until", 40, 1, &until) < 0 || api_field_str(r, absent, "note", KR_MAX_ABSENT_NOTE, 0, &note) < 0)
+            if (api_field_str(r, absent, "until", 40, 1, &until) < 0 ||
+                api_field_str(r, absent, "note", KR_MAX_ABSENT_NOTE, 0, &note) < 0)
                 goto fail;
             if (time_parse(until, &t) != 0) {
                 api_invalid(r, "absent.until", "RFC 3339 の日時で指定してください。", "must be an RFC 3339 date-time.");

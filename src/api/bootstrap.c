@@ -63,8 +63,7 @@ bootstrap_admin(store_t *s, const struct kr_config *cfg, char *err, size_t errle
             return -1;
         }
         close(fd);
-        fprintf(stderr, "kairan: created administrator '%s'; its password is in %s (readable by this user only)\n", login,
-                path);
+        fprintf(stderr, "kairan: created administrator '%s'; its password is in %s (readable by this user only)\n", login, path);
     } else {
         fprintf(stderr, "kairan: created administrator '%s' with the password from KAIRAN_ADMIN_PASSWORD\n", login);
     }
@@ -78,8 +77,7 @@ bootstrap_sweep(store_t *s, const struct kr_config *cfg)
 {
     char **hashes = NULL, dir[1100];
     size_t n = 0;
-    if (store_begin(s) == 0 && store_files_sweep(s, time_now_ms() - 24LL * 3600 * 1000, &hashes, &n) == 0 &&
-        store_commit(s) == 0)
+    if (store_begin(s) == 0 && store_files_sweep(s, time_now_ms() - 24LL * 3600 * 1000, &hashes, &n) == 0 && store_commit(s) == 0)
         api_blobs_gc(s, hashes, n);
     else
         store_rollback(s);

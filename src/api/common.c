@@ -77,8 +77,7 @@ api_store_error(struct api_req *r, int rc)
     case STORE_EFORBIDDEN:
         return api_forbidden(r);
     case STORE_EINVAL:
-        return api_error(r, 400, "invalid_parameter", "指定された値が正しくありません。",
-                         "A parameter does not match the data.");
+        return api_error(r, 400, "invalid_parameter", "指定された値が正しくありません。", "A parameter does not match the data.");
     default:
         return api_error(r, 500, "internal", "サーバーでエラーが発生しました。", "The server failed.");
     }

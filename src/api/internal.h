@@ -9,9 +9,9 @@
 #include "store/writer.h"
 
 /* Operation flags: who may call it. The default is any authenticated user. */
-#define API_PUBLIC 0x1        /* no authentication */
-#define API_ADMIN 0x2         /* system administrators only */
-#define API_PW_CHANGE_OK 0x4  /* allowed while the session must change its password */
+#define API_PUBLIC 0x1       /* no authentication */
+#define API_ADMIN 0x2        /* system administrators only */
+#define API_PW_CHANGE_OK 0x4 /* allowed while the session must change its password */
 
 struct api_op {
     enum api_method method;

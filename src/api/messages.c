@@ -23,8 +23,8 @@ h_history(struct api_req *r)
     int64_t after = -1, before = -1, limit = KR_PAGE_DEFAULT;
     if (api_room_access(r, r->params[0], &info, NULL) != 0)
         return API_DONE;
-    if (api_query_int(r, "after", 0, INT64_C(1) << 53, &after) == -2 || api_query_int(r, "before", 1, INT64_C(1) << 53, &before) == -2 ||
-        api_query_int(r, "limit", 1, KR_PAGE_MAX, &limit) == -2)
+    if (api_query_int(r, "after", 0, INT64_C(1) << 53, &after) == -2 ||
+        api_query_int(r, "before", 1, INT64_C(1) << 53, &before) == -2 || api_query_int(r, "limit", 1, KR_PAGE_MAX, &limit) == -2)
         return API_DONE;
     if (after >= 0 && before >= 0)
         return api_invalid(r, "after", "before と同時には指定できません。", "cannot be combined with before.");
@@ -98,8 +98,7 @@ send_run(store_t *s, struct api_req *r, void *ctx)
         char *text = NULL, *stamp = NULL;
         int64_t room;
         if (store_message_by_client_id(s, in->author_id, in->client_msg_id, &c->id, &room, &text, &stamp) == 0) {
-            int same = room == in->room_id && !strcmp(text, in->text ? in->text : "") &&
-                       !strcmp(stamp, in->stamp ? in->stamp : "");
+            int same = room == in->room_id && !strcmp(text, in->text ? in->text : "") && !strcmp(stamp, in->stamp ? in->stamp : "");
             free(text);
             free(stamp);
             if (!same)
@@ -155,10 +154,10 @@ send_done(store_t *s, struct api_req *r, void *ctx, int status)
             api_invalid(r, c->err_field, c->err_ja, c->err_en);
     } else if (status == 0 && c->message) {
         if (!c->existing)
-            api_publish_room(s, c->in.room_id,
-                             json_pack("{ss sI sO}", "type", "message.created", "room_id", (json_int_t)c->in.room_id, "message",
-                                       c->message),
-                             -1);
+            api_publish_room(
+                s, c->in.room_id,
+                json_pack("{ss sI sO}", "type", "message.created", "room_id", (json_int_t)c->in.room_id, "message", c->message),
+                -1);
         api_reply(r, 201, json_incref(c->message));
     }
     send_free(c);
@@ -247,8 +246,7 @@ changed_done(store_t *s, struct api_req *r, void *ctx, int status, const char *t
     if (status == 0) {
         api_blobs_gc(s, c->hashes, c->nhashes);
         json_t *m = store_message_json(s, c->id);
-        api_publish_room(s, c->room_id,
-                         json_pack("{ss sI sO}", "type", type, "room_id", (json_int_t)c->room_id, "message", m), -1);
+        api_publish_room(s, c->room_id, json_pack("{ss sI sO}", "type", type, "room_id", (json_int_t)c->room_id, "message", m), -1);
         api_reply(r, 200, m);
     }
     store_free_strings(c->hashes, c->nhashes);
@@ -283,7 +281,8 @@ h_edit(struct api_req *r)
     }
     if (text[0] == '\0') {
         json_decref(b);
-        return api_invalid(r, "text", "空にはできません。送信取消を使ってください。", "cannot be empty; delete the message instead.");
+        return api_invalid(r, "text", "空にはできません。送信取消を使ってください。",
+                           "cannot be empty; delete the message instead.");
     }
     struct edit_ctx *c = xcalloc(1, sizeof(*c));
     c->room_id = r->params[0];
@@ -307,8 +306,7 @@ delete_done(store_t *s, struct api_req *r, void *ctx, int status)
     if (status == 0 && !api_config()->keep_deleted_content)
         store_checkpoint(s); /* the text must not linger in the WAL (secure_delete zeroes the page) */
     if (status == 0)
-        log_info("message.deleted", "room=%lld message=%lld by=%lld", (long long)c->room_id, (long long)c->id,
-                 (long long)c->by);
+        log_info("message.deleted", "room=%lld message=%lld by=%lld", (long long)c->room_id, (long long)c->id, (long long)c->by);
     changed_done(s, r, ctx, status, "message.deleted");
 }
 

@@ -22,8 +22,7 @@ api_presence_publish(store_t *s, int64_t user_id, const char *status)
         n = 0;
     ids = xrealloc(ids, (n + 1) * sizeof(int64_t));
     ids[n++] = user_id;
-    api_publish(json_pack("{ss sI ss}", "type", "presence.updated", "user_id", (json_int_t)user_id, "status", status), ids, n,
-                -1);
+    api_publish(json_pack("{ss sI ss}", "type", "presence.updated", "user_id", (json_int_t)user_id, "status", status), ids, n, -1);
     free(ids);
 }
 

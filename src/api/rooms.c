@@ -102,8 +102,8 @@ create_run(store_t *s, struct api_req *r, void *ctx)
     }
     if (c->department_id && !store_department_exists(s, c->department_id))
         return STORE_EINVAL;
-    return store_room_create(s, c->kind, c->name, c->topic, c->department_id, c->direct_key[0] ? c->direct_key : NULL,
-                             c->creator, c->members, c->n, time_now_ms(), &c->id);
+    return store_room_create(s, c->kind, c->name, c->topic, c->department_id, c->direct_key[0] ? c->direct_key : NULL, c->creator,
+                             c->members, c->n, time_now_ms(), &c->id);
 }
 
 static void

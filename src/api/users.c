@@ -23,10 +23,18 @@
 static const struct {
     const char *id, *label;
 } stamps[] = {
-    {"ryokai", "了解しました"},   {"arigato", "ありがとうございます"}, {"otsukare", "お疲れさまです"},
-    {"kakunin", "確認します"},    {"shochi", "承知しました"},         {"yoroshiku", "よろしくお願いします"},
-    {"ok", "OK"},                {"iine", "いいね"},                 {"taiouchu", "対応中"},
-    {"kanryo", "完了しました"},   {"onegai", "お願いします"},          {"sumimasen", "すみません"},
+    {"ryokai", "了解しました"},
+    {"arigato", "ありがとうございます"},
+    {"otsukare", "お疲れさまです"},
+    {"kakunin", "確認します"},
+    {"shochi", "承知しました"},
+    {"yoroshiku", "よろしくお願いします"},
+    {"ok", "OK"},
+    {"iine", "いいね"},
+    {"taiouchu", "対応中"},
+    {"kanryo", "完了しました"},
+    {"onegai", "お願いします"},
+    {"sumimasen", "すみません"},
 };
 
 int
@@ -228,9 +236,10 @@ h_admin_user_create(struct api_req *r)
     c->body = b;
     const char *password = NULL;
     int64_t dept = 0;
-    if (api_field_str(r, b, "login", KR_MAX_LOGIN, 1, &c->in.login) < 0 || api_field_str(r, b, "name", KR_MAX_NAME, 1, &c->in.name) < 0 ||
-        api_field_str(r, b, "password", 1024, 0, &password) < 0 || api_field_str(r, b, "kana", KR_MAX_NAME, 0, &c->in.kana) < 0 ||
-        api_field_str(r, b, "kind", 16, 0, &c->in.kind) < 0 || api_field_str(r, b, "employment", 16, 0, &c->in.employment) < 0 ||
+    if (api_field_str(r, b, "login", KR_MAX_LOGIN, 1, &c->in.login) < 0 ||
+        api_field_str(r, b, "name", KR_MAX_NAME, 1, &c->in.name) < 0 || api_field_str(r, b, "password", 1024, 0, &password) < 0 ||
+        api_field_str(r, b, "kana", KR_MAX_NAME, 0, &c->in.kana) < 0 || api_field_str(r, b, "kind", 16, 0, &c->in.kind) < 0 ||
+        api_field_str(r, b, "employment", 16, 0, &c->in.employment) < 0 ||
         api_field_str(r, b, "title", KR_MAX_PROFILE_FIELD, 0, &c->in.title) < 0 ||
         api_field_str(r, b, "extension", KR_MAX_PROFILE_FIELD, 0, &c->in.extension) < 0 ||
         api_field_str(r, b, "work_phone", KR_MAX_PROFILE_FIELD, 0, &c->in.work_phone) < 0 ||

@@ -212,9 +212,16 @@ cmd_user_add(const struct kr_config *cfg, store_t *s, struct opts *o)
     }
     if (hash_password(o->pos[0], pw, hash, !generated) != 0)
         return 1;
-    struct store_user_in in = {.login = o->pos[0], .name = o->name, .kana = o->kana, .title = o->title,
-                               .extension = o->extension, .work_phone = o->work_phone, .employment = o->employment,
-                               .kind = o->dept_account ? "department" : "staff", .password_hash = hash, .is_admin = o->admin,
+    struct store_user_in in = {.login = o->pos[0],
+                               .name = o->name,
+                               .kana = o->kana,
+                               .title = o->title,
+                               .extension = o->extension,
+                               .work_phone = o->work_phone,
+                               .employment = o->employment,
+                               .kind = o->dept_account ? "department" : "staff",
+                               .password_hash = hash,
+                               .is_admin = o->admin,
                                .must_change_password = o->must_change || generated};
     int64_t id;
     if (store_begin(s) != 0)
@@ -365,8 +372,8 @@ cmd_user_reset(const struct kr_config *cfg, store_t *s, struct opts *o)
     }
     if (hash_password(o->pos[0], pw, hash, o->password != NULL) != 0 || store_begin(s) != 0)
         return 1;
-    if (store_user_set_password(s, id, hash, 1, time_now_ms()) != 0 || store_sessions_revoke_user(s, id, 0, time_now_ms(), &rev, &nr) != 0 ||
-        store_commit(s) != 0) {
+    if (store_user_set_password(s, id, hash, 1, time_now_ms()) != 0 ||
+        store_sessions_revoke_user(s, id, 0, time_now_ms(), &rev, &nr) != 0 || store_commit(s) != 0) {
         store_rollback(s);
         free(rev);
         return 1;
@@ -415,9 +422,10 @@ cmd_department(store_t *s, struct opts *o, const char *verb)
     if (!strcmp(verb, "list")) {
         json_t *all = store_departments_json(s), *d;
         size_t i;
-        json_array_foreach(all, i, d) printf("%lld\t%s\t%s\n", (long long)json_integer_value(json_object_get(d, "id")),
-                                             json_is_string(json_object_get(d, "code")) ? json_string_value(json_object_get(d, "code")) : "-",
-                                             json_string_value(json_object_get(d, "path")));
+        json_array_foreach(all, i, d)
+            printf("%lld\t%s\t%s\n", (long long)json_integer_value(json_object_get(d, "id")),
+                   json_is_string(json_object_get(d, "code")) ? json_string_value(json_object_get(d, "code")) : "-",
+                   json_string_value(json_object_get(d, "path")));
         json_decref(all);
         return 0;
     }

@@ -201,9 +201,16 @@ admin_import_csv(const struct kr_config *cfg, store_t *s, const char *file, int 
                 uint8_t rnd[12];
                 randombytes_buf(rnd, sizeof(rnd));
                 sodium_bin2base64(gen, sizeof(gen), rnd, sizeof(rnd), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-                struct store_user_in in = {.login = login, .name = name, .kana = kana, .title = title, .extension = ext,
-                                           .work_phone = phone, .employment = employment, .department_id = dept_id,
-                                           .password_hash = hash, .must_change_password = 1};
+                struct store_user_in in = {.login = login,
+                                           .name = name,
+                                           .kana = kana,
+                                           .title = title,
+                                           .extension = ext,
+                                           .work_phone = phone,
+                                           .employment = employment,
+                                           .department_id = dept_id,
+                                           .password_hash = hash,
+                                           .must_change_password = 1};
                 if (!dry_run && api_password_hash(gen, hash) != 0)
                     why = "password hashing failed";
                 else if (dry_run)
@@ -254,7 +261,8 @@ admin_import_csv(const struct kr_config *cfg, store_t *s, const char *file, int 
         fprintf(stderr, "kairan admin: the import could not be committed\n");
         goto Exit;
     }
-    printf("%s (%s): %d created, %d updated, %d refused%s\n", file, enc, created, updated, bad, dry_run ? " (dry run: nothing changed)" : "");
+    printf("%s (%s): %d created, %d updated, %d refused%s\n", file, enc, created, updated, bad,
+           dry_run ? " (dry run: nothing changed)" : "");
     if (pwf)
         printf("one-time passwords of the new staff are in %s (readable by this user only)\n", pwpath);
     ret = bad ? 2 : 0;

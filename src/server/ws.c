@@ -362,7 +362,8 @@ ws_handle_upgrade(h2o_req_t *req, struct loop_thread *lt)
     struct api_req r = {0};
     struct api_user user;
     http_fill_req(&r, req, lt);
-    if (req->version != 0x101 || req->upgrade.base == NULL || !h2o_lcstris(req->upgrade.base, req->upgrade.len, H2O_STRLIT("websocket"))) {
+    if (req->version != 0x101 || req->upgrade.base == NULL ||
+        !h2o_lcstris(req->upgrade.base, req->upgrade.len, H2O_STRLIT("websocket"))) {
         answer_error(req, 400, "invalid_parameter", "WebSocket upgrade required");
         return 0;
     }

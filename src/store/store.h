@@ -24,10 +24,10 @@ enum {
     STORE_OK = 0,
     STORE_ENOTFOUND = -1,
     STORE_ECONFLICT = -2,
-    STORE_EIO = -3,       /* the database failed: fatal for the writer */
-    STORE_EINVAL = -4,    /* the request contradicts the data (e.g. reply to another room) */
+    STORE_EIO = -3,    /* the database failed: fatal for the writer */
+    STORE_EINVAL = -4, /* the request contradicts the data (e.g. reply to another room) */
     STORE_EFORBIDDEN = -5,
-    STORE_ETOONEW = -6,   /* the database's schema is newer than this binary */
+    STORE_ETOONEW = -6, /* the database's schema is newer than this binary */
 };
 
 struct store_options {
@@ -65,7 +65,7 @@ void store_rollback_to(store_t *s);
 
 struct store_user_in {
     const char *login, *name, *kana, *kind, *employment, *title, *extension, *work_phone;
-    int64_t department_id; /* 0: none */
+    int64_t department_id;     /* 0: none */
     const char *password_hash; /* NULL: cannot log in until a password is set */
     int is_admin, must_change_password;
 };
@@ -140,15 +140,14 @@ json_t *store_rooms_for_user(store_t *s, int64_t user_id, int archived /* 0, 1, 
 json_t *store_room_members_json(store_t *s, int64_t room_id);
 int store_room_member_ids(store_t *s, int64_t room_id, int64_t **ids, size_t *n);
 /* Adds members; returns the ids actually added (new) in *added. Unknown users: STORE_EINVAL. */
-int store_room_add_members(store_t *s, int64_t room_id, const int64_t *ids, size_t n, int64_t now, int64_t **added,
-                           size_t *nadded);
+int store_room_add_members(store_t *s, int64_t room_id, const int64_t *ids, size_t n, int64_t now, int64_t **added, size_t *nadded);
 int store_room_remove_member(store_t *s, int64_t room_id, int64_t user_id);
 int store_room_update(store_t *s, int64_t room_id, json_t *fields, int64_t now);
 /* Users who share at least one room with user_id (for presence events). */
 int store_co_members(store_t *s, int64_t user_id, int64_t **ids, size_t *n);
 /* Re-derives department rooms' membership for a user after a department change. */
-int store_sync_department_rooms(store_t *s, int64_t user_id, int64_t now, int64_t **rooms_joined, size_t *nj,
-                                int64_t **rooms_left, size_t *nl);
+int store_sync_department_rooms(store_t *s, int64_t user_id, int64_t now, int64_t **rooms_joined, size_t *nj, int64_t **rooms_left,
+                                size_t *nl);
 
 /* ---- messages and read state (store_messages.c) ---- */
 
@@ -186,8 +185,8 @@ int store_read_mark(store_t *s, int64_t room_id, int64_t user_id, int64_t seq, i
 
 /* ---- files (store_files.c) ---- */
 
-int store_file_insert(store_t *s, const char *hash, const char *name, int64_t size, const char *type, int64_t uploader,
-                      int64_t now, int64_t *id);
+int store_file_insert(store_t *s, const char *hash, const char *name, int64_t size, const char *type, int64_t uploader, int64_t now,
+                      int64_t *id);
 json_t *store_file_json(store_t *s, int64_t id);
 /* 0 if the user uploaded the file or is a member of a room where a live message carries it. */
 int store_file_can_read(store_t *s, int64_t file_id, int64_t user_id, char hash[65]);

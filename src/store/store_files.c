@@ -13,11 +13,11 @@
 #include <string.h>
 
 int
-store_file_insert(store_t *s, const char *hash, const char *name, int64_t size, const char *type, int64_t uploader,
-                  int64_t now, int64_t *id)
+store_file_insert(store_t *s, const char *hash, const char *name, int64_t size, const char *type, int64_t uploader, int64_t now,
+                  int64_t *id)
 {
-    int rc = store__x(s, "INSERT INTO files(hash, name, size, type, uploader_id, created_at) VALUES(?, ?, ?, ?, ?, ?)",
-                      "ttItII", hash, name, size, type, uploader, now);
+    int rc = store__x(s, "INSERT INTO files(hash, name, size, type, uploader_id, created_at) VALUES(?, ?, ?, ?, ?, ?)", "ttItII",
+                      hash, name, size, type, uploader, now);
     if (rc == 0)
         *id = sqlite3_last_insert_rowid(s->db);
     return rc;

@@ -18,8 +18,8 @@ int
 store_message_by_client_id(store_t *s, int64_t author_id, const char *cmid, int64_t *id, int64_t *room_id, char **text,
                            char **stamp)
 {
-    sqlite3_stmt *st = store__q(s, "SELECT id, room_id, text, stamp FROM messages WHERE author_id = ? AND client_msg_id = ?",
-                                "It", author_id, cmid);
+    sqlite3_stmt *st = store__q(s, "SELECT id, room_id, text, stamp FROM messages WHERE author_id = ? AND client_msg_id = ?", "It",
+                                author_id, cmid);
     int r = store__row(s, st);
     if (r != 1)
         return r == 0 ? STORE_ENOTFOUND : STORE_EIO;
@@ -39,8 +39,8 @@ store_message_insert(store_t *s, const struct store_msg_in *in, int64_t now, int
         if (store__row(s, st) != 1 || sqlite3_column_int64(st, 0) != in->room_id)
             return STORE_EINVAL;
     }
-    if ((rc = store__x(s, "UPDATE rooms SET last_seq = last_seq + 1, last_activity_at = ? WHERE id = ?", "II", now,
-                       in->room_id)) != 0)
+    if ((rc = store__x(s, "UPDATE rooms SET last_seq = last_seq + 1, last_activity_at = ? WHERE id = ?", "II", now, in->room_id)) !=
+        0)
         return rc;
     sqlite3_stmt *st = store__q(s, "SELECT last_seq FROM rooms WHERE id = ?", "I", in->room_id);
     if (store__row(s, st) != 1)
@@ -78,8 +78,9 @@ store_message_insert(store_t *s, const struct store_msg_in *in, int64_t now, int
 int
 store_message_meta(store_t *s, int64_t id, struct store_msg_meta *out)
 {
-    sqlite3_stmt *st = store__q(s, "SELECT id, room_id, seq, sender_id, author_id, deleted_at IS NOT NULL FROM messages"
-                                   " WHERE id = ?",
+    sqlite3_stmt *st = store__q(s,
+                                "SELECT id, room_id, seq, sender_id, author_id, deleted_at IS NOT NULL FROM messages"
+                                " WHERE id = ?",
                                 "I", id);
     int r = store__row(s, st);
     if (r != 1)
@@ -170,8 +171,8 @@ read_count(const struct readmarks *rm, int64_t seq, int64_t sender, int64_t auth
     return c < 0 ? 0 : c;
 }
 
-#define MSG_COLS                                                                                                           \
-    "id, room_id, seq, client_msg_id, sender_id, author_id, text, stamp, reply_to, mention_all, nfiles, created_at,"       \
+#define MSG_COLS                                                                                                                   \
+    "id, room_id, seq, client_msg_id, sender_id, author_id, text, stamp, reply_to, mention_all, nfiles, created_at,"               \
     " edited_at, deleted_at"
 
 static json_t *
@@ -207,8 +208,8 @@ message_from_row(store_t *s, sqlite3_stmt *st, const struct readmarks *rm)
     }
     json_t *mentions = json_array(), *files = json_array(), *reply = json_null();
     if (!deleted) {
-        sqlite3_stmt *q = store__q(s, "SELECT user_id FROM mentions WHERE room_id = ? AND seq = ? ORDER BY user_id", "II",
-                                   room_id, seq);
+        sqlite3_stmt *q =
+            store__q(s, "SELECT user_id FROM mentions WHERE room_id = ? AND seq = ? ORDER BY user_id", "II", room_id, seq);
         while (store__row(s, q) == 1)
             json_array_append_new(mentions, json_integer(sqlite3_column_int64(q, 0)));
         if (nfiles > 0) {
@@ -218,12 +219,11 @@ message_from_row(store_t *s, sqlite3_stmt *st, const struct readmarks *rm)
                          "I", id);
             while (store__row(s, q) == 1)
                 json_array_append_new(files, json_pack("{sI ss sI ss}", "id", (json_int_t)sqlite3_column_int64(q, 0), "name",
-                                                       store__text(q, 1), "size", (json_int_t)sqlite3_column_int64(q, 2),
-                                                       "type", store__text(q, 3)));
+                                                       store__text(q, 1), "size", (json_int_t)sqlite3_column_int64(q, 2), "type",
+                                                       store__text(q, 3)));
         }
         if (reply_to) {
-            q = store__q(s, "SELECT id, seq, sender_id, text, deleted_at IS NOT NULL FROM messages WHERE id = ?", "I",
-                         reply_to);
+            q = store__q(s, "SELECT id, seq, sender_id, text, deleted_at IS NOT NULL FROM messages WHERE id = ?", "I", reply_to);
             if (store__row(s, q) == 1) {
                 int rdel = sqlite3_column_int(q, 4);
                 json_decref(reply);
@@ -258,14 +258,13 @@ store_messages_page(store_t *s, int64_t room_id, int64_t after, int64_t before, 
 {
     sqlite3_stmt *st;
     if (after >= 0)
-        st = store__q(s, "SELECT " MSG_COLS " FROM messages WHERE room_id = ? AND seq > ? ORDER BY seq ASC LIMIT ?", "IIi",
-                      room_id, after, limit + 1);
+        st = store__q(s, "SELECT " MSG_COLS " FROM messages WHERE room_id = ? AND seq > ? ORDER BY seq ASC LIMIT ?", "IIi", room_id,
+                      after, limit + 1);
     else if (before >= 0)
         st = store__q(s, "SELECT " MSG_COLS " FROM messages WHERE room_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?", "IIi",
                       room_id, before, limit + 1);
     else
-        st = store__q(s, "SELECT " MSG_COLS " FROM messages WHERE room_id = ? ORDER BY seq DESC LIMIT ?", "Ii", room_id,
-                      limit + 1);
+        st = store__q(s, "SELECT " MSG_COLS " FROM messages WHERE room_id = ? ORDER BY seq DESC LIMIT ?", "Ii", room_id, limit + 1);
     /* Collect ids first: building each message runs other statements on this connection. */
     int64_t *ids = NULL;
     size_t n = 0, cap = 0;
@@ -295,16 +294,14 @@ store_message_edit(store_t *s, int64_t id, const char *text, int64_t now)
     int rc = store__x(s, "INSERT INTO message_edits(message_id, text, edited_at) SELECT id, text, ? FROM messages WHERE id = ?",
                       "II", now, id);
     if (rc == 0)
-        rc = store__x(s, "UPDATE messages SET text = ?, edited_at = ? WHERE id = ? AND deleted_at IS NULL", "tII", text, now,
-                      id);
+        rc = store__x(s, "UPDATE messages SET text = ?, edited_at = ? WHERE id = ? AND deleted_at IS NULL", "tII", text, now, id);
     return rc;
 }
 
 json_t *
 store_message_edits_json(store_t *s, int64_t id)
 {
-    sqlite3_stmt *st =
-        store__q(s, "SELECT text, edited_at FROM message_edits WHERE message_id = ? ORDER BY id", "I", id);
+    sqlite3_stmt *st = store__q(s, "SELECT text, edited_at FROM message_edits WHERE message_id = ? ORDER BY id", "I", id);
     json_t *arr = json_array();
     while (store__row(s, st) == 1)
         json_array_append_new(arr, json_pack("{so so}", "text", store__jstr(st, 0), "edited_at", store__jtime(st, 1)));
@@ -318,8 +315,8 @@ store_message_delete(store_t *s, int64_t id, int64_t by, int64_t now, char ***ha
     *hashes = NULL;
     *nhashes = 0;
     if (s->opt.keep_deleted_content) {
-        rc = store__x(s, "UPDATE messages SET deleted_at = ?, deleted_by = ? WHERE id = ? AND deleted_at IS NULL", "III", now,
-                      by, id);
+        rc = store__x(s, "UPDATE messages SET deleted_at = ?, deleted_by = ? WHERE id = ? AND deleted_at IS NULL", "III", now, by,
+                      id);
     } else {
         rc = store__x(s,
                       "UPDATE messages SET deleted_at = ?, deleted_by = ?, text = NULL, stamp = NULL, nfiles = 0"
@@ -346,9 +343,8 @@ store_message_delete(store_t *s, int64_t id, int64_t by, int64_t now, char ***ha
     if ((rc = store__x(s, "DELETE FROM message_files WHERE message_id = ?", "I", id)) != 0)
         goto Exit;
     for (size_t i = 0; i < nf; i++) {
-        st = store__q(s,
-                      "SELECT hash FROM files WHERE id = ? AND NOT EXISTS(SELECT 1 FROM message_files WHERE file_id = ?)",
-                      "II", files[i], files[i]);
+        st = store__q(s, "SELECT hash FROM files WHERE id = ? AND NOT EXISTS(SELECT 1 FROM message_files WHERE file_id = ?)", "II",
+                      files[i], files[i]);
         if (store__row(s, st) != 1)
             continue;
         char *h = xstrdup(store__text(st, 0));

@@ -14,8 +14,8 @@
 #include <string.h>
 
 int
-store_room_create(store_t *s, const char *kind, const char *name, const char *topic, int64_t department_id,
-                  const char *direct_key, int64_t creator, const int64_t *members, size_t n, int64_t now, int64_t *id)
+store_room_create(store_t *s, const char *kind, const char *name, const char *topic, int64_t department_id, const char *direct_key,
+                  int64_t creator, const int64_t *members, size_t n, int64_t now, int64_t *id)
 {
     int rc = store__x(s,
                       "INSERT INTO rooms(kind, name, topic, department_id, direct_key, created_by, created_at, last_activity_at)"
@@ -34,8 +34,8 @@ store_room_create(store_t *s, const char *kind, const char *name, const char *to
             continue;
         if (store__row(s, store__q(s, "SELECT 1 FROM users WHERE id = ? AND disabled = 0", "I", members[i])) != 1)
             return STORE_EINVAL;
-        rc = store__x(s, "INSERT OR IGNORE INTO room_members(room_id, user_id, role, joined_at) VALUES(?, ?, 'member', ?)",
-                      "III", *id, members[i], now);
+        rc = store__x(s, "INSERT OR IGNORE INTO room_members(room_id, user_id, role, joined_at) VALUES(?, ?, 'member', ?)", "III",
+                      *id, members[i], now);
         if (rc != 0)
             return rc;
     }
@@ -196,10 +196,10 @@ store_rooms_for_user(store_t *s, int64_t user_id, int archived)
 json_t *
 store_room_members_json(store_t *s, int64_t room_id)
 {
-    sqlite3_stmt *st =
-        store__q(s, "SELECT m.user_id, m.role, m.last_read_seq FROM room_members m JOIN users u ON u.id = m.user_id"
-                    " WHERE m.room_id = ? ORDER BY m.role = 'owner' DESC, u.kana, u.id",
-                 "I", room_id);
+    sqlite3_stmt *st = store__q(s,
+                                "SELECT m.user_id, m.role, m.last_read_seq FROM room_members m JOIN users u ON u.id = m.user_id"
+                                " WHERE m.room_id = ? ORDER BY m.role = 'owner' DESC, u.kana, u.id",
+                                "I", room_id);
     int64_t *ids = NULL, *seqs = NULL;
     char **roles = NULL;
     size_t n = 0, cap = 0;
@@ -243,8 +243,7 @@ store_room_member_ids(store_t *s, int64_t room_id, int64_t **ids, size_t *n)
 }
 
 int
-store_room_add_members(store_t *s, int64_t room_id, const int64_t *ids, size_t n, int64_t now, int64_t **added,
-                       size_t *nadded)
+store_room_add_members(store_t *s, int64_t room_id, const int64_t *ids, size_t n, int64_t now, int64_t **added, size_t *nadded)
 {
     size_t cap = 0;
     *added = NULL;
@@ -306,8 +305,7 @@ store_co_members(store_t *s, int64_t user_id, int64_t **ids, size_t *n)
 }
 
 int
-store_sync_department_rooms(store_t *s, int64_t user_id, int64_t now, int64_t **joined, size_t *nj, int64_t **left,
-                            size_t *nl)
+store_sync_department_rooms(store_t *s, int64_t user_id, int64_t now, int64_t **joined, size_t *nj, int64_t **left, size_t *nl)
 {
     size_t cj = 0, cl = 0;
     *joined = *left = NULL;
@@ -330,8 +328,7 @@ store_sync_department_rooms(store_t *s, int64_t user_id, int64_t now, int64_t **
     while (store__row(s, st) == 1)
         store__ids_push(left, nl, &cl, sqlite3_column_int64(st, 0));
     for (size_t i = 0; i < *nj; i++) {
-        int rc = store__x(s,
-                          "INSERT OR IGNORE INTO room_members(room_id, user_id, role, joined_at) VALUES(?, ?, 'member', ?)",
+        int rc = store__x(s, "INSERT OR IGNORE INTO room_members(room_id, user_id, role, joined_at) VALUES(?, ?, 'member', ?)",
                           "III", (*joined)[i], user_id, now);
         if (rc != 0)
             return rc;

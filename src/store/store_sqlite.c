@@ -36,7 +36,8 @@ static const char *const migrations[] = {
     "CREATE TABLE delegates(account_id INTEGER NOT NULL REFERENCES users(id), user_id INTEGER NOT NULL REFERENCES users(id),"
     "  PRIMARY KEY(account_id, user_id)) WITHOUT ROWID;"
     "CREATE TABLE sessions(id INTEGER PRIMARY KEY, user_id INTEGER NOT NULL REFERENCES users(id), token_hash BLOB NOT NULL UNIQUE,"
-    "  created_at INTEGER NOT NULL, last_seen_at INTEGER NOT NULL, expires_at INTEGER NOT NULL, user_agent TEXT NOT NULL DEFAULT '',"
+    "  created_at INTEGER NOT NULL, last_seen_at INTEGER NOT NULL, expires_at INTEGER NOT NULL, user_agent TEXT NOT NULL DEFAULT "
+    "'',"
     "  address TEXT NOT NULL DEFAULT '', revoked_at INTEGER);"
     "CREATE INDEX sessions_user ON sessions(user_id);"
     "CREATE TABLE rooms(id INTEGER PRIMARY KEY, kind TEXT NOT NULL, name TEXT NOT NULL DEFAULT '', topic TEXT NOT NULL DEFAULT '',"
@@ -133,8 +134,10 @@ store_open(const char *data_dir, int apply_migrations, const struct store_option
         goto fail;
     }
     sqlite3_busy_timeout(s->db, 10000);
-    if (exec(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA cache_size=-16000; PRAGMA secure_delete=ON;", err,
-             errlen) != 0)
+    if (exec(s,
+             "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA cache_size=-16000; PRAGMA "
+             "secure_delete=ON;",
+             err, errlen) != 0)
         goto fail;
     if (migrate(s, apply_migrations, err, errlen) != 0)
         goto fail;

@@ -15,8 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define USER_COLS                                                                                                          \
-    "u.id, u.login, u.name, u.kana, u.kind, u.employment, u.department_id, d.path, u.title, u.extension, u.work_phone,"   \
+#define USER_COLS                                                                                                                  \
+    "u.id, u.login, u.name, u.kana, u.kind, u.employment, u.department_id, d.path, u.title, u.extension, u.work_phone,"            \
     " u.status_text, u.absent_until, u.absent_note, u.is_admin, u.locked, u.disabled"
 
 static json_t *
@@ -53,8 +53,9 @@ user_from_row(sqlite3_stmt *st)
 json_t *
 store_user_json(store_t *s, int64_t id)
 {
-    sqlite3_stmt *st = store__q(s, "SELECT " USER_COLS " FROM users u LEFT JOIN departments d ON d.id = u.department_id"
-                                   " WHERE u.id = ?",
+    sqlite3_stmt *st = store__q(s,
+                                "SELECT " USER_COLS " FROM users u LEFT JOIN departments d ON d.id = u.department_id"
+                                " WHERE u.id = ?",
                                 "I", id);
     if (store__row(s, st) != 1)
         return NULL;
@@ -103,8 +104,8 @@ store_user_create(store_t *s, const struct store_user_in *in, int64_t now, int64
                       " VALUES(?, ?, ?, ?, ?, nullif(?, 0), ?, ?, ?, ?, ?, ?, ?, ?)",
                       "tttttIttttbbII", in->login, in->name, in->kana ? in->kana : "", in->kind ? in->kind : "staff",
                       in->employment ? in->employment : "", in->department_id, in->title ? in->title : "",
-                      in->extension ? in->extension : "", in->work_phone ? in->work_phone : "", in->password_hash,
-                      in->is_admin, in->must_change_password, now, now);
+                      in->extension ? in->extension : "", in->work_phone ? in->work_phone : "", in->password_hash, in->is_admin,
+                      in->must_change_password, now, now);
     if (rc != 0)
         return rc;
     *id = sqlite3_last_insert_rowid(s->db);
@@ -151,8 +152,8 @@ store_user_update(store_t *s, int64_t id, json_t *fields, int64_t now)
         if (json_is_string(v)) {
             rc = set_text(s, id, key, json_string_value(v));
         } else if (!strcmp(key, "department_id")) {
-            rc = store__x(s, "UPDATE users SET department_id = nullif(?, 0) WHERE id = ?", "II",
-                          (int64_t)json_integer_value(v), id);
+            rc =
+                store__x(s, "UPDATE users SET department_id = nullif(?, 0) WHERE id = ?", "II", (int64_t)json_integer_value(v), id);
         } else if (!strcmp(key, "is_admin")) {
             rc = store__x(s, "UPDATE users SET is_admin = ? WHERE id = ?", "bI", json_is_true(v), id);
         } else if (!strcmp(key, "disabled")) {
@@ -238,8 +239,8 @@ store_user_set_lock(store_t *s, int64_t id, int locked, int64_t now)
 int
 store_user_set_password(store_t *s, int64_t id, const char *hash, int must_change, int64_t now)
 {
-    int rc = store__x(s, "UPDATE users SET password_hash = ?, must_change_password = ?, updated_at = ? WHERE id = ?", "tbII",
-                      hash, must_change, now, id);
+    int rc = store__x(s, "UPDATE users SET password_hash = ?, must_change_password = ?, updated_at = ? WHERE id = ?", "tbII", hash,
+                      must_change, now, id);
     if (rc == 0 && sqlite3_changes(s->db) == 0)
         return STORE_ENOTFOUND;
     return rc;
@@ -278,14 +279,14 @@ store_user_search(store_t *s, const char *folded, int64_t department_id, int lim
     }
     for (int i = npat; i < 4; i++)
         pat[i] = xstrdup("%");
-    sqlite3_stmt *st = store__q(s,
-                                "SELECT " USER_COLS " FROM users u LEFT JOIN departments d ON d.id = u.department_id"
-                                " WHERE u.disabled = 0 AND u.search_key LIKE ? ESCAPE '\\' AND u.search_key LIKE ? ESCAPE '\\'"
-                                " AND u.search_key LIKE ? ESCAPE '\\' AND u.search_key LIKE ? ESCAPE '\\'"
-                                " AND (? = 0 OR u.department_id = ? OR d.path LIKE (SELECT path || ' %' FROM departments"
-                                " WHERE id = ?)) ORDER BY ifnull(d.path, '~'), u.kana, u.id LIMIT ? OFFSET ?",
-                                "ttttIIIii", pat[0], pat[1], pat[2], pat[3], department_id, department_id, department_id,
-                                limit + 1, offset);
+    sqlite3_stmt *st =
+        store__q(s,
+                 "SELECT " USER_COLS " FROM users u LEFT JOIN departments d ON d.id = u.department_id"
+                 " WHERE u.disabled = 0 AND u.search_key LIKE ? ESCAPE '\\' AND u.search_key LIKE ? ESCAPE '\\'"
+                 " AND u.search_key LIKE ? ESCAPE '\\' AND u.search_key LIKE ? ESCAPE '\\'"
+                 " AND (? = 0 OR u.department_id = ? OR d.path LIKE (SELECT path || ' %' FROM departments"
+                 " WHERE id = ?)) ORDER BY ifnull(d.path, '~'), u.kana, u.id LIMIT ? OFFSET ?",
+                 "ttttIIIii", pat[0], pat[1], pat[2], pat[3], department_id, department_id, department_id, limit + 1, offset);
     json_t *arr = json_array();
     int r;
     *has_more = 0;
@@ -304,8 +305,9 @@ store_user_search(store_t *s, const char *folded, int64_t department_id, int lim
 json_t *
 store_user_list_all(store_t *s)
 {
-    sqlite3_stmt *st = store__q(s, "SELECT " USER_COLS " FROM users u LEFT JOIN departments d ON d.id = u.department_id"
-                                   " ORDER BY u.id",
+    sqlite3_stmt *st = store__q(s,
+                                "SELECT " USER_COLS " FROM users u LEFT JOIN departments d ON d.id = u.department_id"
+                                " ORDER BY u.id",
                                 "");
     json_t *arr = json_array();
     while (store__row(s, st) == 1)
@@ -367,8 +369,8 @@ store_department_create(store_t *s, const char *code, const char *name, int64_t 
     } else {
         path = xstrdup(name);
     }
-    int rc = store__x(s, "INSERT INTO departments(code, name, parent_id, path) VALUES(nullif(?, ''), ?, nullif(?, 0), ?)",
-                      "ttIt", code ? code : "", name, parent_id, path);
+    int rc = store__x(s, "INSERT INTO departments(code, name, parent_id, path) VALUES(nullif(?, ''), ?, nullif(?, 0), ?)", "ttIt",
+                      code ? code : "", name, parent_id, path);
     free(path);
     if (rc == 0)
         *id = sqlite3_last_insert_rowid(s->db);
@@ -422,8 +424,7 @@ store_department_exists(store_t *s, int64_t id)
 json_t *
 store_departments_json(store_t *s)
 {
-    sqlite3_stmt *st =
-        store__q(s, "SELECT id, code, name, parent_id, path FROM departments ORDER BY path", "");
+    sqlite3_stmt *st = store__q(s, "SELECT id, code, name, parent_id, path FROM departments ORDER BY path", "");
     json_t *arr = json_array();
     while (store__row(s, st) == 1) {
         json_t *d = json_object();

@@ -10,20 +10,20 @@
 #include <stddef.h>
 
 struct kr_config {
-    char listen[256];       /* host:port */
-    char data[1024];        /* data directory */
-    char public_url[512];   /* e.g. https://chat.city.lg.jp; used for the Origin check and Secure cookies */
-    char web_root[1024];    /* directory of the web client */
-    char admin_login[64];   /* login of the first administrator */
-    int threads;            /* loop threads; 0 = one per core */
-    int job_threads;        /* threads for password hashing and file work */
+    char listen[256];     /* host:port */
+    char data[1024];      /* data directory */
+    char public_url[512]; /* e.g. https://chat.city.lg.jp; used for the Origin check and Secure cookies */
+    char web_root[1024];  /* directory of the web client */
+    char admin_login[64]; /* login of the first administrator */
+    int threads;          /* loop threads; 0 = one per core */
+    int job_threads;      /* threads for password hashing and file work */
     unsigned long long argon2_ops;
     size_t argon2_mem_kib;
     size_t max_upload_mib;
     int keep_deleted_content;
     int log_level;
     int password_min_length;
-    int session_days;       /* absolute lifetime of a session */
+    int session_days; /* absolute lifetime of a session */
 };
 
 /*
