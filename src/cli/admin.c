@@ -94,9 +94,10 @@ parse_opts(int argc, char **argv, struct opts *o)
     return 0;
 }
 
-/* Splits "総務部 総務課 文書係" (spaces, full-width spaces, / or ＞) into parts, in place. */
-static size_t
-split_path(char *s, char **parts, size_t max)
+/* Splits "総務部 総務課 文書係" (spaces, full-width spaces, / or ＞) into parts, in place;
+ * shared with import.c. */
+size_t
+admin__split_path(char *s, char **parts, size_t max)
 {
     size_t n = 0;
     char *p = s;
@@ -121,7 +122,7 @@ static int
 department_id_for(store_t *s, const char *path, int64_t *id)
 {
     char *copy = xstrdup(path), *parts[8];
-    size_t n = split_path(copy, parts, 8);
+    size_t n = admin__split_path(copy, parts, 8);
     int rc = n == 0 ? STORE_EINVAL : store_department_ensure_path(s, (const char *const *)parts, n, id);
     free(copy);
     return rc;

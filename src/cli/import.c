@@ -66,27 +66,7 @@ login_ok(const char *s)
     return 1;
 }
 
-static size_t
-split_dept(char *s, char **parts, size_t max)
-{
-    size_t n = 0;
-    char *p = s;
-    while (*p && n < max) {
-        while (*p == ' ' || *p == '/' || *p == '>' || !strncmp(p, "\u3000", 3) || !strncmp(p, "\uff1e", 3))
-            p += (*p == ' ' || *p == '/' || *p == '>') ? 1 : 3;
-        if (!*p)
-            break;
-        parts[n++] = p;
-        while (*p && *p != ' ' && *p != '/' && *p != '>' && strncmp(p, "\u3000", 3) && strncmp(p, "\uff1e", 3))
-            p++;
-        if (*p) {
-            int w = (*p == ' ' || *p == '/' || *p == '>') ? 1 : 3;
-            *p = '\0';
-            p += w;
-        }
-    }
-    return n;
-}
+size_t admin__split_path(char *s, char **parts, size_t max);
 
 static int
 read_file(const char *path, char **buf, size_t *len)
@@ -179,7 +159,7 @@ admin_import_csv(const struct kr_config *cfg, store_t *s, const char *file, int 
                 /* The department code wins over the name: names change, codes do not. */
             } else if (dept[0]) {
                 char *parts[8];
-                size_t np = split_dept(dept, parts, 8);
+                size_t np = admin__split_path(dept, parts, 8);
                 ok = np > 0 && store_department_ensure_path(s, (const char *const *)parts, np, &dept_id) == 0;
                 if (ok && code[0])
                     store_department_set_code(s, dept_id, code);
