@@ -128,17 +128,21 @@ department_id_for(store_t *s, const char *path, int64_t *id)
     return rc;
 }
 
-static void
-generate_password(char out[32])
+void
+admin__generate_password(char out[32])
 {
     uint8_t raw[12];
     randombytes_buf(raw, sizeof(raw));
     sodium_bin2base64(out, 32, raw, sizeof(raw), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 }
 
-/* Opens (once) the file of one-time passwords for this run, mode 0600. */
-static FILE *
-password_file(const struct kr_config *cfg, char *path, size_t size)
+/*
+ * Opens (once per run) the CSV of one-time passwords, DATA/initial-passwords/<time>.csv with
+ * mode 0600, and returns its path in `path`. Shared by user add, reset-password and import-csv.
+ * The stream stays open until the process exits.
+ */
+FILE *
+admin__password_file(const struct kr_config *cfg, char *path, size_t size)
 {
     static FILE *f;
     static char saved[1200];
@@ -146,13 +150,13 @@ password_file(const struct kr_config *cfg, char *path, size_t size)
         char dir[1100];
         snprintf(dir, sizeof(dir), "%s/initial-passwords", cfg->data);
         mkdir(dir, 0700);
-        snprintf(saved, sizeof(saved), "%s/%lld.txt", dir, (long long)time_now_ms());
+        snprintf(saved, sizeof(saved), "%s/%lld.csv", dir, (long long)time_now_ms());
         int fd = open(saved, O_WRONLY | O_CREAT | O_EXCL, 0600);
         if (fd < 0 || (f = fdopen(fd, "w")) == NULL) {
             fprintf(stderr, "kairan admin: cannot write %s: %s\n", saved, strerror(errno));
             return NULL;
         }
-        fprintf(f, "# 初期パスワード (one-time; users must change them at first login)\nlogin,password\n");
+        fprintf(f, "職員番号,初期パスワード\r\n");
     }
     snprintf(path, size, "%s", saved);
     return f;
@@ -207,7 +211,7 @@ cmd_user_add(const struct kr_config *cfg, store_t *s, struct opts *o)
     const char *pw = o->password;
     int generated = 0;
     if (pw == NULL) {
-        generate_password(gen);
+        admin__generate_password(gen);
         pw = gen;
         generated = 1;
     }
@@ -244,9 +248,9 @@ cmd_user_add(const struct kr_config *cfg, store_t *s, struct opts *o)
         goto fail;
     printf("created user %s (id %lld)\n", o->pos[0], (long long)id);
     if (generated) {
-        FILE *f = password_file(cfg, path, sizeof(path));
+        FILE *f = admin__password_file(cfg, path, sizeof(path));
         if (f) {
-            fprintf(f, "%s,%s\n", o->pos[0], gen);
+            fprintf(f, "%s,%s\r\n", o->pos[0], gen);
             printf("its one-time password is in %s\n", path);
         }
     }
@@ -368,7 +372,7 @@ cmd_user_reset(const struct kr_config *cfg, store_t *s, struct opts *o)
         return 1;
     const char *pw = o->password;
     if (pw == NULL) {
-        generate_password(gen);
+        admin__generate_password(gen);
         pw = gen;
     }
     if (hash_password(o->pos[0], pw, hash, o->password != NULL) != 0 || store_begin(s) != 0)
@@ -382,9 +386,9 @@ cmd_user_reset(const struct kr_config *cfg, store_t *s, struct opts *o)
     free(rev);
     printf("reset the password of %s; it must be changed at the next login\n", o->pos[0]);
     if (o->password == NULL) {
-        FILE *f = password_file(cfg, path, sizeof(path));
+        FILE *f = admin__password_file(cfg, path, sizeof(path));
         if (f) {
-            fprintf(f, "%s,%s\n", o->pos[0], gen);
+            fprintf(f, "%s,%s\r\n", o->pos[0], gen);
             printf("the one-time password is in %s\n", path);
         }
     }

@@ -67,6 +67,8 @@ login_ok(const char *s)
 }
 
 size_t admin__split_path(char *s, char **parts, size_t max);
+void admin__generate_password(char out[32]);
+FILE *admin__password_file(const struct kr_config *cfg, char *path, size_t size);
 
 static int
 read_file(const char *path, char **buf, size_t *len)
@@ -178,9 +180,7 @@ admin_import_csv(const struct kr_config *cfg, store_t *s, const char *file, int 
                     updated++;
             } else {
                 char gen[32], hash[128];
-                uint8_t rnd[12];
-                randombytes_buf(rnd, sizeof(rnd));
-                sodium_bin2base64(gen, sizeof(gen), rnd, sizeof(rnd), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+                admin__generate_password(gen);
                 struct store_user_in in = {.login = login,
                                            .name = name,
                                            .kana = kana,
@@ -198,16 +198,8 @@ admin_import_csv(const struct kr_config *cfg, store_t *s, const char *file, int 
                 if (why == NULL && store_user_create(s, &in, time_now_ms(), &id) != 0)
                     why = "the user could not be created";
                 if (why == NULL && !dry_run) {
-                    if (pwf == NULL) {
-                        char dir[1100];
-                        snprintf(dir, sizeof(dir), "%s/initial-passwords", cfg->data);
-                        mkdir(dir, 0700);
-                        snprintf(pwpath, sizeof(pwpath), "%s/import-%lld.csv", dir, (long long)time_now_ms());
-                        int fd = open(pwpath, O_WRONLY | O_CREAT | O_EXCL, 0600);
-                        pwf = fd >= 0 ? fdopen(fd, "w") : NULL;
-                        if (pwf)
-                            fprintf(pwf, "職員番号,初期パスワード\r\n");
-                    }
+                    if (pwf == NULL)
+                        pwf = admin__password_file(cfg, pwpath, sizeof(pwpath));
                     if (pwf)
                         fprintf(pwf, "%s,%s\r\n", login, gen);
                 }
@@ -247,8 +239,6 @@ admin_import_csv(const struct kr_config *cfg, store_t *s, const char *file, int 
         printf("one-time passwords of the new staff are in %s (readable by this user only)\n", pwpath);
     ret = bad ? 2 : 0;
 Exit:
-    if (pwf)
-        fclose(pwf);
     free(rd);
     free(raw);
     free(text);
