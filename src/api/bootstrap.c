@@ -88,7 +88,7 @@ bootstrap_sweep(store_t *s, const struct kr_config *cfg)
         return;
     struct dirent *e;
     while ((e = readdir(d)) != NULL) {
-        if (strncmp(e->d_name, "up-", 3) == 0)
+        if (strncmp(e->d_name, "up-", 3) == 0 || strncmp(e->d_name, "h2o.b.", 6) == 0)
             unlinkat(dirfd(d), e->d_name, 0);
     }
     closedir(d);

@@ -154,46 +154,80 @@ sniff(const char *data, size_t len, char *out, size_t size)
     snprintf(out, size, "%s", t ? t : "application/octet-stream");
 }
 
+/* Writes all of buf to fd; 0 or -1 (errno set). */
+static int
+write_all(int fd, const char *buf, size_t len)
+{
+    size_t off = 0;
+    while (off < len) {
+        ssize_t w = write(fd, buf + off, len - off);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return -1;
+        off += (size_t)w;
+    }
+    return 0;
+}
+
+/*
+ * On a job thread: hashes and sniffs the upload, makes its temporary file durable, then hands
+ * it to the writer. A small upload arrives in c->data; a large one is already in c->tmp.
+ */
 static void
 up_job(struct api_req *r, void *ctx)
 {
     struct up_ctx *c = ctx;
     uint8_t h[crypto_hash_sha256_BYTES];
-    crypto_hash_sha256(h, (const uint8_t *)c->data, c->len);
-    sodium_bin2hex(c->hash, sizeof(c->hash), h, sizeof(h));
-    sniff(c->data, c->len, c->type, sizeof(c->type));
-    snprintf(c->tmp, sizeof(c->tmp), "%s/files/tmp/up-XXXXXX", api_config()->data);
-    int fd = mkstemp(c->tmp);
-    if (fd < 0) {
-        c->tmp[0] = '\0';
-        goto ioerr;
-    }
-    size_t off = 0;
-    while (off < c->len) {
-        ssize_t w = write(fd, c->data + off, c->len - off);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0) {
-            close(fd);
+    int fd = -1;
+    if (c->data != NULL) {
+        crypto_hash_sha256(h, (const uint8_t *)c->data, c->len);
+        sniff(c->data, c->len, c->type, sizeof(c->type));
+        snprintf(c->tmp, sizeof(c->tmp), "%s/files/tmp/up-XXXXXX", api_config()->data);
+        fd = mkstemp(c->tmp);
+        if (fd < 0) {
+            c->tmp[0] = '\0';
             goto ioerr;
         }
-        off += (size_t)w;
+        if (write_all(fd, c->data, c->len) != 0)
+            goto ioerr;
+        free(c->data);
+        c->data = NULL;
+    } else {
+        crypto_hash_sha256_state st;
+        char *chunk = xmalloc(1 << 20);
+        size_t total = 0;
+        ssize_t n;
+        fd = open(c->tmp, O_RDONLY | O_CLOEXEC);
+        crypto_hash_sha256_init(&st);
+        while (fd >= 0 && (n = read(fd, chunk, 1 << 20)) > 0) {
+            if (total == 0)
+                sniff(chunk, (size_t)n, c->type, sizeof(c->type));
+            crypto_hash_sha256_update(&st, (const uint8_t *)chunk, (size_t)n);
+            total += (size_t)n;
+        }
+        free(chunk);
+        crypto_hash_sha256_final(&st, h);
+        if (fd < 0 || total != c->len)
+            goto ioerr;
     }
-    if (fsync(fd) != 0) {
-        close(fd);
+    sodium_bin2hex(c->hash, sizeof(c->hash), h, sizeof(h));
+    if (fsync(fd) != 0)
         goto ioerr;
-    }
     close(fd);
-    free(c->data);
-    c->data = NULL;
     api_write(r, up_run, up_done, c);
     return;
 ioerr:
     log_error("files.write", "error=\"%s\"", strerror(errno));
+    if (fd >= 0)
+        close(fd);
     api_error(r, 507, "insufficient_storage", "ファイルを保存できませんでした。", "The file could not be stored.");
     up_free(c);
     api_finish(r);
 }
+
+/* Uploads above this size never sit in our memory: they go to a temporary file at once. */
+#define UPLOAD_IN_MEMORY_MAX (1024 * 1024)
 
 static int
 h_upload(struct api_req *r)
@@ -212,11 +246,27 @@ h_upload(struct api_req *r)
     struct up_ctx *c = xcalloc(1, sizeof(*c));
     c->name = name;
     c->len = r->body_len;
-    /* The body belongs to the connection, which may go away while the job runs: copy it. */
-    c->data = xmalloc(c->len ? c->len : 1);
-    if (c->len)
-        memcpy(c->data, r->body, c->len);
     c->uploader = r->user.id;
+    /* The body belongs to the connection, which may go away while the job runs, so it is
+     * copied out now: small bodies to memory, large ones (which h2o already received into a
+     * file-backed buffer) to our temporary file, so that memory stays bounded whatever the
+     * size. The fsync, the slow part, happens on the job thread. */
+    if (c->len <= UPLOAD_IN_MEMORY_MAX) {
+        c->data = xmalloc(c->len ? c->len : 1);
+        if (c->len)
+            memcpy(c->data, r->body, c->len);
+    } else {
+        snprintf(c->tmp, sizeof(c->tmp), "%s/files/tmp/up-XXXXXX", api_config()->data);
+        int fd = mkstemp(c->tmp);
+        if (fd < 0 || write_all(fd, r->body, c->len) != 0) {
+            log_error("files.write", "error=\"%s\"", strerror(errno));
+            if (fd >= 0)
+                close(fd);
+            up_free(c);
+            return api_error(r, 507, "insufficient_storage", "ファイルを保存できませんでした。", "The file could not be stored.");
+        }
+        close(fd);
+    }
     return api_job(r, up_job, c);
 }
 

@@ -226,6 +226,11 @@ server_run(const struct kr_config *cfg)
         goto fail;
     }
 
+    /* Large request bodies (uploads) are received into files under data/files/tmp rather than
+     * memory: h2o switches a buffer to an mmap'd temporary file past this threshold. */
+    h2o_socket_buffer_mmap_settings.threshold = 4 * 1024 * 1024;
+    snprintf(h2o_socket_buffer_mmap_settings.fn_template, sizeof(h2o_socket_buffer_mmap_settings.fn_template),
+             "%s/files/tmp/h2o.b.XXXXXX", cfg->data);
     h2o_config_init(&globalconf);
     globalconf.server_name = h2o_iovec_init(H2O_STRLIT("kairan"));
     /* Uploads may be large; JSON endpoints check their own, smaller limit. */
