@@ -137,7 +137,7 @@ send_run(store_t *s, struct api_req *r, void *ctx)
         return send_fail(c, 400, "reply_to", "このルームのメッセージではありません。", "is not a message of this room.");
     if (rc != 0)
         return rc;
-    c->message = store_message_json(s, c->id);
+    c->message = store_message_json_new(s, c->id);
     return 0;
 }
 

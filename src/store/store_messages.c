@@ -254,6 +254,16 @@ store_message_json(store_t *s, int64_t id)
 }
 
 json_t *
+store_message_json_new(store_t *s, int64_t id)
+{
+    sqlite3_stmt *st = store__q(s, "SELECT " MSG_COLS " FROM messages WHERE id = ?", "I", id);
+    if (store__row(s, st) != 1)
+        return NULL;
+    struct readmarks none = {0};
+    return message_from_row(s, st, &none);
+}
+
+json_t *
 store_messages_page(store_t *s, int64_t room_id, int64_t after, int64_t before, int limit, int *has_more)
 {
     sqlite3_stmt *st;
