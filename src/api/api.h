@@ -29,8 +29,8 @@ struct api_thread {
 };
 
 struct api_user {
-    int64_t id, session_id;
-    int is_admin, must_change_password, is_department;
+    int64_t id, session_id, department_id;
+    int is_admin, must_change_password, is_department, dept_admin;
     char login[72];
 };
 

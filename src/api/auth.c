@@ -227,8 +227,17 @@ login_run(store_t *s, struct api_req *r, void *ctx)
 {
     struct login_ctx *c = ctx;
     int64_t now = time_now_ms();
-    return store_session_create(s, c->user_id, c->hash, c->ua, c->addr, now, now + api_config()->session_days * DAY_MS,
-                                &c->session_id);
+    int rc = store_session_create(s, c->user_id, c->hash, c->ua, c->addr, now, now + api_config()->session_days * DAY_MS,
+                                  &c->session_id);
+    if (rc == 0) {
+        struct store_audit a = {.actor_id = c->user_id,
+                                .action = "auth.login",
+                                .target_type = "session",
+                                .target_id = c->session_id,
+                                .address = c->addr};
+        rc = store_audit_append(s, &a, now);
+    }
+    return rc;
 }
 
 static void
@@ -263,11 +272,15 @@ login_job(struct api_req *r, void *ctx)
         snprintf(key, sizeof(key), "a:%s", c->addr);
         throttle_fail(key, THROTTLE_ADDR_FREE, time_now_ms());
         log_info("auth.login_failed", "reason=credentials");
+        /* The login name is recorded (it may be mistyped, never a password); the account only
+         * when it exists. */
+        api_audit_detached("auth.login_failed", found ? a.user_id : 0, c->addr, json_pack("{ss}", "login", c->login));
         api_error(r, 401, "unauthorized", "職員番号またはパスワードが違います。", "Wrong login or password.");
         goto fail;
     }
     if (a.locked) {
         log_info("auth.login_failed", "user=%lld reason=locked", (long long)a.user_id);
+        api_audit_detached("auth.login_locked", a.user_id, c->addr, NULL);
         api_error(r, 403, "account_locked", "このアカウントはロックされています。管理者に連絡してください。",
                   "This account is locked. Please contact the administrator.");
         goto fail;
@@ -323,7 +336,11 @@ static int
 revoke_run(store_t *s, struct api_req *r, void *ctx)
 {
     struct revoke_ctx *c = ctx;
-    return store_session_revoke(s, c->user_id, c->session_id, time_now_ms());
+    int rc = store_session_revoke(s, c->user_id, c->session_id, time_now_ms());
+    if (rc == 0)
+        rc = api_audit(s, r, c->session_id == r->user.session_id ? "auth.logout" : "session.revoke", "session", c->session_id, 0,
+                       NULL);
+    return rc;
 }
 
 static void
@@ -351,6 +368,44 @@ static int
 h_sessions(struct api_req *r)
 {
     return api_reply(r, 200, json_pack("{so}", "sessions", store_sessions_json(r->thread->store, r->user.id, r->user.session_id)));
+}
+
+struct others_ctx {
+    int64_t user_id, keep;
+    int64_t *ids;
+    size_t n;
+};
+
+static int
+others_run(store_t *s, struct api_req *r, void *ctx)
+{
+    struct others_ctx *c = ctx;
+    int rc = store_sessions_revoke_user(s, c->user_id, c->keep, time_now_ms(), &c->ids, &c->n);
+    if (rc == 0)
+        rc = api_audit(s, r, "session.revoke_others", "user", c->user_id, 0, json_pack("{sI}", "count", (json_int_t)c->n));
+    return rc;
+}
+
+static void
+others_done(store_t *s, struct api_req *r, void *ctx, int status)
+{
+    struct others_ctx *c = ctx;
+    if (status == 0) {
+        api_revoke_sessions(c->user_id, c->ids, c->n);
+        api_reply(r, 200, json_pack("{sI}", "revoked", (json_int_t)c->n));
+    }
+    free(c->ids);
+    free(c);
+}
+
+/* DELETE /api/v1/me/sessions: sign out every other device (e.g. after losing a phone). */
+static int
+h_sessions_others(struct api_req *r)
+{
+    struct others_ctx *c = xcalloc(1, sizeof(*c));
+    c->user_id = r->user.id;
+    c->keep = r->user.session_id;
+    return api_write(r, others_run, others_done, c);
 }
 
 static int
@@ -493,6 +548,8 @@ pw_run(store_t *s, struct api_req *r, void *ctx)
     int rc = store_user_set_password(s, c->user_id, c->hash, 0, now);
     if (rc == 0)
         rc = store_sessions_revoke_user(s, c->user_id, c->session_id, now, &c->revoked, &c->nrevoked);
+    if (rc == 0)
+        rc = api_audit(s, r, "user.password_change", "user", c->user_id, 0, NULL);
     return rc;
 }
 
@@ -562,6 +619,7 @@ const struct api_op api_auth_ops[] = {
     {API_PATCH, "/api/v1/me", 0, h_me_patch},
     {API_PUT, "/api/v1/me/password", API_PW_CHANGE_OK, h_password},
     {API_GET, "/api/v1/me/sessions", 0, h_sessions},
+    {API_DELETE, "/api/v1/me/sessions", 0, h_sessions_others},
     {API_DELETE, "/api/v1/me/sessions/{}", 0, h_session_delete},
     {0, NULL, 0, NULL},
 };

@@ -20,7 +20,7 @@ struct api_op {
     int (*handler)(struct api_req *r);
 };
 
-extern const struct api_op api_auth_ops[], api_users_ops[], api_rooms_ops[], api_messages_ops[], api_files_ops[];
+extern const struct api_op api_auth_ops[], api_users_ops[], api_rooms_ops[], api_messages_ops[], api_files_ops[], api_audit_ops[];
 
 int api_not_found(struct api_req *r);
 int api_forbidden(struct api_req *r);
@@ -58,6 +58,17 @@ int api_origin_ok(const char *origin, size_t len);
 void api_revoke_sessions(int64_t user_id, const int64_t *sessions, size_t n);
 /* Publishes session.revoked to every socket of the user (account lock). */
 void api_revoke_user(int64_t user_id);
+
+/* audit.c */
+/*
+ * Appends an audit entry inside the current writer transaction: the actor and address come
+ * from r (NULL: the system). `detail` (a JSON object or NULL) is consumed; it must never hold
+ * secrets or message text.
+ */
+int api_audit(store_t *s, const struct api_req *r, const char *action, const char *target_type, int64_t target_id, int64_t room_id,
+              json_t *detail);
+/* The same from outside the writer (e.g. a failed login): queued as its own writer job. */
+void api_audit_detached(const char *action, int64_t actor, const char *address, json_t *detail);
 
 /* users.c */
 int api_stamp_known(const char *id);

@@ -296,7 +296,11 @@ static int
 delete_run(store_t *s, struct api_req *r, void *ctx)
 {
     struct edit_ctx *c = ctx;
-    return store_message_delete(s, c->id, c->by, time_now_ms(), &c->hashes, &c->nhashes);
+    int rc = store_message_delete(s, c->id, c->by, time_now_ms(), &c->hashes, &c->nhashes);
+    /* Who deleted what, where and when — never the content. */
+    if (rc == 0)
+        rc = api_audit(s, r, "message.delete", "message", c->id, c->room_id, NULL);
+    return rc;
 }
 
 static void

@@ -27,6 +27,19 @@ api_room_access(struct api_req *r, int64_t room_id, struct store_room_info *info
     return 0;
 }
 
+/*
+ * Who manages a room: its owners, system administrators, and the department administrators
+ * of the department the room belongs to (or one above it). The one place rooms.c decides it.
+ */
+static int
+can_manage(struct api_req *r, const struct store_room_info *info, const char *role)
+{
+    if (!strcmp(role, "owner") || r->user.is_admin)
+        return 1;
+    return r->user.dept_admin && info->department_id &&
+           store_department_within(r->thread->store, info->department_id, r->user.department_id);
+}
+
 static void
 publish_room_event(store_t *s, const char *type, int64_t room_id, const int64_t *users, size_t n)
 {
@@ -144,7 +157,11 @@ h_room_create(struct api_req *r)
         api_invalid(r, "kind", "group, announcement, department のいずれかです。", "must be group, announcement or department.");
         goto fail;
     }
-    if (strcmp(c->kind, "group") && !r->user.is_admin) {
+    /* Department and announcement rooms belong to system administrators, or to department
+     * administrators for their own department. */
+    if (strcmp(c->kind, "group") && !r->user.is_admin &&
+        !(r->user.dept_admin && c->department_id &&
+          store_department_within(r->thread->store, c->department_id, r->user.department_id))) {
         api_forbidden(r);
         goto fail;
     }
@@ -221,7 +238,7 @@ h_room_patch(struct api_req *r)
     char role[16];
     if (api_room_access(r, r->params[0], &info, role) != 0)
         return API_DONE;
-    if (strcmp(role, "owner") && !r->user.is_admin && strcmp(info.kind, "direct"))
+    if (!can_manage(r, &info, role) && strcmp(info.kind, "direct"))
         return api_forbidden(r);
     json_t *b = api_body_object(r);
     if (b == NULL)
@@ -313,7 +330,7 @@ h_members_add(struct api_req *r)
         return API_DONE;
     if (!strcmp(info.kind, "direct") || !strcmp(info.kind, "department"))
         return api_error(r, 409, "conflict", "このルームのメンバーは変更できません。", "This room's members cannot be changed.");
-    if (!strcmp(info.kind, "announcement") && strcmp(role, "owner") && !r->user.is_admin)
+    if (!strcmp(info.kind, "announcement") && !can_manage(r, &info, role))
         return api_forbidden(r);
     json_t *b = api_body_object(r);
     if (b == NULL)
@@ -363,7 +380,7 @@ h_member_remove(struct api_req *r)
     int64_t target = r->params[1];
     if (!strcmp(info.kind, "direct") || !strcmp(info.kind, "department"))
         return api_error(r, 409, "conflict", "このルームは退室できません。", "You cannot leave this room.");
-    if (target != r->user.id && strcmp(role, "owner") && !r->user.is_admin)
+    if (target != r->user.id && !can_manage(r, &info, role))
         return api_forbidden(r);
     struct mem_ctx *c = xcalloc(1, sizeof(*c));
     c->room_id = r->params[0];

@@ -14,7 +14,8 @@
 #include <string.h>
 #include <strings.h>
 
-static const struct api_op *const tables[] = {api_auth_ops, api_users_ops, api_rooms_ops, api_messages_ops, api_files_ops};
+static const struct api_op *const tables[] = {api_auth_ops,     api_users_ops, api_rooms_ops,
+                                              api_messages_ops, api_files_ops, api_audit_ops};
 
 /* Matches path against pattern; fills params. Returns 1 on a match. */
 static int
@@ -91,6 +92,8 @@ authenticate(struct api_req *r, int *via_cookie)
     r->user.is_admin = ss.is_admin;
     r->user.must_change_password = ss.must_change_password;
     r->user.is_department = ss.kind_department;
+    r->user.dept_admin = ss.dept_admin;
+    r->user.department_id = ss.department_id;
     memcpy(r->user.login, ss.login, sizeof(r->user.login));
     r->authenticated = 1;
     /* Record activity for the device list, at most once a minute per session. */

@@ -187,6 +187,9 @@ create_run(store_t *s, struct api_req *r, void *ctx)
     if (c->in.department_id && !store_department_exists(s, c->in.department_id))
         return STORE_EINVAL;
     int rc = store_user_create(s, &c->in, time_now_ms(), &c->id);
+    if (rc == 0)
+        rc = api_audit(s, r, "user.create", "user", c->id, 0,
+                       json_pack("{ss sb}", "login", c->in.login, "is_admin", c->in.is_admin));
     if (rc == 0 && c->in.department_id) {
         int64_t *j = NULL, *l = NULL;
         size_t nj, nl;
@@ -312,6 +315,20 @@ upd_run(store_t *s, struct api_req *r, void *ctx)
     }
     if (rc == 0 && json_is_true(json_object_get(c->fields, "disabled")))
         rc = store_sessions_revoke_user(s, c->id, 0, now, &c->revoked, &c->nrevoked);
+    if (rc == 0 && r != NULL) {
+        const char *action = c->lock == 1 ? "user.lock" : c->lock == 0 ? "user.unlock" : "user.update";
+        json_t *keys = json_array();
+        const char *k;
+        json_t *v;
+        json_object_foreach(c->fields, k, v) json_array_append_new(keys, json_string(k));
+        /* Role changes are worth finding on their own. */
+        if (json_object_get(c->fields, "is_admin") || json_object_get(c->fields, "dept_admin"))
+            rc = api_audit(s, r, "user.role", "user", c->id, 0, json_deep_copy(c->fields));
+        if (rc == 0)
+            rc = api_audit(s, r, action, "user", c->id, 0, json_pack("{so}", "fields", keys));
+        else
+            json_decref(keys);
+    }
     if (rc == 0 && (d || json_object_get(c->fields, "disabled")))
         rc = store_sync_department_rooms(s, c->id, now, &c->joined, &c->nj, &c->left, &c->nl);
     if (rc == 0) {
@@ -385,8 +402,8 @@ h_admin_user_patch(struct api_req *r)
         json_object_set_new(fields, "department_id", json_integer(dept));
     if (json_object_get(b, "department_id") && json_is_null(json_object_get(b, "department_id")))
         json_object_set_new(fields, "department_id", json_integer(0));
-    static const char *const bools[] = {"is_admin", "disabled", "must_change_password"};
-    for (size_t i = 0; i < 3; i++) {
+    static const char *const bools[] = {"is_admin", "dept_admin", "disabled", "must_change_password"};
+    for (size_t i = 0; i < 4; i++) {
         int v;
         rc = api_field_bool(r, b, bools[i], &v);
         if (rc < 0)
@@ -457,6 +474,8 @@ setpw_run(store_t *s, struct api_req *r, void *ctx)
     int rc = store_user_set_password(s, c->id, c->hash, c->must_change, now);
     if (rc == 0)
         rc = store_sessions_revoke_user(s, c->id, 0, now, &c->revoked, &c->nrevoked);
+    if (rc == 0)
+        rc = api_audit(s, r, "user.password_reset", "user", c->id, 0, NULL);
     return rc;
 }
 
@@ -530,7 +549,10 @@ static int
 dept_run(store_t *s, struct api_req *r, void *ctx)
 {
     struct dept_ctx *c = ctx;
-    return store_department_create(s, c->code, c->name, c->parent, &c->id);
+    int rc = store_department_create(s, c->code, c->name, c->parent, &c->id);
+    if (rc == 0)
+        rc = api_audit(s, r, "department.create", "department", c->id, 0, json_pack("{ss}", "name", c->name));
+    return rc;
 }
 
 static void
@@ -585,7 +607,11 @@ delegate_run(store_t *s, struct api_req *r, void *ctx)
     json_decref(u);
     if (!ok)
         return STORE_ENOTFOUND;
-    return store_delegate_set(s, c->account, c->user, c->on);
+    int rc = store_delegate_set(s, c->account, c->user, c->on);
+    if (rc == 0)
+        rc = api_audit(s, r, c->on ? "delegate.add" : "delegate.remove", "user", c->account, 0,
+                       json_pack("{sI}", "user_id", (json_int_t)c->user));
+    return rc;
 }
 
 static void

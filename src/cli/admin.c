@@ -29,7 +29,7 @@
 #include <unistd.h>
 
 struct opts {
-    const char *name, *kana, *password, *department, *title, *extension, *work_phone, *employment, *code;
+    const char *name, *kana, *password, *department, *title, *extension, *work_phone, *employment, *code, *role, *action;
     int admin, dept_account, must_change, disable, enable, dry_run, json;
     const char *pos[3];
     int npos;
@@ -60,6 +60,10 @@ parse_opts(int argc, char **argv, struct opts *o)
             slot = &o->employment;
         else if (!strcmp(a, "--code"))
             slot = &o->code;
+        else if (!strcmp(a, "--role"))
+            slot = &o->role;
+        else if (!strcmp(a, "--action"))
+            slot = &o->action;
         else if (!strcmp(a, "--admin"))
             o->admin = 1;
         else if (!strcmp(a, "--department-account"))
@@ -198,6 +202,26 @@ notify_server(const struct kr_config *cfg, const char *cmd)
         printf("no server is running; the change applies when it starts\n");
 }
 
+/* Records an admin-command action in the audit log, inside the caller's transaction. */
+static int
+cli_audit(store_t *s, const char *action, const char *target_type, int64_t target, json_t *detail)
+{
+    json_t *d = detail ? detail : json_object();
+    json_object_set_new(d, "via", json_string("kairan admin"));
+    char *text = json_dumps(d, JSON_COMPACT | JSON_SORT_KEYS);
+    json_decref(d);
+    struct store_audit a = {.action = action, .target_type = target_type, .target_id = target, .detail = text};
+    int rc = store_audit_append(s, &a, time_now_ms());
+    free(text);
+    return rc;
+}
+
+int
+admin__audit(store_t *s, const char *action, const char *target_type, int64_t target, json_t *detail)
+{
+    return cli_audit(s, action, target_type, target, detail);
+}
+
 static int
 cmd_user_add(const struct kr_config *cfg, store_t *s, struct opts *o)
 {
@@ -240,7 +264,8 @@ cmd_user_add(const struct kr_config *cfg, store_t *s, struct opts *o)
     }
     int64_t *j = NULL, *l = NULL;
     size_t nj = 0, nl = 0;
-    if (rc != 0 || store_sync_department_rooms(s, id, time_now_ms(), &j, &nj, &l, &nl) != 0)
+    if (rc != 0 || store_sync_department_rooms(s, id, time_now_ms(), &j, &nj, &l, &nl) != 0 ||
+        cli_audit(s, "user.create", "user", id, json_pack("{ss sb}", "login", o->pos[0], "is_admin", o->admin)) != 0)
         goto fail;
     free(j);
     free(l);
@@ -276,7 +301,7 @@ cmd_user_update(const struct kr_config *cfg, store_t *s, struct opts *o)
     int64_t id, dept = 0;
     if (o->npos != 1) {
         fprintf(stderr, "usage: kairan admin user update LOGIN [--name N] [--kana K] [--department PATH] [--title T] "
-                        "[--extension E] [--work-phone W] [--employment E] [--disable|--enable]\n");
+                        "[--extension E] [--work-phone W] [--employment E] [--disable|--enable] [--role admin|dept_admin|user]\n");
         return 2;
     }
     if (find_user(s, o->pos[0], &id) != 0 || store_begin(s) != 0)
@@ -306,11 +331,23 @@ cmd_user_update(const struct kr_config *cfg, store_t *s, struct opts *o)
     }
     if (o->disable || o->enable)
         json_object_set_new(f, "disabled", json_boolean(o->disable));
+    if (o->role) {
+        if (strcmp(o->role, "admin") && strcmp(o->role, "dept_admin") && strcmp(o->role, "user")) {
+            fprintf(stderr, "kairan admin: --role must be admin, dept_admin or user\n");
+            goto fail;
+        }
+        json_object_set_new(f, "is_admin", json_boolean(!strcmp(o->role, "admin")));
+        json_object_set_new(f, "dept_admin", json_boolean(!strcmp(o->role, "dept_admin")));
+    }
     int64_t *j = NULL, *l = NULL, *rev = NULL;
     size_t nj = 0, nl = 0, nr = 0;
     if (store_user_update(s, id, f, time_now_ms()) != 0 || store_sync_department_rooms(s, id, time_now_ms(), &j, &nj, &l, &nl) != 0)
         goto fail;
     if (o->disable && store_sessions_revoke_user(s, id, 0, time_now_ms(), &rev, &nr) != 0)
+        goto fail;
+    if (o->role && cli_audit(s, "user.role", "user", id, json_pack("{ss}", "role", o->role)) != 0)
+        goto fail;
+    if (cli_audit(s, "user.update", "user", id, NULL) != 0)
         goto fail;
     free(j);
     free(l);
@@ -343,7 +380,8 @@ cmd_user_lock(const struct kr_config *cfg, store_t *s, struct opts *o, int lock)
     if (find_user(s, o->pos[0], &id) != 0 || store_begin(s) != 0)
         return 1;
     if (store_user_set_lock(s, id, lock, time_now_ms()) != 0 ||
-        (lock && store_sessions_revoke_user(s, id, 0, time_now_ms(), &rev, &nr) != 0) || store_commit(s) != 0) {
+        (lock && store_sessions_revoke_user(s, id, 0, time_now_ms(), &rev, &nr) != 0) ||
+        cli_audit(s, lock ? "user.lock" : "user.unlock", "user", id, NULL) != 0 || store_commit(s) != 0) {
         store_rollback(s);
         free(rev);
         return 1;
@@ -378,7 +416,8 @@ cmd_user_reset(const struct kr_config *cfg, store_t *s, struct opts *o)
     if (hash_password(o->pos[0], pw, hash, o->password != NULL) != 0 || store_begin(s) != 0)
         return 1;
     if (store_user_set_password(s, id, hash, 1, time_now_ms()) != 0 ||
-        store_sessions_revoke_user(s, id, 0, time_now_ms(), &rev, &nr) != 0 || store_commit(s) != 0) {
+        store_sessions_revoke_user(s, id, 0, time_now_ms(), &rev, &nr) != 0 ||
+        cli_audit(s, "user.password_reset", "user", id, NULL) != 0 || store_commit(s) != 0) {
         store_rollback(s);
         free(rev);
         return 1;
@@ -452,8 +491,10 @@ cmd_department(store_t *s, struct opts *o, const char *verb)
         fprintf(stderr, "kairan admin: code %s is already used\n", o->code);
         return 1;
     }
-    if (store_commit(s) != 0)
+    if (cli_audit(s, "department.create", "department", id, json_pack("{ss}", "path", o->pos[0])) != 0 || store_commit(s) != 0) {
+        store_rollback(s);
         return 1;
+    }
     printf("department %s (id %lld)\n", o->pos[0], (long long)id);
     return 0;
 }
@@ -476,7 +517,9 @@ cmd_delegate(store_t *s, struct opts *o, const char *verb)
         fprintf(stderr, "kairan admin: %s is not a department account\n", o->pos[0]);
         return 1;
     }
-    if (store_begin(s) != 0 || store_delegate_set(s, a, u, on) != 0 || store_commit(s) != 0) {
+    if (store_begin(s) != 0 || store_delegate_set(s, a, u, on) != 0 ||
+        cli_audit(s, on ? "delegate.add" : "delegate.remove", "user", a, json_pack("{sI}", "user_id", (json_int_t)u)) != 0 ||
+        store_commit(s) != 0) {
         store_rollback(s);
         return 1;
     }
@@ -485,6 +528,53 @@ cmd_delegate(store_t *s, struct opts *o, const char *verb)
 }
 
 int admin_import_csv(const struct kr_config *cfg, store_t *s, const char *file, int dry_run);
+
+static int
+cmd_audit(store_t *s, struct opts *o, const char *verb)
+{
+    if (!strcmp(verb, "verify")) {
+        int64_t count = 0, bad = 0;
+        int rc = store_audit_verify(s, &count, &bad);
+        if (rc == 0) {
+            printf("audit log intact: %lld entries\n", (long long)count);
+            return 0;
+        }
+        if (rc == 1)
+            fprintf(stderr,
+                    "kairan admin: audit log broken at entry %lld (altered, inserted or removed); the %lld entries before it are "
+                    "intact\n",
+                    (long long)bad, (long long)count);
+        return 1;
+    }
+    if (!strcmp(verb, "search")) {
+        int more = 0;
+        int64_t actor = 0;
+        if (o->npos == 1 && find_user(s, o->pos[0], &actor) != 0)
+            return 1;
+        json_t *e = store_audit_search(s, o->action, actor, 0, 0, INT64_MAX, 0, 200, &more), *x;
+        size_t i;
+        if (o->json) {
+            char *t = json_dumps(e, JSON_INDENT(1));
+            puts(t);
+            free(t);
+        } else {
+            json_array_foreach(e, i, x)
+            {
+                char *d = json_dumps(json_object_get(x, "detail"), JSON_COMPACT);
+                json_t *login = json_object_get(x, "actor_login");
+                printf("%lld\t%s\t%s\t%s\t%s:%lld\t%s\n", (long long)json_integer_value(json_object_get(x, "id")),
+                       json_string_value(json_object_get(x, "at")), json_is_string(login) ? json_string_value(login) : "-",
+                       json_string_value(json_object_get(x, "action")), json_string_value(json_object_get(x, "target_type")),
+                       (long long)json_integer_value(json_object_get(x, "target_id")), d);
+                free(d);
+            }
+        }
+        json_decref(e);
+        return 0;
+    }
+    fprintf(stderr, "usage: kairan admin audit verify\n       kairan admin audit search [LOGIN] [--action PREFIX] [--json]\n");
+    return 2;
+}
 
 static int
 help(void)
@@ -497,7 +587,9 @@ help(void)
                     "  user reset-password LOGIN [--password P]\n"
                     "  import-csv FILE [--dry-run]            import staff from a CSV (UTF-8, UTF-8 with BOM, or CP932)\n"
                     "  department add PATH [--code C] | department list\n"
-                    "  delegate add|remove DEPT_ACCOUNT STAFF  who may post for a department account\n");
+                    "  delegate add|remove DEPT_ACCOUNT STAFF  who may post for a department account\n"
+                    "  audit verify                           check the audit log's hash chain (exit 1 names the first bad entry)\n"
+                    "  audit search [LOGIN] [--action PREFIX] [--json]\n");
     return 2;
 }
 
@@ -508,7 +600,8 @@ admin_main(const struct kr_config *cfg, int argc, char **argv)
     if (argc < 1 || !strcmp(argv[0], "help") || !strcmp(argv[0], "--help"))
         return help();
     api_init(cfg);
-    int two = argc >= 2 && (!strcmp(argv[0], "user") || !strcmp(argv[0], "department") || !strcmp(argv[0], "delegate"));
+    int two = argc >= 2 && (!strcmp(argv[0], "user") || !strcmp(argv[0], "department") || !strcmp(argv[0], "delegate") ||
+                            !strcmp(argv[0], "audit"));
     if (parse_opts(argc - 1 - two, argv + 1 + two, &o) != 0)
         return 2;
     store_t *s = open_store(cfg);
@@ -531,6 +624,8 @@ admin_main(const struct kr_config *cfg, int argc, char **argv)
             rc = help();
     } else if (!strcmp(argv[0], "department") && two) {
         rc = cmd_department(s, &o, argv[1]);
+    } else if (!strcmp(argv[0], "audit") && two) {
+        rc = cmd_audit(s, &o, argv[1]);
     } else if (!strcmp(argv[0], "delegate") && two) {
         rc = cmd_delegate(s, &o, argv[1]);
     } else if (!strcmp(argv[0], "import-csv")) {

@@ -68,6 +68,7 @@ login_ok(const char *s)
 
 size_t admin__split_path(char *s, char **parts, size_t max);
 void admin__generate_password(char out[32]);
+int admin__audit(store_t *s, const char *action, const char *target_type, int64_t target, json_t *detail);
 FILE *admin__password_file(const struct kr_config *cfg, char *path, size_t size);
 
 static int
@@ -226,6 +227,12 @@ admin_import_csv(const struct kr_config *cfg, store_t *s, const char *file, int 
             bad++;
         }
         free(login), free(name), free(kana), free(dept), free(title), free(ext), free(phone), free(emp), free(code);
+    }
+    if (!dry_run && admin__audit(s, "user.import", NULL, 0,
+                                 json_pack("{ss si si si}", "file_encoding", enc, "created", created, "updated", updated, "refused",
+                                           bad)) != 0) {
+        store_rollback(s);
+        goto Exit;
     }
     if (dry_run) {
         store_rollback(s);

@@ -77,8 +77,8 @@ struct store_auth {
 };
 
 struct store_session {
-    int64_t id, user_id, last_seen_at;
-    int is_admin, must_change_password, kind_department;
+    int64_t id, user_id, last_seen_at, department_id;
+    int is_admin, must_change_password, kind_department, dept_admin;
     char login[72];
 };
 
@@ -107,6 +107,8 @@ int store_department_by_code(store_t *s, const char *code, int64_t *id);
 json_t *store_departments_json(store_t *s);
 int store_department_set_code(store_t *s, int64_t id, const char *code);
 int store_department_exists(store_t *s, int64_t id);
+/* 1 if department `id` is `ancestor` or lies below it. */
+int store_department_within(store_t *s, int64_t id, int64_t ancestor);
 
 int store_session_create(store_t *s, int64_t user_id, const uint8_t hash[32], const char *ua, const char *addr, int64_t now,
                          int64_t expires, int64_t *id);
@@ -197,6 +199,34 @@ int store_file_can_read(store_t *s, int64_t file_id, int64_t user_id, char hash[
 int store_blob_referenced(store_t *s, const char *hash);
 /* Removes never-attached uploads older than `before`; their hashes go to *hashes. */
 int store_files_sweep(store_t *s, int64_t before, char ***hashes, size_t *n);
+
+/* ---- audit log and reports (store_audit.c) ---- */
+
+struct store_audit {
+    int64_t actor_id;        /* 0: the system or the admin command */
+    const char *action;      /* e.g. "auth.login", "user.lock", "message.delete" */
+    const char *target_type; /* "user", "room", "message", "session", "report", … or NULL */
+    int64_t target_id, room_id;
+    const char *detail;  /* a JSON object as text, or NULL; never secrets or message text */
+    const char *address; /* the client's address, or NULL */
+};
+
+/*
+ * Appends an entry whose hash is BLAKE2b-256(previous hash ‖ this entry's fields), inside the
+ * caller's transaction. The table refuses UPDATE and DELETE (triggers); the chain shows any
+ * change made behind the database's back.
+ */
+int store_audit_append(store_t *s, const struct store_audit *a, int64_t now);
+/* Entries newest first; filters are optional (NULL / 0). */
+json_t *store_audit_search(store_t *s, const char *action_prefix, int64_t actor, int64_t target_id, int64_t from_ms, int64_t to_ms,
+                           int64_t before_id, int limit, int *has_more);
+/* Recomputes the chain: 0 when intact (*count entries), 1 with *bad_id the first bad entry. */
+int store_audit_verify(store_t *s, int64_t *count, int64_t *bad_id);
+
+int store_report_create(store_t *s, const char *kind, int64_t reporter, int64_t room_id, int64_t message_id, const char *reason,
+                        const char *snapshot, int64_t now, int64_t *id);
+json_t *store_reports_json(store_t *s, const char *kind, const char *status, int limit);
+int store_report_resolve(store_t *s, int64_t id, int64_t by, const char *status, const char *resolution, int64_t now);
 
 void store_free_strings(char **v, size_t n);
 

@@ -65,6 +65,20 @@ static const char *const migrations[] = {
     "CREATE TABLE message_files(message_id INTEGER NOT NULL REFERENCES messages(id), file_id INTEGER NOT NULL REFERENCES files(id),"
     "  room_id INTEGER NOT NULL, PRIMARY KEY(message_id, file_id)) WITHOUT ROWID;"
     "CREATE INDEX message_files_file ON message_files(file_id, room_id);",
+    /* 2: the hash-chained audit log, abuse and screenshot reports, department administrators */
+    "CREATE TABLE audit(id INTEGER PRIMARY KEY, at INTEGER NOT NULL, actor_id INTEGER, action TEXT NOT NULL,"
+    "  target_type TEXT NOT NULL DEFAULT '', target_id INTEGER, room_id INTEGER, detail TEXT NOT NULL DEFAULT '{}',"
+    "  address TEXT NOT NULL DEFAULT '', prev_hash BLOB NOT NULL, hash BLOB NOT NULL);"
+    "CREATE INDEX audit_action ON audit(action, id);"
+    "CREATE INDEX audit_actor ON audit(actor_id, id);"
+    "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;"
+    "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;"
+    "CREATE TABLE reports(id INTEGER PRIMARY KEY, kind TEXT NOT NULL, reporter_id INTEGER NOT NULL REFERENCES users(id),"
+    "  room_id INTEGER, message_id INTEGER, reason TEXT NOT NULL DEFAULT '', snapshot TEXT NOT NULL DEFAULT '{}',"
+    "  status TEXT NOT NULL DEFAULT 'open', resolution TEXT NOT NULL DEFAULT '', resolved_by INTEGER, resolved_at INTEGER,"
+    "  created_at INTEGER NOT NULL);"
+    "CREATE INDEX reports_kind ON reports(kind, status, id);"
+    "ALTER TABLE users ADD COLUMN dept_admin INTEGER NOT NULL DEFAULT 0;",
 };
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 

@@ -17,7 +17,7 @@
 
 #define USER_COLS                                                                                                                  \
     "u.id, u.login, u.name, u.kana, u.kind, u.employment, u.department_id, d.path, u.title, u.extension, u.work_phone,"            \
-    " u.status_text, u.absent_until, u.absent_note, u.is_admin, u.locked, u.disabled"
+    " u.status_text, u.absent_until, u.absent_note, u.is_admin, u.locked, u.disabled, u.dept_admin"
 
 static json_t *
 user_from_row(sqlite3_stmt *st)
@@ -47,6 +47,7 @@ user_from_row(sqlite3_stmt *st)
     json_object_set_new(u, "is_admin", json_boolean(sqlite3_column_int(st, 14)));
     json_object_set_new(u, "locked", json_boolean(sqlite3_column_int(st, 15)));
     json_object_set_new(u, "disabled", json_boolean(sqlite3_column_int(st, 16)));
+    json_object_set_new(u, "dept_admin", json_boolean(sqlite3_column_int(st, 17)));
     return u;
 }
 
@@ -156,6 +157,8 @@ store_user_update(store_t *s, int64_t id, json_t *fields, int64_t now)
                 store__x(s, "UPDATE users SET department_id = nullif(?, 0) WHERE id = ?", "II", (int64_t)json_integer_value(v), id);
         } else if (!strcmp(key, "is_admin")) {
             rc = store__x(s, "UPDATE users SET is_admin = ? WHERE id = ?", "bI", json_is_true(v), id);
+        } else if (!strcmp(key, "dept_admin")) {
+            rc = store__x(s, "UPDATE users SET dept_admin = ? WHERE id = ?", "bI", json_is_true(v), id);
         } else if (!strcmp(key, "disabled")) {
             rc = store__x(s, "UPDATE users SET disabled = ? WHERE id = ?", "bI", json_is_true(v), id);
         } else if (!strcmp(key, "must_change_password")) {
@@ -416,6 +419,17 @@ store_department_set_code(store_t *s, int64_t id, const char *code)
 }
 
 int
+store_department_within(store_t *s, int64_t id, int64_t ancestor)
+{
+    if (id == 0 || ancestor == 0)
+        return 0;
+    return store__row(s, store__q(s,
+                                  "SELECT 1 FROM departments d, departments a WHERE d.id = ? AND a.id = ?"
+                                  " AND (d.id = a.id OR d.path LIKE a.path || ' %')",
+                                  "II", id, ancestor)) == 1;
+}
+
+int
 store_department_exists(store_t *s, int64_t id)
 {
     return store__row(s, store__q(s, "SELECT 1 FROM departments WHERE id = ?", "I", id)) == 1;
@@ -458,7 +472,8 @@ int
 store_session_lookup(store_t *s, const uint8_t hash[32], int64_t now, struct store_session *out)
 {
     sqlite3_stmt *st = store__q(s,
-                                "SELECT s.id, s.user_id, s.last_seen_at, u.is_admin, u.must_change_password, u.kind, u.login"
+                                "SELECT s.id, s.user_id, s.last_seen_at, u.is_admin, u.must_change_password, u.kind, u.login,"
+                                " u.dept_admin, ifnull(u.department_id, 0)"
                                 " FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?"
                                 " AND s.revoked_at IS NULL AND s.expires_at > ? AND u.locked = 0 AND u.disabled = 0",
                                 "BI", hash, 32, now);
@@ -472,6 +487,8 @@ store_session_lookup(store_t *s, const uint8_t hash[32], int64_t now, struct sto
     out->must_change_password = sqlite3_column_int(st, 4);
     out->kind_department = !strcmp(store__text(st, 5), "department");
     snprintf(out->login, sizeof(out->login), "%s", store__text(st, 6));
+    out->dept_admin = sqlite3_column_int(st, 7);
+    out->department_id = sqlite3_column_int64(st, 8);
     return 0;
 }
 
