@@ -30,7 +30,7 @@ struct api_thread {
 
 struct api_user {
     int64_t id, session_id, department_id;
-    int is_admin, must_change_password, is_department, dept_admin;
+    int is_admin, must_change_password, is_department, dept_admin, totp_enabled;
     char login[72];
 };
 
@@ -116,6 +116,10 @@ int api_field_ids(struct api_req *r, json_t *obj, const char *key, size_t max, i
 void api_publish(json_t *event, const int64_t *users, size_t nusers, int64_t except_user);
 /* Publishes to every member of a room, read with store `s`. */
 void api_publish_room(store_t *s, int64_t room_id, json_t *event, int64_t except_user);
+
+#include "policy/password.h"
+/* The city's password rules from the configuration. */
+struct policy_password_rules api_password_rules(void);
 
 /* 1 if e is a known employment type (正規, 再任用, 会計年度任用 or empty). */
 int api_employment_ok(const char *e);

@@ -12,6 +12,7 @@
 #include "util/limits.h"
 #include "util/log.h"
 #include "util/timefmt.h"
+#include "util/totp.h"
 #include "util/xmalloc.h"
 
 #include <pthread.h>
@@ -87,6 +88,37 @@ api_revoke_user(int64_t user_id)
 {
     static const char frame[] = "{\"type\":\"session.revoked\"}";
     hub_publish(hub_event_new(HUB_REVOKE_USER, frame, sizeof(frame) - 1, &user_id, 1));
+}
+
+void
+api_password_age(json_t *obj, int64_t changed_at)
+{
+    int64_t days = api_config()->password_expiry_days;
+    if (days <= 0 || changed_at <= 0) {
+        json_object_set_new(obj, "password_expires_at", json_null());
+        json_object_set_new(obj, "password_expiry_warning", json_false());
+        return;
+    }
+    char buf[32];
+    int64_t at = changed_at + days * DAY_MS;
+    json_object_set_new(obj, "password_expires_at", json_string(time_format_jst(at, buf)));
+    json_object_set_new(obj, "password_expiry_warning",
+                        json_boolean(time_now_ms() > at - (int64_t)api_config()->password_warn_days * DAY_MS));
+}
+
+int
+api_password_reused(store_t *s, int64_t user_id, const char *password)
+{
+    char **hashes = NULL;
+    size_t n = 0;
+    int hit = 0;
+    if (api_config()->password_history <= 0)
+        return 0;
+    if (store_password_history(s, user_id, api_config()->password_history, &hashes, &n) == 0)
+        for (size_t i = 0; i < n && !hit; i++)
+            hit = api_password_verify(hashes[i], password) == 0;
+    store_free_strings(hashes, n);
+    return hit;
 }
 
 /* ---- login throttling ----
@@ -195,8 +227,9 @@ struct login_ctx {
     char ua[200], addr[64];
     char token[64];
     uint8_t hash[32];
-    int64_t user_id, session_id;
-    int must_change;
+    int64_t user_id, session_id, password_changed_at, totp_counter;
+    int must_change, expired, is_admin, totp_enabled;
+    char totp[8];
 };
 
 static char dummy_hash[crypto_pwhash_STRBYTES];
@@ -229,6 +262,11 @@ login_run(store_t *s, struct api_req *r, void *ctx)
     int64_t now = time_now_ms();
     int rc = store_session_create(s, c->user_id, c->hash, c->ua, c->addr, now, now + api_config()->session_days * DAY_MS,
                                   &c->session_id);
+    /* An expired password restricts the new session until it is changed. */
+    if (rc == 0 && c->expired)
+        rc = store_user_set_must_change(s, c->user_id, 1);
+    if (rc == 0 && c->totp_counter)
+        rc = store_user_totp_used(s, c->user_id, c->totp_counter);
     if (rc == 0) {
         struct store_audit a = {.actor_id = c->user_id,
                                 .action = "auth.login",
@@ -247,7 +285,11 @@ login_done(store_t *s, struct api_req *r, void *ctx, int status)
     if (status == 0) {
         json_t *u = store_user_json(s, c->user_id);
         api_user_decorate(u);
-        api_reply(r, 200, json_pack("{ss so sb}", "token", c->token, "user", u, "must_change_password", c->must_change));
+        json_t *body = json_pack("{ss so sb}", "token", c->token, "user", u, "must_change_password", c->must_change);
+        api_password_age(body, c->password_changed_at);
+        json_object_set_new(body, "totp_setup_required",
+                            json_boolean(c->is_admin && api_config()->totp_required_for_admins && !c->totp_enabled));
+        api_reply(r, 200, body);
         char cookie[256];
         snprintf(cookie, sizeof(cookie), "kairan_session=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%d%s", c->token,
                  api_config()->session_days * 86400, strncasecmp(api_config()->public_url, "https:", 6) == 0 ? "; Secure" : "");
@@ -287,9 +329,33 @@ login_job(struct api_req *r, void *ctx)
     }
     char key[KR_MAX_LOGIN + 8];
     snprintf(key, sizeof(key), "l:%s", c->login);
+    if (a.totp_enabled) {
+        uint8_t secret[64];
+        int n = totp_base32_decode(a.totp_secret, secret, sizeof(secret));
+        if (c->totp[0] == '\0') {
+            api_error(r, 401, "totp_required", "確認コード（6桁）を入力してください。", "Enter the 6-digit verification code.");
+            goto fail;
+        }
+        uint64_t counter = n > 0 ? totp_check(secret, (size_t)n, c->totp, time_now_ms() / 1000) : 0;
+        if (counter == 0 || (int64_t)counter <= a.totp_last_counter) {
+            throttle_fail(key, THROTTLE_LOGIN_FREE, time_now_ms());
+            api_audit_detached("auth.login_failed", a.user_id, c->addr, json_pack("{ss}", "reason", "totp"));
+            api_error(r, 401, "unauthorized", "確認コードが違います。", "Wrong verification code.");
+            goto fail;
+        }
+        c->totp_counter = (int64_t)counter;
+    }
     throttle_clear(key);
     c->user_id = a.user_id;
     c->must_change = a.must_change_password;
+    c->password_changed_at = a.password_changed_at;
+    c->is_admin = a.is_admin;
+    c->totp_enabled = a.totp_enabled;
+    int64_t days = api_config()->password_expiry_days;
+    if (days > 0 && a.password_changed_at > 0 && time_now_ms() > a.password_changed_at + days * DAY_MS) {
+        c->expired = 1;
+        c->must_change = 1;
+    }
     uint8_t raw[32];
     randombytes_buf(raw, sizeof(raw));
     sodium_bin2base64(c->token, sizeof(c->token), raw, sizeof(raw), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
@@ -305,10 +371,11 @@ static int
 h_login(struct api_req *r)
 {
     json_t *b = api_body_object(r);
-    const char *login = NULL, *password = NULL;
+    const char *login = NULL, *password = NULL, *totp = "";
     if (b == NULL)
         return API_DONE;
-    if (api_field_str(r, b, "login", KR_MAX_LOGIN, 1, &login) < 0 || api_field_str(r, b, "password", 1024, 1, &password) < 0) {
+    if (api_field_str(r, b, "login", KR_MAX_LOGIN, 1, &login) < 0 || api_field_str(r, b, "password", 1024, 1, &password) < 0 ||
+        api_field_str(r, b, "totp", 6, 0, &totp) < 0) {
         json_decref(b);
         return API_DONE;
     }
@@ -319,6 +386,7 @@ h_login(struct api_req *r)
     struct login_ctx *c = xcalloc(1, sizeof(*c));
     snprintf(c->login, sizeof(c->login), "%s", login);
     c->password = xstrdup(password);
+    snprintf(c->totp, sizeof(c->totp), "%s", totp);
     snprintf(c->ua, sizeof(c->ua), "%.*s", (int)(r->user_agent_len < 199 ? r->user_agent_len : 199),
              r->user_agent ? r->user_agent : "");
     snprintf(c->addr, sizeof(c->addr), "%s", r->peer);
@@ -428,6 +496,11 @@ me_json(store_t *s, int64_t id, int must_change)
     api_user_decorate(u);
     json_object_set_new(u, "must_change_password", json_boolean(must_change));
     json_object_set_new(u, "delegate_for", store_user_delegate_for(s, id));
+    struct store_auth a;
+    if (store_user_auth_by_id(s, id, &a) == 0) {
+        api_password_age(u, a.password_changed_at);
+        json_object_set_new(u, "totp_enabled", json_boolean(a.totp_enabled));
+    }
     return u;
 }
 
@@ -575,10 +648,14 @@ pw_job(struct api_req *r, void *ctx)
         api_error(r, 401, "unauthorized", "現在のパスワードが違います。", "The current password is wrong.");
         goto fail;
     }
-    struct policy_password_rules rules = {.min_length = (unsigned)api_config()->password_min_length};
+    struct policy_password_rules rules = api_password_rules();
     enum policy_password_reason why = policy_password_check(r->user.login, c->next, &rules);
     if (why != POLICY_PASSWORD_OK) {
         api_invalid(r, "new_password", policy_password_reason_ja(why), policy_password_reason_en(why));
+        goto fail;
+    }
+    if (api_password_reused(api_job_store(), c->user_id, c->next)) {
+        api_invalid(r, "new_password", "最近使ったパスワードは使えません。", "must differ from your recent passwords.");
         goto fail;
     }
     if (api_password_hash(c->next, c->hash) != 0) {
@@ -612,10 +689,142 @@ h_password(struct api_req *r)
     return api_job(r, pw_job, c);
 }
 
+/* ---- TOTP second factor ---- */
+
+struct totp_ctx {
+    int64_t user_id, counter;
+    char secret[64];
+    int enable;
+    char step[16]; /* "begin", "confirm", "disable", "reset" */
+};
+
+static int
+totp_run(store_t *s, struct api_req *r, void *ctx)
+{
+    struct totp_ctx *c = ctx;
+    int rc;
+    if (!strcmp(c->step, "begin"))
+        rc = store_user_totp_set(s, c->user_id, c->secret, 0);
+    else if (!strcmp(c->step, "confirm"))
+        rc = store_user_totp_set(s, c->user_id, c->secret, 1);
+    else
+        rc = store_user_totp_set(s, c->user_id, NULL, 0);
+    if (rc == 0 && c->counter)
+        rc = store_user_totp_used(s, c->user_id, c->counter);
+    if (rc == 0 && strcmp(c->step, "begin")) {
+        char action[32];
+        snprintf(action, sizeof(action), "user.totp_%s", c->step);
+        rc = api_audit(s, r, action, "user", c->user_id, 0, NULL);
+    }
+    return rc;
+}
+
+static void
+totp_done(store_t *s, struct api_req *r, void *ctx, int status)
+{
+    struct totp_ctx *c = ctx;
+    if (status == 0) {
+        if (!strcmp(c->step, "begin")) {
+            char uri[256];
+            /* The otpauth URI authenticator apps read (as a QR code or typed in). */
+            snprintf(uri, sizeof(uri), "otpauth://totp/Kairan:%s?secret=%s&issuer=Kairan&digits=6&period=30", r->user.login,
+                     c->secret);
+            api_reply(r, 200, json_pack("{ss ss}", "secret", c->secret, "uri", uri));
+        } else {
+            api_reply(r, 204, NULL);
+        }
+    }
+    sodium_memzero(c->secret, sizeof(c->secret));
+    free(c);
+}
+
+/* POST /api/v1/me/totp: a new secret to enrol (not in force until confirmed). */
+static int
+h_totp_begin(struct api_req *r)
+{
+    uint8_t raw[TOTP_SECRET_BYTES];
+    struct totp_ctx *c = xcalloc(1, sizeof(*c));
+    randombytes_buf(raw, sizeof(raw));
+    totp_base32(raw, sizeof(raw), c->secret);
+    sodium_memzero(raw, sizeof(raw));
+    c->user_id = r->user.id;
+    snprintf(c->step, sizeof(c->step), "begin");
+    return api_write(r, totp_run, totp_done, c);
+}
+
+/* Reads {"code"} and checks it against the user's secret (pending or enabled). */
+static int
+totp_code(struct api_req *r, struct store_auth *a, uint64_t *counter)
+{
+    json_t *b = api_body_object(r);
+    const char *code = NULL;
+    if (b == NULL)
+        return -1;
+    if (api_field_str(r, b, "code", 6, 1, &code) < 0) {
+        json_decref(b);
+        return -1;
+    }
+    uint8_t key[64];
+    int n = -1;
+    if (store_user_auth_by_id(r->thread->store, r->user.id, a) == 0 && a->totp_secret[0])
+        n = totp_base32_decode(a->totp_secret, key, sizeof(key));
+    *counter = n > 0 ? totp_check(key, (size_t)n, code, time_now_ms() / 1000) : 0;
+    json_decref(b);
+    if (*counter == 0 || (int64_t)*counter <= a->totp_last_counter) {
+        api_invalid(r, "code", "確認コードが違います。", "is not the current code.");
+        return -1;
+    }
+    return 0;
+}
+
+/* POST /api/v1/me/totp/confirm {"code"}: the first code from the app turns TOTP on. */
+static int
+h_totp_confirm(struct api_req *r)
+{
+    struct store_auth a;
+    uint64_t counter;
+    if (totp_code(r, &a, &counter) != 0)
+        return API_DONE;
+    struct totp_ctx *c = xcalloc(1, sizeof(*c));
+    c->user_id = r->user.id;
+    c->counter = (int64_t)counter;
+    snprintf(c->secret, sizeof(c->secret), "%s", a.totp_secret);
+    snprintf(c->step, sizeof(c->step), "confirm");
+    return api_write(r, totp_run, totp_done, c);
+}
+
+/* DELETE /api/v1/me/totp {"code"}: turning it off needs a current code. */
+static int
+h_totp_disable(struct api_req *r)
+{
+    struct store_auth a;
+    uint64_t counter;
+    if (totp_code(r, &a, &counter) != 0)
+        return API_DONE;
+    struct totp_ctx *c = xcalloc(1, sizeof(*c));
+    c->user_id = r->user.id;
+    snprintf(c->step, sizeof(c->step), "disable");
+    return api_write(r, totp_run, totp_done, c);
+}
+
+/* POST /api/v1/admin/users/{id}/totp/reset: the phone with the app was lost. */
+static int
+h_totp_reset(struct api_req *r)
+{
+    struct totp_ctx *c = xcalloc(1, sizeof(*c));
+    c->user_id = r->params[0];
+    snprintf(c->step, sizeof(c->step), "reset");
+    return api_write(r, totp_run, totp_done, c);
+}
+
 const struct api_op api_auth_ops[] = {
     {API_POST, "/api/v1/auth/login", API_PUBLIC, h_login},
-    {API_POST, "/api/v1/auth/logout", API_PW_CHANGE_OK, h_logout},
-    {API_GET, "/api/v1/me", API_PW_CHANGE_OK, h_me},
+    {API_POST, "/api/v1/auth/logout", API_PW_CHANGE_OK | API_TOTP_SETUP_OK, h_logout},
+    {API_GET, "/api/v1/me", API_PW_CHANGE_OK | API_TOTP_SETUP_OK, h_me},
+    {API_POST, "/api/v1/me/totp", API_TOTP_SETUP_OK, h_totp_begin},
+    {API_POST, "/api/v1/me/totp/confirm", API_TOTP_SETUP_OK, h_totp_confirm},
+    {API_DELETE, "/api/v1/me/totp", 0, h_totp_disable},
+    {API_POST, "/api/v1/admin/users/{}/totp/reset", API_ADMIN, h_totp_reset},
     {API_PATCH, "/api/v1/me", 0, h_me_patch},
     {API_PUT, "/api/v1/me/password", API_PW_CHANGE_OK, h_password},
     {API_GET, "/api/v1/me/sessions", 0, h_sessions},

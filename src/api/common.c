@@ -334,6 +334,14 @@ api_publish_room(store_t *s, int64_t room_id, json_t *event, int64_t except_user
     free(ids);
 }
 
+struct policy_password_rules
+api_password_rules(void)
+{
+    struct policy_password_rules r = {.min_length = (unsigned)config->password_min_length,
+                                      .min_classes = (unsigned)config->password_min_classes};
+    return r;
+}
+
 int
 api_password_hash(const char *password, char out[128])
 {

@@ -239,6 +239,10 @@ h_upload(struct api_req *r)
     char *name = memchr(raw, '\0', (size_t)n) ? NULL : clean_name(raw, (size_t)n);
     if (name == NULL)
         return api_invalid(r, "name", "使用できないファイル名です。", "is not a usable file name.");
+    if (api_rate_take(r, API_RATE_UPLOAD) != 0) {
+        free(name);
+        return API_DONE;
+    }
     if (r->body_len > api_config()->max_upload_mib * 1024 * 1024) {
         free(name);
         return api_error(r, 413, "payload_too_large", "ファイルが大きすぎます。", "The file is too large.");

@@ -9,9 +9,10 @@
 #include "store/writer.h"
 
 /* Operation flags: who may call it. The default is any authenticated user. */
-#define API_PUBLIC 0x1       /* no authentication */
-#define API_ADMIN 0x2        /* system administrators only */
-#define API_PW_CHANGE_OK 0x4 /* allowed while the session must change its password */
+#define API_PUBLIC 0x1        /* no authentication */
+#define API_ADMIN 0x2         /* system administrators only */
+#define API_PW_CHANGE_OK 0x4  /* allowed while the session must change its password */
+#define API_TOTP_SETUP_OK 0x8 /* allowed while an administrator must still enrol TOTP */
 
 struct api_op {
     enum api_method method;
@@ -69,6 +70,17 @@ int api_audit(store_t *s, const struct api_req *r, const char *action, const cha
               json_t *detail);
 /* The same from outside the writer (e.g. a failed login): queued as its own writer job. */
 void api_audit_detached(const char *action, int64_t actor, const char *address, json_t *detail);
+
+/* auth.c */
+/* Adds "password_expires_at" (or null) and "password_expiry_warning" to an object. */
+void api_password_age(json_t *obj, int64_t changed_at);
+/* 1 if `password` matches one of the user's last password_history passwords (job thread). */
+int api_password_reused(store_t *s, int64_t user_id, const char *password);
+
+/* ratelimit.c */
+enum api_rate { API_RATE_SEND, API_RATE_UPLOAD };
+/* Takes one unit of the caller's allowance: 0, or -1 after answering 429 with Retry-After. */
+int api_rate_take(struct api_req *r, enum api_rate kind);
 
 /* users.c */
 int api_stamp_known(const char *id);

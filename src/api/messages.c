@@ -169,6 +169,8 @@ h_send(struct api_req *r)
     struct store_room_info info;
     if (api_room_access(r, r->params[0], &info, NULL) != 0)
         return API_DONE;
+    if (api_rate_take(r, API_RATE_SEND) != 0)
+        return API_DONE;
     json_t *b = api_body_object(r);
     if (b == NULL)
         return API_DONE;

@@ -93,6 +93,7 @@ authenticate(struct api_req *r, int *via_cookie)
     r->user.must_change_password = ss.must_change_password;
     r->user.is_department = ss.kind_department;
     r->user.dept_admin = ss.dept_admin;
+    r->user.totp_enabled = ss.totp_enabled;
     r->user.department_id = ss.department_id;
     memcpy(r->user.login, ss.login, sizeof(r->user.login));
     r->authenticated = 1;
@@ -158,6 +159,10 @@ api_dispatch(struct api_req *r)
         if (r->user.must_change_password && !(op->flags & API_PW_CHANGE_OK))
             return api_error(r, 403, "password_change_required", "パスワードを変更してください。",
                              "You must change your password first.");
+        /* With totp_required_for_admins, an administrator without TOTP may only enrol. */
+        if (r->user.is_admin && api_config()->totp_required_for_admins && !r->user.totp_enabled && !(op->flags & API_TOTP_SETUP_OK))
+            return api_error(r, 403, "totp_setup_required", "管理者は二段階認証（確認コード）の設定が必要です。",
+                             "Administrators must set up two-step verification first.");
         if ((op->flags & API_ADMIN) && !r->user.is_admin)
             return api_forbidden(r);
     }

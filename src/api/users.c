@@ -273,7 +273,7 @@ h_admin_user_create(struct api_req *r)
         api_invalid(r, "password", "必須です。", "is required.");
         goto fail;
     }
-    struct policy_password_rules rules = {.min_length = (unsigned)api_config()->password_min_length};
+    struct policy_password_rules rules = api_password_rules();
     enum policy_password_reason why = policy_password_check(c->in.login, password, &rules);
     if (why != POLICY_PASSWORD_OK) {
         api_invalid(r, "password", policy_password_reason_ja(why), policy_password_reason_en(why));
@@ -502,7 +502,7 @@ setpw_job(struct api_req *r, void *ctx)
     }
     snprintf(c->login, sizeof(c->login), "%s", json_string_value(json_object_get(u, "login")));
     json_decref(u);
-    struct policy_password_rules rules = {.min_length = (unsigned)api_config()->password_min_length};
+    struct policy_password_rules rules = api_password_rules();
     enum policy_password_reason why = policy_password_check(c->login, c->password, &rules);
     if (why != POLICY_PASSWORD_OK) {
         api_invalid(r, "password", policy_password_reason_ja(why), policy_password_reason_en(why));

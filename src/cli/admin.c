@@ -170,7 +170,7 @@ static int
 hash_password(const char *login, const char *pw, char hash[128], int check)
 {
     if (check) {
-        struct policy_password_rules rules = {.min_length = 10};
+        struct policy_password_rules rules = api_password_rules();
         enum policy_password_reason why = policy_password_check(login, pw, &rules);
         if (why != POLICY_PASSWORD_OK) {
             fprintf(stderr, "kairan admin: password: %s\n", policy_password_reason_en(why));

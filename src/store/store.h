@@ -71,14 +71,15 @@ struct store_user_in {
 };
 
 struct store_auth {
-    int64_t user_id;
+    int64_t user_id, password_changed_at, totp_last_counter;
     char password_hash[160];
-    int locked, disabled, must_change_password;
+    char totp_secret[64]; /* base32; empty when none */
+    int locked, disabled, must_change_password, is_admin, totp_enabled;
 };
 
 struct store_session {
     int64_t id, user_id, last_seen_at, department_id;
-    int is_admin, must_change_password, kind_department, dept_admin;
+    int is_admin, must_change_password, kind_department, dept_admin, totp_enabled;
     char login[72];
 };
 
@@ -89,7 +90,18 @@ int store_user_by_login(store_t *s, const char *login, int64_t *id);
 int store_user_auth(store_t *s, const char *login, struct store_auth *out);
 int store_user_auth_by_id(store_t *s, int64_t id, struct store_auth *out);
 int store_user_set_lock(store_t *s, int64_t id, int locked, int64_t now);
+/* Sets the password hash, its change time, and records it in the user's password history. */
 int store_user_set_password(store_t *s, int64_t id, const char *hash, int must_change, int64_t now);
+/* The user's last `n` password hashes, newest first (caller frees with store_free_strings). */
+int store_password_history(store_t *s, int64_t id, int n, char ***hashes, size_t *count);
+int store_user_set_must_change(store_t *s, int64_t id, int must_change);
+/* TOTP: a pending secret (enabled 0), enabling, disabling, and the last accepted counter. */
+int store_user_totp_set(store_t *s, int64_t id, const char *secret, int enabled);
+int store_user_totp_used(store_t *s, int64_t id, int64_t counter);
+
+/* Run-time settings (key → JSON text); NULL when unset. Caller frees. */
+char *store_setting_get(store_t *s, const char *key);
+int store_setting_set(store_t *s, const char *key, const char *value);
 json_t *store_user_json(store_t *s, int64_t id);
 /* Directory search: each whitespace-separated word of `folded` (kana_fold'ed) must match. */
 json_t *store_user_search(store_t *s, const char *folded, int64_t department_id, int limit, int offset, int *has_more);

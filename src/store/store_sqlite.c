@@ -79,6 +79,15 @@ static const char *const migrations[] = {
     "  created_at INTEGER NOT NULL);"
     "CREATE INDEX reports_kind ON reports(kind, status, id);"
     "ALTER TABLE users ADD COLUMN dept_admin INTEGER NOT NULL DEFAULT 0;",
+    /* 3: password age and history, TOTP, settings the administrators change at run time */
+    "ALTER TABLE users ADD COLUMN password_changed_at INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE users ADD COLUMN totp_secret TEXT;"
+    "ALTER TABLE users ADD COLUMN totp_enabled INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE users ADD COLUMN totp_last_counter INTEGER NOT NULL DEFAULT 0;"
+    "CREATE TABLE password_history(id INTEGER PRIMARY KEY, user_id INTEGER NOT NULL REFERENCES users(id),"
+    "  hash TEXT NOT NULL, at INTEGER NOT NULL);"
+    "CREATE INDEX password_history_user ON password_history(user_id, id);"
+    "CREATE TABLE settings(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;",
 };
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -202,6 +211,9 @@ plain(store_t *s, const char *sql)
 int
 store_begin(store_t *s)
 {
+    /* A read snapshot still open on this connection would make BEGIN IMMEDIATE fail at once
+     * with SQLITE_BUSY (the busy handler cannot help a stale snapshot): end it first. */
+    store_end_reads(s);
     return plain(s, "BEGIN IMMEDIATE");
 }
 

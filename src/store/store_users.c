@@ -101,8 +101,8 @@ store_user_create(store_t *s, const struct store_user_in *in, int64_t now, int64
 {
     int rc = store__x(s,
                       "INSERT INTO users(login, name, kana, kind, employment, department_id, title, extension, work_phone,"
-                      " password_hash, is_admin, must_change_password, created_at, updated_at)"
-                      " VALUES(?, ?, ?, ?, ?, nullif(?, 0), ?, ?, ?, ?, ?, ?, ?, ?)",
+                      " password_hash, is_admin, must_change_password, created_at, updated_at, password_changed_at)"
+                      " VALUES(?, ?, ?, ?, ?, nullif(?, 0), ?, ?, ?, ?, ?, ?, ?, ?, ?14)",
                       "tttttIttttbbII", in->login, in->name, in->kana ? in->kana : "", in->kind ? in->kind : "staff",
                       in->employment ? in->employment : "", in->department_id, in->title ? in->title : "",
                       in->extension ? in->extension : "", in->work_phone ? in->work_phone : "", in->password_hash, in->is_admin,
@@ -110,6 +110,9 @@ store_user_create(store_t *s, const struct store_user_in *in, int64_t now, int64
     if (rc != 0)
         return rc;
     *id = sqlite3_last_insert_rowid(s->db);
+    if (in->password_hash && (rc = store__x(s, "INSERT INTO password_history(user_id, hash, at) VALUES(?, ?, ?)", "ItI", *id,
+                                            in->password_hash, now)) != 0)
+        return rc;
     return refresh_search_key(s, *id);
 }
 
@@ -205,29 +208,38 @@ auth_row(store_t *s, sqlite3_stmt *st, struct store_auth *out)
     out->locked = sqlite3_column_int(st, 2);
     out->disabled = sqlite3_column_int(st, 3);
     out->must_change_password = sqlite3_column_int(st, 4);
+    out->is_admin = sqlite3_column_int(st, 5);
+    out->password_changed_at = sqlite3_column_int64(st, 6);
+    snprintf(out->totp_secret, sizeof(out->totp_secret), "%s", store__text(st, 7));
+    out->totp_enabled = sqlite3_column_int(st, 8);
+    out->totp_last_counter = sqlite3_column_int64(st, 9);
     return 0;
 }
 
 int
 store_user_auth(store_t *s, const char *login, struct store_auth *out)
 {
-    return auth_row(s,
-                    store__q(s,
-                             "SELECT id, ifnull(password_hash,''), locked, disabled, must_change_password FROM users"
-                             " WHERE login = ?",
-                             "t", login),
-                    out);
+    return auth_row(
+        s,
+        store__q(s,
+                 "SELECT id, ifnull(password_hash,''), locked, disabled, must_change_password, is_admin, password_changed_at,"
+                 " ifnull(totp_secret, ''), totp_enabled, totp_last_counter FROM users"
+                 " WHERE login = ?",
+                 "t", login),
+        out);
 }
 
 int
 store_user_auth_by_id(store_t *s, int64_t id, struct store_auth *out)
 {
-    return auth_row(s,
-                    store__q(s,
-                             "SELECT id, ifnull(password_hash,''), locked, disabled, must_change_password FROM users"
-                             " WHERE id = ?",
-                             "I", id),
-                    out);
+    return auth_row(
+        s,
+        store__q(s,
+                 "SELECT id, ifnull(password_hash,''), locked, disabled, must_change_password, is_admin, password_changed_at,"
+                 " ifnull(totp_secret, ''), totp_enabled, totp_last_counter FROM users"
+                 " WHERE id = ?",
+                 "I", id),
+        out);
 }
 
 int
@@ -242,11 +254,75 @@ store_user_set_lock(store_t *s, int64_t id, int locked, int64_t now)
 int
 store_user_set_password(store_t *s, int64_t id, const char *hash, int must_change, int64_t now)
 {
-    int rc = store__x(s, "UPDATE users SET password_hash = ?, must_change_password = ?, updated_at = ? WHERE id = ?", "tbII", hash,
-                      must_change, now, id);
+    int rc = store__x(s,
+                      "UPDATE users SET password_hash = ?, must_change_password = ?, updated_at = ?, password_changed_at = ?"
+                      " WHERE id = ?",
+                      "tbIII", hash, must_change, now, now, id);
     if (rc == 0 && sqlite3_changes(s->db) == 0)
         return STORE_ENOTFOUND;
+    if (rc == 0)
+        rc = store__x(s, "INSERT INTO password_history(user_id, hash, at) VALUES(?, ?, ?)", "ItI", id, hash, now);
+    /* Keep only what a history rule can ask for. */
+    if (rc == 0)
+        rc = store__x(s,
+                      "DELETE FROM password_history WHERE user_id = ? AND id NOT IN (SELECT id FROM password_history"
+                      " WHERE user_id = ? ORDER BY id DESC LIMIT 24)",
+                      "II", id, id);
     return rc;
+}
+
+int
+store_password_history(store_t *s, int64_t id, int n, char ***hashes, size_t *count)
+{
+    *hashes = NULL;
+    *count = 0;
+    /* The current hash first (it may predate the history table), then the recorded ones. */
+    sqlite3_stmt *st = store__q(s,
+                                "SELECT hash FROM (SELECT password_hash AS hash, 1e18 AS k FROM users WHERE id = ?"
+                                " AND password_hash IS NOT NULL UNION ALL SELECT hash, id FROM password_history"
+                                " WHERE user_id = ?) ORDER BY k DESC LIMIT ?",
+                                "IIi", id, id, n);
+    int r;
+    while ((r = store__row(s, st)) == 1) {
+        *hashes = xrealloc(*hashes, (*count + 1) * sizeof(char *));
+        (*hashes)[(*count)++] = xstrdup(store__text(st, 0));
+    }
+    return r < 0 ? STORE_EIO : 0;
+}
+
+int
+store_user_set_must_change(store_t *s, int64_t id, int must_change)
+{
+    return store__x(s, "UPDATE users SET must_change_password = ? WHERE id = ?", "bI", must_change, id);
+}
+
+int
+store_user_totp_set(store_t *s, int64_t id, const char *secret, int enabled)
+{
+    return store__x(s, "UPDATE users SET totp_secret = ?, totp_enabled = ?, totp_last_counter = 0 WHERE id = ?", "tbI", secret,
+                    enabled, id);
+}
+
+int
+store_user_totp_used(store_t *s, int64_t id, int64_t counter)
+{
+    return store__x(s, "UPDATE users SET totp_last_counter = ? WHERE id = ?", "II", counter, id);
+}
+
+char *
+store_setting_get(store_t *s, const char *key)
+{
+    sqlite3_stmt *st = store__q(s, "SELECT value FROM settings WHERE key = ?", "t", key);
+    if (store__row(s, st) != 1)
+        return NULL;
+    return xstrdup(store__text(st, 0));
+}
+
+int
+store_setting_set(store_t *s, const char *key, const char *value)
+{
+    return store__x(s, "INSERT INTO settings(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", "tt",
+                    key, value);
 }
 
 /* Escapes LIKE's wildcards so that a search for "10%" means the characters. */
@@ -473,7 +549,7 @@ store_session_lookup(store_t *s, const uint8_t hash[32], int64_t now, struct sto
 {
     sqlite3_stmt *st = store__q(s,
                                 "SELECT s.id, s.user_id, s.last_seen_at, u.is_admin, u.must_change_password, u.kind, u.login,"
-                                " u.dept_admin, ifnull(u.department_id, 0)"
+                                " u.dept_admin, ifnull(u.department_id, 0), u.totp_enabled"
                                 " FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?"
                                 " AND s.revoked_at IS NULL AND s.expires_at > ? AND u.locked = 0 AND u.disabled = 0",
                                 "BI", hash, 32, now);
@@ -489,6 +565,7 @@ store_session_lookup(store_t *s, const uint8_t hash[32], int64_t now, struct sto
     snprintf(out->login, sizeof(out->login), "%s", store__text(st, 6));
     out->dept_admin = sqlite3_column_int(st, 7);
     out->department_id = sqlite3_column_int64(st, 8);
+    out->totp_enabled = sqlite3_column_int(st, 9);
     return 0;
 }
 

@@ -43,6 +43,13 @@ static const struct key keys[] = {
     {"log_level", N(K_LEVEL, log_level)},
     {"password_min_length", N(K_INT, password_min_length)},
     {"session_days", N(K_INT, session_days)},
+    {"password_min_classes", N(K_INT, password_min_classes)},
+    {"password_expiry_days", N(K_INT, password_expiry_days)},
+    {"password_warn_days", N(K_INT, password_warn_days)},
+    {"password_history", N(K_INT, password_history)},
+    {"totp_required_for_admins", N(K_BOOL, totp_required_for_admins)},
+    {"rate_sends_per_minute", N(K_INT, rate_sends_per_minute)},
+    {"rate_uploads_per_minute", N(K_INT, rate_uploads_per_minute)},
 };
 #undef S
 #undef N
@@ -181,6 +188,14 @@ config_load(struct kr_config *cfg, const char *path, char *err, size_t errlen)
     cfg->log_level = LOG_INFO;
     cfg->password_min_length = 10;
     cfg->session_days = 30;
+    cfg->password_min_classes = 1;
+    /* The city's guide asks for periodic changes (R19); a city following NIST sets 0. */
+    cfg->password_expiry_days = 180;
+    cfg->password_warn_days = 14;
+    cfg->password_history = 5;
+    cfg->totp_required_for_admins = 0;
+    cfg->rate_sends_per_minute = 600;
+    cfg->rate_uploads_per_minute = 60;
 
     if (path == NULL)
         path = getenv("KAIRAN_CONFIG");

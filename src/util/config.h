@@ -23,7 +23,14 @@ struct kr_config {
     int keep_deleted_content;
     int log_level;
     int password_min_length;
-    int session_days; /* absolute lifetime of a session */
+    int session_days;         /* absolute lifetime of a session */
+    int password_min_classes; /* kinds of characters a password needs */
+    int password_expiry_days; /* 0: passwords never expire (NIST SP 800-63B) */
+    int password_warn_days;   /* warn this many days before expiry */
+    int password_history;     /* a new password may not repeat the last N */
+    int totp_required_for_admins;
+    int rate_sends_per_minute;   /* per person; 0: unlimited */
+    int rate_uploads_per_minute; /* per person; 0: unlimited */
 };
 
 /*

@@ -100,6 +100,9 @@ export class Server {
       KAIRAN_ARGON2_OPS: '1',
       KAIRAN_ARGON2_MEM_KIB: '8',
       KAIRAN_THREADS: '2',
+      // Load and durability tests send far faster than a person; the limits have their own test.
+      KAIRAN_RATE_SENDS_PER_MINUTE: '0',
+      KAIRAN_RATE_UPLOADS_PER_MINUTE: '0',
       KAIRAN_LOG_LEVEL: process.env.KAIRAN_LOG_LEVEL || 'info',
       ...this.extraEnv,
     };
