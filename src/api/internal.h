@@ -21,7 +21,8 @@ struct api_op {
     int (*handler)(struct api_req *r);
 };
 
-extern const struct api_op api_auth_ops[], api_users_ops[], api_rooms_ops[], api_messages_ops[], api_files_ops[], api_audit_ops[];
+extern const struct api_op api_auth_ops[], api_users_ops[], api_rooms_ops[], api_messages_ops[], api_files_ops[], api_audit_ops[],
+    api_settings_ops[];
 
 int api_not_found(struct api_req *r);
 int api_forbidden(struct api_req *r);

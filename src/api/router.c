@@ -14,8 +14,8 @@
 #include <string.h>
 #include <strings.h>
 
-static const struct api_op *const tables[] = {api_auth_ops,     api_users_ops, api_rooms_ops,
-                                              api_messages_ops, api_files_ops, api_audit_ops};
+static const struct api_op *const tables[] = {api_auth_ops,  api_users_ops, api_rooms_ops,   api_messages_ops,
+                                              api_files_ops, api_audit_ops, api_settings_ops};
 
 /* Matches path against pattern; fills params. Returns 1 on a match. */
 static int

@@ -25,7 +25,10 @@ async function boot() {
   putUser(S.me);
   get('/stamps').then((d) => { S.stamps = d.stamps; }).catch(() => {});
   await loadRooms().catch(() => {});
+  const settings = await get('/settings').catch(() => ({}));
   build();
+  if (settings.watermark) watermark();
+  screenshotGuard();
   S.ws = connect({ onEvent, onState });
   addEventListener('hashchange', route);
   document.addEventListener('kairan-logout', logout);
@@ -58,6 +61,26 @@ function build() {
   roomList(shell.rooms);
   on('rooms', badge);
   badge();
+}
+
+// R18: the administrator may put the viewer's name and staff id over the screen, so a
+// photographed or captured screen shows whose it was. Text only, no pointer events.
+function watermark() {
+  const label = `${S.me.name} ${S.me.login}`;
+  const layer = h('div.watermark', { 'aria-hidden': 'true' });
+  for (let i = 0; i < 60; i++) layer.append(h('span', null, label));
+  document.body.append(layer);
+}
+
+// R18: the PrintScreen key is reported to the administrators (the guide forbids screenshots).
+function screenshotGuard() {
+  addEventListener('keyup', (e) => {
+    if (e.key !== 'PrintScreen') return;
+    post('/reports/screenshot', { room_id: S.active || null, source: 'printscreen' }).catch(() => {});
+    shell.conn.textContent = t('screenshotWarn');
+    shell.conn.classList.add('show');
+    setTimeout(() => { if (S.conn !== 'reconnecting') shell.conn.classList.remove('show'); }, 4000);
+  });
 }
 
 async function logout() {
