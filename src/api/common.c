@@ -76,6 +76,9 @@ api_store_error(struct api_req *r, int rc)
         return api_error(r, 409, "conflict", "既に存在します。", "It already exists.");
     case STORE_EFORBIDDEN:
         return api_forbidden(r);
+    case STORE_EFULL:
+        return api_error(r, 507, "insufficient_storage", "サーバーの記憶領域が不足しているため保存できませんでした。",
+                         "The server's disk is full; nothing was saved.");
     case STORE_EINVAL:
         return api_error(r, 400, "invalid_parameter", "指定された値が正しくありません。", "A parameter does not match the data.");
     default:

@@ -28,6 +28,7 @@ enum {
     STORE_EINVAL = -4, /* the request contradicts the data (e.g. reply to another room) */
     STORE_EFORBIDDEN = -5,
     STORE_ETOONEW = -6, /* the database's schema is newer than this binary */
+    STORE_EFULL = -7,   /* the disk is full: the change was rolled back cleanly, nothing was kept */
 };
 
 struct store_options {

@@ -156,6 +156,11 @@ store_open(const char *data_dir, int apply_migrations, const struct store_option
         snprintf(err, errlen, "%s: %s", path, s->db ? sqlite3_errmsg(s->db) : "cannot open");
         goto fail;
     }
+    /* SQLite quietly opens a file it cannot write read-only; Kairan must be able to write. */
+    if (sqlite3_db_readonly(s->db, "main") == 1) {
+        snprintf(err, errlen, "%s is read-only (is the data directory on a read-only filesystem?)", path);
+        goto fail;
+    }
     sqlite3_busy_timeout(s->db, 10000);
     if (exec(s,
              "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA cache_size=-16000; PRAGMA "
@@ -220,7 +225,11 @@ store_begin(store_t *s)
 int
 store_commit(store_t *s)
 {
-    return plain(s, "COMMIT");
+    if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK)
+        return 0;
+    int full = (sqlite3_errcode(s->db) & 0xff) == SQLITE_FULL;
+    log_error("store.commit", "error=\"%s\"", sqlite3_errmsg(s->db));
+    return full ? STORE_EFULL : STORE_EIO;
 }
 
 void
@@ -336,6 +345,8 @@ store__x(store_t *s, const char *sql, const char *fmt, ...)
     sqlite3_reset(st);
     if (rc == SQLITE_DONE || rc == SQLITE_ROW)
         return 0;
+    if ((rc & 0xff) == SQLITE_FULL)
+        return STORE_EFULL;
     if ((rc & 0xff) == SQLITE_CONSTRAINT)
         return STORE_ECONFLICT;
     log_error("store.exec", "error=\"%s\" sql=\"%.120s\"", sqlite3_errmsg(s->db), sql);
@@ -352,6 +363,8 @@ store__row(store_t *s, sqlite3_stmt *st)
         return 1;
     if (rc == SQLITE_DONE)
         return 0;
+    if ((rc & 0xff) == SQLITE_FULL)
+        return STORE_EFULL;
     log_error("store.step", "error=\"%s\"", sqlite3_errmsg(s->db));
     return STORE_EIO;
 }

@@ -55,20 +55,41 @@ writer_main(void *arg)
 
         if (store_begin(wstore) != 0)
             fatal("begin");
+        int full = 0;
         for (struct writer_job *j = batch; j != NULL; j = j->_next) {
+            if (full) {
+                j->_status = STORE_EFULL;
+                continue;
+            }
             if (store_savepoint(wstore) != 0)
                 fatal("savepoint");
             j->_status = j->run(wstore, j);
             if (j->_status == STORE_EIO)
                 fatal("job");
+            /* A full disk is a clean, reported failure: SQLite rolled the statement back. The
+             * rest of the batch is refused too, since it would hit the same wall. */
+            if (j->_status == STORE_EFULL) {
+                full = 1;
+                continue;
+            }
             if (j->_status < 0)
                 store_rollback_to(wstore);
             else if (store_release(wstore) != 0)
                 fatal("release");
         }
         store_end_reads(wstore);
-        if (store_commit(wstore) != 0)
+        /* On a full disk SQLite may already have rolled the whole transaction back, so the
+         * batch is refused as one: nothing of it is kept or acknowledged. */
+        int crc = full ? STORE_EFULL : store_commit(wstore);
+        if (crc == STORE_EFULL) {
+            /* Nothing of this batch is on disk or acknowledged: roll back and refuse it. */
+            store_rollback(wstore);
+            for (struct writer_job *j = batch; j != NULL; j = j->_next)
+                j->_status = STORE_EFULL;
+            log_error("writer.disk_full", "jobs=%zu action=refused", n);
+        } else if (crc != 0) {
             fatal("commit");
+        }
         __atomic_add_fetch(&stats.batches, 1, __ATOMIC_RELAXED);
         __atomic_add_fetch(&stats.jobs, n, __ATOMIC_RELAXED);
         if (n > stats.max_batch)
