@@ -10,6 +10,7 @@
 #include "hub/hub.h"
 #include "util/limits.h"
 #include "util/log.h"
+#include "util/reqparse.h"
 #include "util/utf8.h"
 #include "util/xmalloc.h"
 
@@ -131,66 +132,18 @@ api_body_object(struct api_req *r)
     return j;
 }
 
-static int
-hexval(int c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 int
 api_url_decode(const char *s, size_t n, char *buf, size_t size)
 {
-    size_t o = 0;
-    for (size_t i = 0; i < n; i++) {
-        int c = (unsigned char)s[i];
-        if (c == '+') {
-            c = ' ';
-        } else if (c == '%') {
-            if (i + 2 >= n)
-                return -1;
-            int h = hexval(s[i + 1]), l = hexval(s[i + 2]);
-            if (h < 0 || l < 0)
-                return -1;
-            c = h * 16 + l;
-            i += 2;
-        }
-        if (o + 1 >= size)
-            return -1;
-        buf[o++] = (char)c;
-    }
-    buf[o] = '\0';
-    return (int)o;
+    return reqparse_url_decode(s, n, buf, size);
 }
 
 int
 api_query(const struct api_req *r, const char *name, char *buf, size_t size)
 {
-    size_t nl = strlen(name);
-    const char *q = r->query, *end = r->query + (r->query_len > KR_MAX_QUERY ? KR_MAX_QUERY : r->query_len);
-    if (q == NULL)
+    if (r->query == NULL)
         return -1;
-    while (q < end) {
-        const char *amp = memchr(q, '&', (size_t)(end - q));
-        const char *e = amp ? amp : end;
-        const char *eq = memchr(q, '=', (size_t)(e - q));
-        const char *ke = eq ? eq : e;
-        if ((size_t)(ke - q) == nl && memcmp(q, name, nl) == 0) {
-            if (eq == NULL) {
-                buf[0] = '\0';
-                return 0;
-            }
-            int n = api_url_decode(eq + 1, (size_t)(e - eq - 1), buf, size);
-            return n < 0 || !utf8_valid(buf, (size_t)n) ? -2 : n;
-        }
-        q = e + 1;
-    }
-    return -1;
+    return reqparse_query(r->query, r->query_len > KR_MAX_QUERY ? KR_MAX_QUERY : r->query_len, name, buf, size);
 }
 
 int

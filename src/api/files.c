@@ -9,6 +9,7 @@
  */
 #include "api/internal.h"
 #include "util/limits.h"
+#include "util/reqparse.h"
 #include "util/log.h"
 #include "util/timefmt.h"
 #include "util/utf8.h"
@@ -41,47 +42,6 @@ api_blobs_gc(store_t *s, char **hashes, size_t n)
         if (unlink(path) != 0 && errno != ENOENT)
             log_warn("files.gc", "hash=%s error=\"%s\"", hashes[i], strerror(errno));
     }
-}
-
-/* Makes a client's file name safe to store and to offer back: no directories, no control
- * characters, no leading dots, at most KR_MAX_FILE_NAME bytes. Returns a new string or NULL. */
-static char *
-clean_name(const char *raw, size_t len)
-{
-    if (!utf8_valid(raw, len))
-        return NULL;
-    const char *base = raw;
-    for (size_t i = 0; i < len; i++)
-        if (raw[i] == '/' || raw[i] == '\\')
-            base = raw + i + 1;
-    len -= (size_t)(base - raw);
-    char *out = xmalloc(len + 1), *o = out;
-    for (size_t i = 0; i < len; i++) {
-        unsigned char ch = (unsigned char)base[i];
-        if (ch < 0x20 || ch == 0x7f || ch == '"')
-            continue;
-        /* C1 controls are encoded as C2 80..9F. */
-        if (ch == 0xc2 && i + 1 < len && (unsigned char)base[i + 1] >= 0x80 && (unsigned char)base[i + 1] <= 0x9f) {
-            i++;
-            continue;
-        }
-        *o++ = (char)ch;
-    }
-    *o = '\0';
-    char *p = out;
-    while (*p == '.' || *p == ' ')
-        p++;
-    size_t n = strlen(p);
-    while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '.'))
-        n--;
-    n = utf8_truncate_bytes(p, n, KR_MAX_FILE_NAME);
-    if (n == 0) {
-        free(out);
-        return NULL;
-    }
-    memmove(out, p, n);
-    out[n] = '\0';
-    return out;
 }
 
 struct up_ctx {
@@ -236,7 +196,7 @@ h_upload(struct api_req *r)
     int n = api_query(r, "name", raw, sizeof(raw));
     if (n < 0)
         return api_invalid(r, "name", "ファイル名を指定してください。", "is required.");
-    char *name = memchr(raw, '\0', (size_t)n) ? NULL : clean_name(raw, (size_t)n);
+    char *name = memchr(raw, '\0', (size_t)n) ? NULL : reqparse_file_name(raw, (size_t)n, KR_MAX_FILE_NAME);
     if (name == NULL)
         return api_invalid(r, "name", "使用できないファイル名です。", "is not a usable file name.");
     if (api_rate_take(r, API_RATE_UPLOAD) != 0) {

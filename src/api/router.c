@@ -7,6 +7,7 @@
  */
 #include "api/internal.h"
 #include "util/limits.h"
+#include "util/reqparse.h"
 #include "util/timefmt.h"
 
 #include <sodium.h>
@@ -16,36 +17,6 @@
 
 static const struct api_op *const tables[] = {api_auth_ops,  api_users_ops, api_rooms_ops,   api_messages_ops,
                                               api_files_ops, api_audit_ops, api_settings_ops};
-
-/* Matches path against pattern; fills params. Returns 1 on a match. */
-static int
-match(const char *pattern, const char *path, size_t len, int64_t *params, int *nparams)
-{
-    const char *p = pattern, *s = path, *end = path + len;
-    *nparams = 0;
-    while (*p && s < end) {
-        if (p[0] == '{' && p[1] == '}') {
-            int64_t v = 0;
-            const char *d = s;
-            while (s < end && *s >= '0' && *s <= '9') {
-                if (v > (INT64_C(1) << 53) / 10)
-                    return 0;
-                v = v * 10 + (*s - '0');
-                s++;
-            }
-            if (s == d || v == 0 || *d == '0' || *nparams >= 4)
-                return 0;
-            params[(*nparams)++] = v;
-            p += 2;
-        } else if (*p == *s) {
-            p++;
-            s++;
-        } else {
-            return 0;
-        }
-    }
-    return *p == '\0' && s == end;
-}
 
 static const char *
 cookie_value(const char *c, size_t len, const char *name, size_t *vlen)
@@ -130,7 +101,7 @@ api_dispatch(struct api_req *r)
     int path_matched = 0;
     for (size_t t = 0; t < sizeof(tables) / sizeof(tables[0]) && op == NULL; t++) {
         for (const struct api_op *o = tables[t]; o->pattern != NULL; o++) {
-            if (!match(o->pattern, r->path, r->path_len, r->params, &r->nparams))
+            if (!reqparse_match(o->pattern, r->path, r->path_len, r->params, 4, &r->nparams))
                 continue;
             path_matched = 1;
             if (o->method == r->method || (r->method == API_HEAD && o->method == API_GET)) {
