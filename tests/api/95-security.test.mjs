@@ -106,6 +106,23 @@ describe('reports', () => {
   });
 });
 
+describe('lost device', () => {
+  T("an administrator's lock closes every live socket of the user within one second", async () => {
+    const s = ctx.srv;
+    const u = await s.makeUser(null, uid('lost'));
+    const phone = await s.login(u.login, u.password);
+    // Several sockets from two sessions, so that both loop threads hold some of them.
+    const sockets = await Promise.all([u.token, phone, u.token, phone].map((t) => s.wsConnect(t)));
+    const t0 = Date.now();
+    assertStatus(await s.api('POST', `/api/v1/admin/users/${u.id}/lock`, { token: s.adminToken }), 200, 'lock');
+    const closes = await Promise.all(sockets.map((w) => w.closed));
+    const elapsed = Date.now() - t0;
+    for (const c of closes) assert.equal(c.code, 4001);
+    assert.ok(elapsed < 1000, `all closed within a second (${elapsed} ms)`);
+    assertError(await s.api('POST', '/api/v1/auth/login', { body: { login: u.login, password: u.password } }), 403, 'account_locked');
+  });
+});
+
 describe('devices', () => {
   T('signing out the other devices closes their sessions and keeps this one', async () => {
     const s = ctx.srv;
