@@ -36,12 +36,12 @@ api_origin_ok(const char *origin, size_t len)
         pl--;
     if (pl > 0 && len == pl && strncasecmp(origin, c->public_url, len) == 0)
         return 1;
-    snprintf(mine, sizeof(mine), "http://%s", c->listen);
+    snprintf(mine, sizeof(mine), "%s://%s", c->tls_cert[0] ? "https" : "http", c->listen);
     if (len == strlen(mine) && strncasecmp(origin, mine, len) == 0)
         return 1;
     /* The listen address 127.0.0.1 is also reached as localhost. */
     if (strncmp(c->listen, "127.0.0.1:", 10) == 0) {
-        snprintf(mine, sizeof(mine), "http://localhost:%s", c->listen + 10);
+        snprintf(mine, sizeof(mine), "%s://localhost:%s", c->tls_cert[0] ? "https" : "http", c->listen + 10);
         if (len == strlen(mine) && strncasecmp(origin, mine, len) == 0)
             return 1;
     }
@@ -292,7 +292,8 @@ login_done(store_t *s, struct api_req *r, void *ctx, int status)
         api_reply(r, 200, body);
         char cookie[256];
         snprintf(cookie, sizeof(cookie), "kairan_session=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%d%s", c->token,
-                 api_config()->session_days * 86400, strncasecmp(api_config()->public_url, "https:", 6) == 0 ? "; Secure" : "");
+                 api_config()->session_days * 86400,
+                 strncasecmp(api_config()->public_url, "https:", 6) == 0 || api_config()->tls_cert[0] ? "; Secure" : "");
         r->set_cookie = xstrdup(cookie);
         log_info("auth.login", "user=%lld session=%lld", (long long)c->user_id, (long long)c->session_id);
     }

@@ -28,8 +28,8 @@ enum pii_kind {
 
 /* The bit of an optional kind in pii_options.kinds. */
 #define PII_KIND_BIT(kind) (1u << (kind))
-#define PII_OPTIONAL_KINDS                                                                                                     \
-    (PII_KIND_BIT(PII_RESIDENCE_CARD) | PII_KIND_BIT(PII_BASIC_PENSION) | PII_KIND_BIT(PII_RESIDENT_CODE) |                   \
+#define PII_OPTIONAL_KINDS                                                                                                         \
+    (PII_KIND_BIT(PII_RESIDENCE_CARD) | PII_KIND_BIT(PII_BASIC_PENSION) | PII_KIND_BIT(PII_RESIDENT_CODE) |                        \
      PII_KIND_BIT(PII_DRIVER_LICENSE) | PII_KIND_BIT(PII_CREDIT_CARD))
 
 /* Characters (code points) between a number and a word for the word to count. */

@@ -19,6 +19,7 @@
 #include "util/xmalloc.h"
 
 #include <errno.h>
+#include <openssl/ssl.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -30,6 +31,7 @@
 #include <unistd.h>
 
 static h2o_globalconf_t globalconf;
+static SSL_CTX *ssl_ctx; /* NULL: plain HTTP */
 static struct loop_thread *threads;
 static __thread struct loop_thread *self;
 static struct sockaddr_storage listen_addr;
@@ -109,6 +111,7 @@ setup_thread(struct loop_thread *lt, const struct kr_config *cfg, h2o_hostconf_t
     h2o_context_init(&lt->ctx, lt->loop, &globalconf);
     lt->accept_ctx.ctx = &lt->ctx;
     lt->accept_ctx.hosts = globalconf.hosts;
+    lt->accept_ctx.ssl_ctx = ssl_ctx;
     lt->queue = h2o_multithread_create_queue(lt->loop);
     h2o_multithread_register_receiver(lt->queue, &lt->done_receiver, http_on_done_messages);
     lt->hub = hub_create(lt->loop, ws_deliver, ws_close_conn);
@@ -161,6 +164,35 @@ loop_main(void *arg)
     return NULL;
 }
 
+/*
+ * HTTPS served by Kairan itself (tls_cert/tls_key): TLS 1.2 or newer, HTTP/2 offered by ALPN
+ * for pages and the API; WebSockets use their own HTTP/1.1 connection, as browsers do when a
+ * server does not offer WebSockets over HTTP/2.
+ */
+static int
+setup_tls(const struct kr_config *cfg, char *err, size_t errlen)
+{
+    if (cfg->tls_cert[0] == '\0')
+        return 0;
+    ssl_ctx = SSL_CTX_new(TLS_server_method());
+    if (ssl_ctx == NULL) {
+        snprintf(err, errlen, "cannot create the TLS context");
+        return -1;
+    }
+    SSL_CTX_set_min_proto_version(ssl_ctx, TLS1_2_VERSION);
+    SSL_CTX_set_options(ssl_ctx, SSL_OP_NO_COMPRESSION | SSL_OP_CIPHER_SERVER_PREFERENCE);
+    if (SSL_CTX_use_certificate_chain_file(ssl_ctx, cfg->tls_cert) != 1) {
+        snprintf(err, errlen, "tls_cert %s: cannot load the certificate chain", cfg->tls_cert);
+        return -1;
+    }
+    if (SSL_CTX_use_PrivateKey_file(ssl_ctx, cfg->tls_key, SSL_FILETYPE_PEM) != 1 || SSL_CTX_check_private_key(ssl_ctx) != 1) {
+        snprintf(err, errlen, "tls_key %s: cannot load the key, or it does not match the certificate", cfg->tls_key);
+        return -1;
+    }
+    h2o_ssl_register_alpn_protocols(ssl_ctx, h2o_http2_alpn_protocols);
+    return 0;
+}
+
 static int
 resolve_listen(const char *listen, char *err, size_t errlen)
 {
@@ -201,7 +233,7 @@ server_run(const struct kr_config *cfg)
     sigaddset(&set, SIGINT);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     api_init(cfg);
-    if (resolve_listen(cfg->listen, err, sizeof(err)) != 0)
+    if (resolve_listen(cfg->listen, err, sizeof(err)) != 0 || setup_tls(cfg, err, sizeof(err)) != 0)
         goto fail;
     if (mkdir(cfg->data, 0750) != 0 && errno != EEXIST) {
         snprintf(err, sizeof(err), "cannot create data directory %s: %s", cfg->data, strerror(errno));
@@ -260,8 +292,9 @@ server_run(const struct kr_config *cfg)
     }
     if (adminsock_start(cfg->data) != 0)
         log_warn("server.admin_socket", "error=\"cannot listen on %s/admin.sock\"", cfg->data);
-    log_info("server.listen", "url=http://%s threads=%d data=%s", cfg->listen, cfg->threads, cfg->data);
-    fprintf(stderr, "kairan: listening on http://%s\n", cfg->listen);
+    const char *scheme = ssl_ctx ? "https" : "http";
+    log_info("server.listen", "url=%s://%s threads=%d data=%s", scheme, cfg->listen, cfg->threads, cfg->data);
+    fprintf(stderr, "kairan: listening on %s://%s\n", scheme, cfg->listen);
 
     sigwait(&set, &sig);
     log_info("server.stop", "signal=%d", sig);

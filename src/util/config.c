@@ -34,6 +34,8 @@ static const struct key keys[] = {
     {"public_url", S(public_url)},
     {"web_root", S(web_root)},
     {"admin_login", S(admin_login)},
+    {"tls_cert", S(tls_cert)},
+    {"tls_key", S(tls_key)},
     {"threads", N(K_INT, threads)},
     {"job_threads", N(K_INT, job_threads)},
     {"argon2_ops", N(K_U64, argon2_ops)},
@@ -218,6 +220,10 @@ config_load(struct kr_config *cfg, const char *path, char *err, size_t errlen)
     }
     if (cfg->argon2_ops < 1 || cfg->argon2_mem_kib < 8) {
         snprintf(err, errlen, "argon2_ops must be >= 1 and argon2_mem_kib >= 8");
+        return -1;
+    }
+    if ((cfg->tls_cert[0] != '\0') != (cfg->tls_key[0] != '\0')) {
+        snprintf(err, errlen, "tls_cert and tls_key go together");
         return -1;
     }
     if (cfg->max_upload_mib < 1 || cfg->max_upload_mib > 4096) {

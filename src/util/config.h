@@ -15,6 +15,8 @@ struct kr_config {
     char public_url[512]; /* e.g. https://chat.city.lg.jp; used for the Origin check and Secure cookies */
     char web_root[1024];  /* directory of the web client */
     char admin_login[64]; /* login of the first administrator */
+    char tls_cert[1024];  /* PEM certificate chain: serve HTTPS itself (else plain HTTP, e.g. behind nginx) */
+    char tls_key[1024];   /* PEM private key for tls_cert */
     int threads;          /* loop threads; 0 = one per core */
     int job_threads;      /* threads for password hashing and file work */
     unsigned long long argon2_ops;
