@@ -646,7 +646,8 @@ pw_job(struct api_req *r, void *ctx)
     struct store_auth a;
     if (store_user_auth_by_id(api_job_store(), c->user_id, &a) != 0 || a.password_hash[0] == '\0' ||
         api_password_verify(a.password_hash, c->current) != 0) {
-        api_error(r, 401, "unauthorized", "現在のパスワードが違います。", "The current password is wrong.");
+        /* 400, not 401: the session itself is fine, and a client must not sign out over it. */
+        api_invalid(r, "current_password", "現在のパスワードが違います。", "is not the current password.");
         goto fail;
     }
     struct policy_password_rules rules = api_password_rules();

@@ -188,7 +188,8 @@ describe('passwords', () => {
     const u = await ctx.srv.makeUser(null, uid('pwchange'));
     const t2 = await ctx.srv.login(u.login, u.password);
     const put = (token, current_password, new_password) => ctx.srv.api('PUT', '/api/v1/me/password', { token, body: { current_password, new_password } });
-    assertError(await put(u.token, 'Wrong-current-77', 'Fresh-Passw0rd-91'), 401, 'unauthorized', 'wrong current password');
+    // 400, not 401: the session is valid, and a 401 would make clients sign out.
+    assertError(await put(u.token, 'Wrong-current-77', 'Fresh-Passw0rd-91'), 400, 'invalid_parameter', 'wrong current password');
     assertError(await put(u.token, u.password, 'Short-1!'), 400, 'invalid_parameter', 'under 10 characters');
     assertError(await put(u.token, u.password, u.login.toUpperCase()), 400, 'invalid_parameter', 'login in upper case');
     assertError(await put(u.token, u.password, '1234567890'), 400, 'invalid_parameter', 'common password 1234567890');

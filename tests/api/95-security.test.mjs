@@ -157,51 +157,108 @@ describe('roles', () => {
   });
 });
 
-// Every endpoint × {no token, staff non-member, staff member, administrator}. Expected: 401
-// without a token; admin endpoints 403 for staff; room-scoped endpoints 404 for non-members;
-// and never a 5xx.
+// Every endpoint × every role: no token, staff outside the room, a department administrator,
+// the room's member, a system administrator. The list of endpoints is read from the
+// operation tables in src/api/*.c, so an endpoint added without a line here fails the test.
 describe('permission matrix', () => {
   T('every role against every endpoint', async () => {
     const s = ctx.srv;
+    const { readdirSync, readFileSync } = await import('node:fs');
+    const { ROOT } = await import('./lib/harness.mjs');
+    const ops = [];
+    for (const f of readdirSync(`${ROOT}/src/api`).filter((x) => x.endsWith('.c'))) {
+      for (const m of readFileSync(`${ROOT}/src/api/${f}`, 'utf8').matchAll(/\{API_([A-Z]+), "(\/api\/v1[^"]*)", ([A-Z_ |0]+)/g)) ops.push({ method: m[1], pattern: m[2] });
+    }
+    const dept = assertStatus(await s.api('POST', '/api/v1/admin/departments', { token: s.adminToken, body: { name: `行列部${uid('d')}` } }), 201).json;
     const member = await s.makeUser(null, uid('pm'));
-    const other = await s.makeUser(null, uid('po'));
+    const staff = await s.makeUser(null, uid('po'));
+    const da = await s.makeUser(null, uid('pd'), { department_id: dept.id });
+    assertStatus(await s.api('PATCH', `/api/v1/admin/users/${da.id}`, { token: s.adminToken, body: { dept_admin: true } }), 200);
+    const target = await s.makeUser(null, uid('pt'));
+    const account = await s.makeUser(null, uid('pa'), { kind: 'department' });
     const room = await s.makeRoom(member.token, '権限表', []);
     const msg = await s.send(member.token, room.id, '権限表の確認');
+    const gone = await s.send(member.token, room.id, '消す予定');
     const up = await s.api('POST', '/api/v1/files?name=a.txt', { token: member.token, raw: Buffer.from('hello'), headers: { 'content-type': 'text/plain' } });
-    const fileId = up.json?.id ?? 1;
-    const R = room.id, M = msg.id, U = member.id;
-    const ops = [
-      // [method, path, body, kind] kind: pub | auth | admin | room
-      ['GET', '/api/v1/me', null, 'auth'], ['PATCH', '/api/v1/me', { title: '主事' }, 'auth'],
-      ['GET', '/api/v1/me/sessions', null, 'auth'], ['GET', '/api/v1/users?q=a', null, 'auth'],
-      ['GET', `/api/v1/users/${U}`, null, 'auth'], ['GET', '/api/v1/departments', null, 'auth'],
-      ['GET', '/api/v1/stamps', null, 'auth'], ['GET', `/api/v1/presence?user_ids=${U}`, null, 'auth'],
-      ['GET', '/api/v1/rooms', null, 'auth'], ['POST', '/api/v1/reports/screenshot', {}, 'auth'],
-      ['GET', '/api/v1/admin/users', null, 'admin'], ['GET', '/api/v1/admin/audit', null, 'admin'],
-      ['GET', '/api/v1/admin/reports', null, 'admin'], ['POST', `/api/v1/admin/users/${U}/unlock`, {}, 'admin'],
-      ['PATCH', `/api/v1/admin/users/${U}`, { title: '係長' }, 'admin'],
-      ['POST', '/api/v1/admin/departments', { name: uid('dep') }, 'admin'],
-      ['GET', `/api/v1/rooms/${R}`, null, 'room'], ['GET', `/api/v1/rooms/${R}/members`, null, 'room'],
-      ['GET', `/api/v1/rooms/${R}/messages?after=0`, null, 'room'], ['GET', `/api/v1/rooms/${R}/messages/${M}`, null, 'room'],
-      ['GET', `/api/v1/rooms/${R}/messages/${M}/readers`, null, 'room'], ['GET', `/api/v1/rooms/${R}/messages/${M}/edits`, null, 'room'],
-      ['POST', `/api/v1/rooms/${R}/read`, { seq: 1 }, 'room'], ['GET', `/api/v1/files/${fileId}/meta`, null, 'room'],
-      ['GET', `/api/v1/files/${fileId}`, null, 'room'],
-    ];
+    const rep = assertStatus(await s.api('POST', `/api/v1/rooms/${room.id}/messages/${msg.id}/report`, { token: member.token, body: { reason: 'x' } }), 201).json;
+    // kind: public | auth (any signed-in person) | admin | room (members only)
+    const spec = {
+      'POST /api/v1/auth/login': ['public', () => ({ login: 'nobody', password: 'x' })],
+      'POST /api/v1/auth/logout': ['logout'],
+      'GET /api/v1/me': ['auth'], 'PATCH /api/v1/me': ['auth', { title: '主事' }],
+      'PUT /api/v1/me/password': ['auth', { current_password: 'wrong-one-123', new_password: 'Another-pass-456!' }],
+      'GET /api/v1/me/sessions': ['auth'], 'DELETE /api/v1/me/sessions': ['auth'],
+      'DELETE /api/v1/me/sessions/{}': ['auth', undefined, [999999]],
+      'POST /api/v1/me/totp': ['auth'], 'POST /api/v1/me/totp/confirm': ['auth', { code: '000000' }],
+      'DELETE /api/v1/me/totp': ['auth', { code: '000000' }],
+      'GET /api/v1/users': ['auth'], 'GET /api/v1/users/{}': ['auth', undefined, [target.id]],
+      'GET /api/v1/departments': ['auth'], 'GET /api/v1/stamps': ['auth'],
+      'GET /api/v1/presence': ['auth', undefined, [], `?user_ids=${target.id}`],
+      'GET /api/v1/settings': ['auth'], 'GET /api/v1/rooms': ['auth'],
+      'POST /api/v1/rooms': ['auth', { name: '新規', member_ids: [] }],
+      'POST /api/v1/rooms/direct': ['auth', { user_id: target.id }],
+      'POST /api/v1/files': ['auth', undefined, [], '?name=b.txt'],
+      'POST /api/v1/reports/screenshot': ['auth', {}],
+      'GET /api/v1/admin/users': ['admin'], 'POST /api/v1/admin/users': ['admin', () => ({ login: uid('n'), name: '新人', password: 'Newcomer-9876!' })],
+      'PATCH /api/v1/admin/users/{}': ['admin', { title: '係長' }, [target.id]],
+      'POST /api/v1/admin/users/{}/lock': ['admin', {}, [target.id]], 'POST /api/v1/admin/users/{}/unlock': ['admin', {}, [target.id]],
+      'POST /api/v1/admin/users/{}/password': ['admin', { password: 'Reset-pass-2468!' }, [target.id]],
+      'POST /api/v1/admin/users/{}/totp/reset': ['admin', {}, [target.id]],
+      'POST /api/v1/admin/users/{}/delegates': ['admin', { user_id: target.id }, [account.id]],
+      'DELETE /api/v1/admin/users/{}/delegates/{}': ['admin', undefined, [account.id, target.id]],
+      'POST /api/v1/admin/departments': ['admin', () => ({ name: uid('dep') })],
+      'GET /api/v1/admin/audit': ['admin'], 'GET /api/v1/admin/reports': ['admin'],
+      'PATCH /api/v1/admin/reports/{}': ['admin', { status: 'dismissed' }, [rep.id]],
+      'PUT /api/v1/admin/settings': ['admin', { watermark: false }],
+      'GET /api/v1/rooms/{}': ['room', undefined, [room.id]], 'PATCH /api/v1/rooms/{}': ['room', { topic: '更新' }, [room.id]],
+      'GET /api/v1/rooms/{}/members': ['room', undefined, [room.id]],
+      'POST /api/v1/rooms/{}/members': ['room', { user_ids: [target.id] }, [room.id]],
+      'GET /api/v1/rooms/{}/messages': ['room', undefined, [room.id], '?after=0'],
+      'POST /api/v1/rooms/{}/messages': ['room', () => ({ text: '送信', client_msg_id: uid('c') }), [room.id]],
+      'GET /api/v1/rooms/{}/messages/{}': ['room', undefined, [room.id, msg.id]],
+      'PATCH /api/v1/rooms/{}/messages/{}': ['room', { text: '編集' }, [room.id, msg.id]],
+      'GET /api/v1/rooms/{}/messages/{}/edits': ['room', undefined, [room.id, msg.id]],
+      'GET /api/v1/rooms/{}/messages/{}/readers': ['room', undefined, [room.id, msg.id]],
+      'POST /api/v1/rooms/{}/messages/{}/report': ['room', { reason: 'x' }, [room.id, msg.id]],
+      'POST /api/v1/rooms/{}/read': ['room', { seq: 1 }, [room.id]],
+      'GET /api/v1/files/{}': ['room', undefined, [up.json.id]], 'GET /api/v1/files/{}/meta': ['room', undefined, [up.json.id]],
+      // Destructive ones last: a deletion, then the member leaving.
+      'DELETE /api/v1/rooms/{}/messages/{}': ['room', undefined, [room.id, gone.id]],
+      'DELETE /api/v1/rooms/{}/members/{}': ['room', undefined, [room.id, member.id]],
+    };
+    const missing = ops.filter((o) => !spec[`${o.method} ${o.pattern}`]).map((o) => `${o.method} ${o.pattern}`);
+    assert.deepEqual(missing, [], 'every endpoint of the operation tables has a row in this matrix');
+    const roles = { staff: staff.token, deptAdmin: da.token, admin: s.adminToken, member: member.token };
     const problems = [];
-    for (const [method, path, body, kind] of ops) {
-      const call = (token) => s.api(method, path, { token, body: body ?? undefined });
+    for (const [key, [kind, body, ids = [], query = '']] of Object.entries(spec)) {
+      const [method, pattern] = key.split(' ');
+      let i = 0;
+      const path = pattern.replace(/\{\}/g, () => String(ids[i++])) + query;
+      const call = async (token) => {
+        const b = typeof body === 'function' ? body() : body;
+        if (pattern === '/api/v1/files') return s.api(method, path, { token, raw: Buffer.from('x'), headers: { 'content-type': 'text/plain' } });
+        return s.api(method, path, { token, body: b ?? (method === 'GET' || method === 'DELETE' ? undefined : {}) });
+      };
       const none = await call(null);
-      if (none.status !== 401) problems.push(`${method} ${path} without token → ${none.status}`);
-      const staff = await call(other.token);
-      const want = kind === 'admin' ? [403] : kind === 'room' ? [403, 404] : [200, 201, 204];
-      if (!want.includes(staff.status)) problems.push(`${method} ${path} as staff non-member → ${staff.status}, want ${want}`);
-      if (kind === 'room') {
-        const mem = await call(member.token);
-        if (mem.status >= 300) problems.push(`${method} ${path} as member → ${mem.status}`);
+      if (kind === 'public') { if (none.status >= 500 || none.status === 403) problems.push(`${key} public → ${none.status}`); continue; }
+      if (none.status !== 401) problems.push(`${key} without token → ${none.status}`);
+      if (kind === 'logout') continue;
+      const order = kind === 'room' ? ['staff', 'deptAdmin', 'admin', 'member'] : ['staff', 'deptAdmin', 'member', 'admin'];
+      for (const role of order) {
+        const r = await call(roles[role]);
+        const bad = (why) => problems.push(`${key} as ${role} → ${r.status} (${why}) ${r.text?.slice(0, 120)}`);
+        if (r.status >= 500) bad('server error');
+        else if (r.status === 401) bad('signed in');
+        else if (kind === 'admin' && role !== 'admin' && r.status !== 403) bad('administrators only');
+        else if (kind === 'admin' && role === 'admin' && r.status === 403) bad('administrator refused');
+        else if (kind === 'room' && role !== 'member' && r.status !== 404) bad('members only: 404 to others');
+        else if (kind === 'room' && role === 'member' && (r.status === 403 || r.status === 404)) bad('member refused');
+        else if (kind === 'auth' && r.status === 403) bad('any signed-in person may');
       }
-      const adm = await call(s.adminToken);
-      if (adm.status >= 500) problems.push(`${method} ${path} as admin → ${adm.status}`);
-      if (kind === 'admin' && adm.status >= 300) problems.push(`${method} ${path} as admin → ${adm.status}`);
+    }
+    for (const t of [staff, da, member]) {
+      const tok = await s.login(t.login, t.password);
+      assertStatus(await s.api('POST', '/api/v1/auth/logout', { token: tok }), 204, 'logout');
     }
     assert.deepEqual(problems, []);
     assert.ok(await s.healthy());
