@@ -85,9 +85,9 @@ reqparse_match(const char *pattern, const char *path, size_t len, int64_t *param
             int64_t v = 0;
             const char *d = s;
             while (s < end && *s >= '0' && *s <= '9') {
-                if (v > (INT64_C(1) << 53) / 10)
-                    return 0;
                 v = v * 10 + (*s - '0');
+                if (v >= (INT64_C(1) << 53)) /* also stops the growth long before int64 overflows */
+                    return 0;
                 s++;
             }
             if (s == d || v == 0 || *d == '0' || *nparams >= max)

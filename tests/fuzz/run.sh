@@ -12,7 +12,7 @@ secs=${1:-10}
 root=$(cd "$(dirname "$0")/../.." && pwd)
 out="$root/build-fuzz"
 cc=${CC:-clang}
-cflags="-g -O1 -std=gnu11 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -I$root/src"
+cflags="-g -O1 -std=gnu11 -D_GNU_SOURCE -DH2O_USE_LIBUV=0 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -I$root/src"
 
 mkdir -p "$out/artifacts"
 
@@ -27,9 +27,13 @@ build fuzz_utf8 "$root/src/util/utf8.c"
 build fuzz_kana "$root/src/util/kana.c" "$root/src/util/utf8.c"
 build fuzz_csv "$root/src/util/csv.c" "$root/src/util/utf8.c"
 build fuzz_wsframe "$root/src/server/wsframe.c" "$root/src/util/utf8.c"
+build fuzz_pii "$root/src/policy/pii.c" "$root/src/util/utf8.c"
+build fuzz_reqparse "$root/src/util/reqparse.c" "$root/src/util/utf8.c" "$root/src/util/xmalloc.c"
+# JSON request bodies through the API's own readers (src/api/common.c, stubs for the rest).
+build fuzz_body "$root/src/util/reqparse.c" "$root/src/util/utf8.c" "$root/src/util/xmalloc.c" -ljansson -lsodium
 
 status=0
-for name in fuzz_utf8 fuzz_kana fuzz_csv fuzz_wsframe; do
+for name in fuzz_utf8 fuzz_kana fuzz_csv fuzz_wsframe fuzz_pii fuzz_reqparse fuzz_body; do
     target=${name#fuzz_}
     mkdir -p "$out/corpus/$target"
     echo "run $name for ${secs}s"

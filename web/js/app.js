@@ -29,6 +29,12 @@ async function boot() {
   build();
   if (settings.watermark) watermark();
   screenshotGuard();
+  // R19: say so when the password expires soon (the server forces the change once it has).
+  if (S.me.password_expiry_warning && S.me.password_expires_at) {
+    shell.conn.textContent = t('pwExpiry') + S.me.password_expires_at.slice(0, 10);
+    shell.conn.classList.add('show');
+    setTimeout(() => { if (S.conn !== 'reconnecting') shell.conn.classList.remove('show'); }, 8000);
+  }
   S.ws = connect({ onEvent, onState });
   addEventListener('hashchange', route);
   document.addEventListener('kairan-logout', logout);

@@ -1,6 +1,8 @@
 // Strings: Japanese first, English second. t('key', a, b) fills {0}, {1}.
 const ja = {
   app: '回覧', login: 'ログイン', loginId: '職員番号', password: 'パスワード',
+  totpCode: '確認コード (6桁)', totpNeeded: '認証アプリに表示されている確認コードを入力してください',
+  pwExpiry: 'パスワードの有効期限が近づいています。期限: ',
   loginFail: '職員番号またはパスワードが違います', locked: 'このアカウントはロックされています',
   logout: 'ログアウト', logoutQ: 'ログアウトしますか？', cancel: 'キャンセル', ok: 'OK', save: '保存', close: '閉じる',
   talk: 'トーク', directory: 'アドレス帳', profile: 'プロフィール', settings: '設定',
@@ -34,6 +36,8 @@ const ja = {
 };
 const en = {
   app: 'Kairan', login: 'Log in', loginId: 'Staff ID', password: 'Password',
+  totpCode: 'Verification code (6 digits)', totpNeeded: 'Enter the code shown in your authenticator app',
+  pwExpiry: 'Your password expires soon: ',
   loginFail: 'Wrong staff ID or password', locked: 'This account is locked',
   logout: 'Log out', logoutQ: 'Log out?', cancel: 'Cancel', ok: 'OK', save: 'Save', close: 'Close',
   talk: 'Chats', directory: 'Directory', profile: 'Profile', settings: 'Settings',

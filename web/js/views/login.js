@@ -1,4 +1,4 @@
-// Login (staff id + password) and the forced password change.
+// Login (staff id + password, and the 6-digit code when TOTP is on) and the forced password change.
 import { h, clear } from '../dom.js';
 import { post, put } from '../api.js';
 import { t, lang, setLang } from '../i18n.js';
@@ -14,6 +14,7 @@ export function loginView(root, done, mustChange) {
       h('div.logo', null, h('img', { src: '/favicon.svg', alt: '', width: 48, height: 48 }), h('h1', null, t('app'))),
       h('label', null, t('loginId'), h('input', { name: 'login', required: true, autocomplete: 'username', autofocus: true })),
       h('label', null, t('password'), h('input', { type: 'password', name: 'pw', required: true, autocomplete: 'current-password' })),
+      h('label.totp', { hidden: true }, t('totpCode'), h('input', { name: 'totp', inputmode: 'numeric', pattern: '[0-9]{6}', maxLength: 6, autocomplete: 'one-time-code' })),
       err, h('button.btn.primary', { type: 'submit' }, t('login')),
       h('button.btn.ghost.lang', { type: 'button', onclick: () => { setLang(lang === 'ja' ? 'en' : 'ja'); loginView(root, done); } }, t('lang')));
   f.addEventListener('submit', async (e) => {
@@ -23,11 +24,24 @@ export function loginView(root, done, mustChange) {
     btn.disabled = true;
     try {
       if (mustChange) await put('/me/password', { current_password: f.cur.value, new_password: f.nw.value });
-      else await post('/auth/login', { login: f.login.value.trim(), password: f.pw.value });
+      else {
+        const body = { login: f.login.value.trim(), password: f.pw.value };
+        if (f.totp.value) body.totp = f.totp.value;
+        await post('/auth/login', body);
+      }
       localStorage.setItem('kairan.in', '1');
       clear(root); done();
     } catch (x) {
-      err.textContent = x.code === 'account_locked' ? t('locked') : x.status === 401 ? t('loginFail') : (x.message || t('error'));
+      if (x.code === 'totp_required') {
+        // The password was right; the account also needs the code from the authenticator app.
+        f.querySelector('label.totp').hidden = false;
+        f.totp.required = true;
+        f.totp.focus();
+        err.textContent = t('totpNeeded');
+      } else {
+        err.textContent = x.code === 'account_locked' ? t('locked') : x.code === 'rate_limited' ? (x.message || t('error'))
+          : x.status === 401 ? t('loginFail') : (x.message || t('error'));
+      }
       btn.disabled = false;
     }
   });
