@@ -501,6 +501,8 @@ me_json(store_t *s, int64_t id, int must_change)
     if (store_user_auth_by_id(s, id, &a) == 0) {
         api_password_age(u, a.password_changed_at);
         json_object_set_new(u, "totp_enabled", json_boolean(a.totp_enabled));
+        json_object_set_new(u, "totp_setup_required",
+                            json_boolean(a.is_admin && api_config()->totp_required_for_admins && !a.totp_enabled));
     }
     return u;
 }

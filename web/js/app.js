@@ -9,7 +9,7 @@ import { roomList } from './views/rooms.js';
 import { timeline } from './views/timeline.js';
 import { details } from './views/details.js';
 import { directory } from './views/directory.js';
-import { profile } from './views/profile.js';
+import { profile, totpCard } from './views/profile.js';
 import { dot } from './views/people.js';
 
 const app = $('#app');
@@ -22,6 +22,11 @@ async function boot() {
   if (!localStorage.getItem('kairan.in')) return loginView(app, boot);
   try { S.me = await get('/me'); } catch { localStorage.removeItem('kairan.in'); return loginView(app, boot); }
   if (S.me.must_change_password) return loginView(app, boot, true);
+  // An administrator who must use two-step verification enrols before anything else.
+  if (S.me.totp_setup_required) {
+    return clear(app, h('main.login-wrap', null, h('div.card.login', null, h('h1', null, t('totpRequired'))),
+      totpCard(() => location.reload())));
+  }
   putUser(S.me);
   get('/stamps').then((d) => { S.stamps = d.stamps; }).catch(() => {});
   await loadRooms().catch(() => {});

@@ -1,6 +1,9 @@
 // Strings: Japanese first, English second. t('key', a, b) fills {0}, {1}.
 const ja = {
   app: '回覧', login: 'ログイン', loginId: '職員番号', password: 'パスワード',
+  totp: '二段階認証', totpOn: '二段階認証は有効です。', totpOff: '二段階認証を解除', totpStart: '設定を始める',
+  totpHelp: '認証アプリ（Google Authenticator など）に鍵を登録し、表示された確認コードを入力してください。',
+  totpKey: '鍵: ', totpConfirm: '確認して有効にする', totpRequired: '管理者は二段階認証の設定が必要です',
   totpCode: '確認コード (6桁)', totpNeeded: '認証アプリに表示されている確認コードを入力してください',
   pwExpiry: 'パスワードの有効期限が近づいています。期限: ',
   loginFail: '職員番号またはパスワードが違います', locked: 'このアカウントはロックされています',
@@ -36,6 +39,9 @@ const ja = {
 };
 const en = {
   app: 'Kairan', login: 'Log in', loginId: 'Staff ID', password: 'Password',
+  totp: 'Two-step verification', totpOn: 'Two-step verification is on.', totpOff: 'Turn off two-step verification', totpStart: 'Start',
+  totpHelp: 'Add the key to an authenticator app, then enter the code it shows.',
+  totpKey: 'Key: ', totpConfirm: 'Confirm and turn on', totpRequired: 'Administrators must set up two-step verification',
   totpCode: 'Verification code (6 digits)', totpNeeded: 'Enter the code shown in your authenticator app',
   pwExpiry: 'Your password expires soon: ',
   loginFail: 'Wrong staff ID or password', locked: 'This account is locked',

@@ -1,7 +1,7 @@
 // プロフィール: one's own 役職, 内線, 勤務先電話 and ひとこと; 不在 with a return time and
 // note; desktop notifications.
 import { h, clear, toast } from '../dom.js';
-import { patch } from '../api.js';
+import { api, patch, post } from '../api.js';
 import { t, lang, setLang } from '../i18n.js';
 import { S, putUser, emit } from '../store.js';
 import { dot, absentLine } from './people.js';
@@ -48,7 +48,38 @@ export function profile(root) {
       h('button.btn', { type: 'button', onclick: () => document.dispatchEvent(new Event('kairan-logout')) }, t('logout'))));
   clear(root, h('div.page', null, h('header.page-head', null, h('a.btn.ghost.back', { href: '#/', 'aria-label': t('back') }, '‹'),
     h('h1', null, dot(me.id), ' ', me.name)), h('p.sub', null, [me.kana, me.department, me.login].filter(Boolean).join(' / ')),
-  h('div.cards', null, f, a, n)));
+  h('div.cards', null, f, a, totpCard(() => profile(root)), n)));
+}
+
+// 二段階認証 (TOTP): enrol with an authenticator app, or turn it off with a current code.
+export function totpCard(after) {
+  const msg = h('p.error', { role: 'alert' });
+  const code = h('input', { name: 'code', inputmode: 'numeric', pattern: '[0-9]{6}', maxLength: 6, required: true, autocomplete: 'one-time-code' });
+  const card = h('form.card.totp-card', null, h('h2', null, t('totp')));
+  if (S.me.totp_enabled) {
+    card.append(h('p', null, t('totpOn')), h('label', null, t('totpCode'), code),
+      h('button.btn', { type: 'submit' }, t('totpOff')), msg);
+    card.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      try { await api('DELETE', '/me/totp', { code: code.value }); S.me.totp_enabled = false; after(); } catch (x) { msg.textContent = x.message; }
+    });
+    return card;
+  }
+  const secret = h('p.totp-secret');
+  card.append(h('p', null, t('totpHelp')), h('button.btn', { type: 'button', onclick: begin }, t('totpStart')), secret,
+    h('label', null, t('totpCode'), code), h('button.btn.primary', { type: 'submit' }, t('totpConfirm')), msg);
+  async function begin() {
+    try {
+      const r = await post('/me/totp');
+      secret.replaceChildren(h('span', null, t('totpKey')), h('code', null, r.secret), h('br'), h('small', null, r.uri));
+    } catch (x) { msg.textContent = x.message; }
+  }
+  card.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    try { await post('/me/totp/confirm', { code: code.value }); S.me.totp_enabled = true; S.me.totp_setup_required = false; after(); }
+    catch (x) { msg.textContent = x.message; }
+  });
+  return card;
 }
 function save(u) {
   Object.assign(S.me, u); putUser(u);
