@@ -199,7 +199,10 @@ h_upload(struct api_req *r)
     char *name = memchr(raw, '\0', (size_t)n) ? NULL : reqparse_file_name(raw, (size_t)n, KR_MAX_FILE_NAME);
     if (name == NULL)
         return api_invalid(r, "name", "使用できないファイル名です。", "is not a usable file name.");
-    if (api_rate_take(r, API_RATE_UPLOAD) != 0) {
+    char confirm[8];
+    if (api_rate_take(r, API_RATE_UPLOAD) != 0 ||
+        api_pii_guard(r, "name", name, api_query(r, "confirm_pii", confirm, sizeof(confirm)) >= 0 && !strcmp(confirm, "1"), 0) !=
+            0) {
         free(name);
         return API_DONE;
     }

@@ -78,6 +78,15 @@ void api_password_age(json_t *obj, int64_t changed_at);
 /* 1 if `password` matches one of the user's last password_history passwords (job thread). */
 int api_password_reused(store_t *s, int64_t user_id, const char *password);
 
+/* guard.c */
+/*
+ * Checks `text` (field `field`) for personal identifiers before it is stored. Returns 0 when
+ * it may be stored (nothing found, or only warnings and `confirmed`), else answers 422
+ * personal_information / personal_information_confirm with the hits' kinds and positions and
+ * returns -1. Audits every hit without the identifier itself.
+ */
+int api_pii_guard(struct api_req *r, const char *field, const char *text, int confirmed, int64_t room_id);
+
 /* ratelimit.c */
 enum api_rate { API_RATE_SEND, API_RATE_UPLOAD };
 /* Takes one unit of the caller's allowance: 0, or -1 after answering 429 with Retry-After. */

@@ -209,6 +209,9 @@ h_send(struct api_req *r)
         api_invalid(r, "stamp", "そのスタンプはありません。", "is not a known stamp.");
         goto fail;
     }
+    int confirm_pii = 0;
+    if (api_field_bool(r, b, "confirm_pii", &confirm_pii) < 0 || api_pii_guard(r, "text", in->text, confirm_pii, in->room_id) != 0)
+        goto fail;
     /* A message is text, a stamp or files; whitespace alone is not a message. */
     int blank = 1;
     for (const char *p = in->text; *p && blank; p++)
@@ -285,6 +288,11 @@ h_edit(struct api_req *r)
         json_decref(b);
         return api_invalid(r, "text", "空にはできません。送信取消を使ってください。",
                            "cannot be empty; delete the message instead.");
+    }
+    int confirm_pii = 0;
+    if (api_field_bool(r, b, "confirm_pii", &confirm_pii) < 0 || api_pii_guard(r, "text", text, confirm_pii, r->params[0]) != 0) {
+        json_decref(b);
+        return API_DONE;
     }
     struct edit_ctx *c = xcalloc(1, sizeof(*c));
     c->room_id = r->params[0];

@@ -3,6 +3,9 @@
  * stored in the store's settings table so every node and restart sees the same values.
  */
 #include "api/internal.h"
+#include "policy/pii.h"
+
+#include <stdio.h>
 #include "util/xmalloc.h"
 
 #include <stdlib.h>
@@ -60,23 +63,57 @@ set_done(store_t *s, struct api_req *r, void *ctx, int status)
     free(c);
 }
 
-/* PUT /api/v1/admin/settings {"watermark": bool} */
+/* PUT /api/v1/admin/settings {"watermark": bool, "pii": {"credit_card": "block"|"warn"|"off", …}} */
 static int
 h_settings_put(struct api_req *r)
 {
-    json_t *b = api_body_object(r);
+    json_t *b = api_body_object(r), *changes = json_object(), *pii, *v;
     int wm;
-    if (b == NULL)
+    const char *k;
+    char field[80];
+    if (b == NULL) {
+        json_decref(changes);
         return API_DONE;
+    }
     int rc = api_field_bool(r, b, "watermark", &wm);
-    json_decref(b);
     if (rc < 0)
-        return API_DONE;
-    if (rc == 0)
-        return api_invalid(r, "watermark", "必須です。", "is required.");
+        goto fail;
+    if (rc == 1)
+        json_object_set_new(changes, "watermark", json_boolean(wm));
+    if ((pii = json_object_get(b, "pii")) != NULL) {
+        if (!json_is_object(pii)) {
+            api_invalid(r, "pii", "識別子ごとの設定のオブジェクトです。", "must be an object of identifier settings.");
+            goto fail;
+        }
+        json_object_foreach(pii, k, v)
+        {
+            enum pii_kind kind = pii_kind_from_code(k, strlen(k));
+            const char *m = json_string_value(v);
+            snprintf(field, sizeof(field), "pii.%.60s", k);
+            /* My Number is always guarded; the optional kinds are the administrators' choice. */
+            if (kind == 0 || kind == PII_MY_NUMBER || kind == PII_MY_NUMBER_UNCONFIRMED) {
+                api_invalid(r, field, "設定できる識別子ではありません。", "is not an identifier that can be set.");
+                goto fail;
+            }
+            if (m == NULL || (strcmp(m, "block") && strcmp(m, "warn") && strcmp(m, "off"))) {
+                api_invalid(r, field, "block, warn, off のいずれかです。", "must be block, warn or off.");
+                goto fail;
+            }
+        }
+        json_object_set(changes, "pii", pii);
+    }
+    if (json_object_size(changes) == 0) {
+        api_invalid(r, "watermark", "変更する設定がありません。", "no setting to change.");
+        goto fail;
+    }
+    json_decref(b);
     struct set_ctx *c = xcalloc(1, sizeof(*c));
-    c->changes = json_pack("{sb}", "watermark", wm);
+    c->changes = changes;
     return api_write(r, set_run, set_done, c);
+fail:
+    json_decref(b);
+    json_decref(changes);
+    return API_DONE;
 }
 
 const struct api_op api_settings_ops[] = {

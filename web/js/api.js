@@ -1,6 +1,6 @@
 // HTTP: the session cookie authenticates; every write carries X-Kairan-Request (CSRF).
 export class ApiError extends Error {
-  constructor(status, code, message) { super(message || code); this.status = status; this.code = code; }
+  constructor(status, code, message, detail) { super(message || code); this.status = status; this.code = code; this.detail = detail || {}; }
 }
 export let onUnauthorized = () => {};
 export function setUnauthorizedHandler(fn) { onUnauthorized = fn; }
@@ -24,7 +24,7 @@ export async function api(method, path, body) {
   if (!res.ok) {
     const err = data && data.error || {};
     if (res.status === 401 && path !== '/auth/login') onUnauthorized();
-    throw new ApiError(res.status, err.code || 'http_' + res.status, err.message);
+    throw new ApiError(res.status, err.code || 'http_' + res.status, err.message, err);
   }
   return data;
 }

@@ -152,6 +152,12 @@ export async function flush() {
         received(o.roomId, m, true);
         backoff = 1000;
       } catch (e) {
+        if (e.status === 422 && /^personal_information/.test(e.code)) {
+          // R16: nothing was stored; the composer gets the text back with the span marked.
+          discard(o.cid);
+          emit('pii', o.roomId, o.body, e);
+          continue;
+        }
         if (e.status === 0 || e.status >= 500 || e.status === 429) {
           flushTimer = setTimeout(flush, backoff); backoff = Math.min(backoff * 2, 30000);
           break;

@@ -1,10 +1,10 @@
 // The composer: Enter sends, Shift+Enter breaks the line, and an Enter that confirms an IME
 // conversion (isComposing / keyCode 229) never sends. Drafts per room; @mentions with
 // autocomplete; stamps; attachments by button, drag-and-drop or paste, with progress.
-import { h, clear, icon } from '../dom.js';
+import { h, clear, icon, confirmBox } from '../dom.js';
 import { upload } from '../api.js';
 import { t, fmtSize } from '../i18n.js';
-import { S, send, draft, wsSend } from '../store.js';
+import { S, send, draft, wsSend, on } from '../store.js';
 
 const FALLBACK_STAMPS = [['ryokai', '了解しました'], ['arigato', 'ありがとうございます'], ['otsukare', 'お疲れさまです'], ['kakunin', '確認します'],
   ['shochi', '承知しました'], ['yoroshiku', 'よろしくお願いします'], ['ok', 'OK'], ['iine', 'いいね'], ['taiouchu', '対応中'],
@@ -15,13 +15,14 @@ export function composer(roomId, room) {
   const chosen = new Map(); // "@name" -> user id, from the autocomplete
   const ta = h('textarea.input', { rows: 1, placeholder: t('message'), 'aria-label': t('messageLabel'), maxLength: 10000 });
   const replyBar = h('div.replybar');
+  const piiBar = h('div.piibar', { role: 'alert', hidden: true });
   const tray = h('div.tray');
   const sugBox = h('ul.suggest', { role: 'listbox', hidden: true, id: 'mention-list' });
   const picker = h('div.picker', { role: 'dialog', 'aria-label': t('stamp'), hidden: true });
   const fileIn = h('input', { type: 'file', multiple: true, hidden: true, 'aria-hidden': 'true', tabindex: '-1' });
   const sendBtn = h('button.btn.primary.send', { type: 'button', onclick: doSend }, t('send'));
   const stampBtn = h('button.btn.icon', { type: 'button', title: t('stamp'), 'aria-label': t('stamp'), 'aria-expanded': 'false', onclick: togglePicker }, icon('smile'));
-  const root = h('div.composer', null, replyBar, tray, sugBox, picker,
+  const root = h('div.composer', null, piiBar, replyBar, tray, sugBox, picker,
     h('div.crow', null,
       h('button.btn.icon', { type: 'button', title: t('attach'), 'aria-label': t('attach'), onclick: () => fileIn.click() }, icon('clip')),
       stampBtn, ta, sendBtn), fileIn);
@@ -134,5 +135,25 @@ export function composer(roomId, room) {
     files = []; clear(tray); setReply(null); hideSug(); lastTyping = 0;
     ta.focus();
   }
+  // ---- the personal-information guard's answer (R16): put the text back, mark the span, say why.
+  const off = on('pii', async (rid, body, e) => {
+    if (!root.isConnected) { off(); return; }
+    if (rid !== roomId) return;
+    const hits = e.detail.hits || [];
+    const restore = () => {
+      ta.value = body.text || ''; draft.set(roomId, ta.value); grow();
+      const first = hits[0];
+      ta.focus();
+      if (first) ta.setSelectionRange(first.start, first.start + first.length);
+      piiBar.hidden = false;
+      clear(piiBar, h('strong', null, e.message), ' ', hits.map((x) => x.name).filter((v, i, a) => a.indexOf(v) === i).join('・'));
+    };
+    if (e.code === 'personal_information_confirm' && await confirmBox(t('piiTitle'), e.message, t('piiSend'), t('cancel'))) {
+      send(roomId, { ...body, confirm_pii: true });
+      return;
+    }
+    restore();
+  });
+  ta.addEventListener('input', () => { piiBar.hidden = true; });
   return { el: root, focus: () => ta.focus(), reply: setReply, addFiles, input: ta };
 }

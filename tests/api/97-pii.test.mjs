@@ -1,0 +1,124 @@
+// The personal-information guard (R16): a My Number with its keyword is refused and leaves no
+// trace in any file of the data directory; without the keyword it asks for confirmation; an
+// invalid check digit passes; edits and file names are guarded too; administrators turn the
+// optional identifiers on per kind.
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { assertError, assertStatus, uid, useServer } from './lib/harness.mjs';
+
+const { ctx, T } = useServer({ before, after, it });
+
+// 番号法施行令 第8条: weights 6,5,4,3,2,7,6,5,4,3,2 over the first 11 digits.
+function myNumber(first11) {
+  const w = [6, 5, 4, 3, 2, 7, 6, 5, 4, 3, 2];
+  const r = [...first11].reduce((a, d, i) => a + Number(d) * w[i], 0) % 11;
+  return first11 + String(r <= 1 ? 0 : 11 - r);
+}
+function filesUnder(dir) {
+  const out = [];
+  for (const e of readdirSync(dir)) {
+    const p = join(dir, e);
+    const st = statSync(p);
+    if (st.isDirectory()) out.push(...filesUnder(p)); else if (st.isFile()) out.push(p);
+  }
+  return out;
+}
+
+describe('My Number', () => {
+  T('with its keyword: 422 personal_information, position in UTF-16, no trace anywhere', async () => {
+    const s = ctx.srv;
+    const u = await s.makeUser(null, uid('pi'));
+    const room = await s.makeRoom(u.token, '個人情報', []);
+    const num = myNumber('31415926535');
+    const text = `😀 申請者のマイナンバーは${num}です`;
+    const r = await s.api('POST', `/api/v1/rooms/${room.id}/messages`, { token: u.token, body: { text, client_msg_id: uid('c') } });
+    assertError(r, 422, 'personal_information');
+    const hit = r.json.error.hits[0];
+    assert.equal(hit.kind, 'my_number');
+    assert.equal(hit.start, text.indexOf(num), 'UTF-16 offset, as JavaScript counts');
+    assert.equal(hit.length, 12);
+    assert.ok(!r.text.includes(num), 'the number is not echoed');
+    // Spaced and full-width forms are caught too.
+    const spaced = `個人番号 ${num.slice(0, 4)} ${num.slice(4, 8)} ${num.slice(8)}`;
+    assertError(await s.api('POST', `/api/v1/rooms/${room.id}/messages`, { token: u.token, body: { text: spaced, client_msg_id: uid('c') } }), 422, 'personal_information');
+    const wide = `マイナンバー：${[...num].map((d) => String.fromCharCode(0xff10 + Number(d))).join('')}`;
+    assertError(await s.api('POST', `/api/v1/rooms/${room.id}/messages`, { token: u.token, body: { text: wide, client_msg_id: uid('c') } }), 422, 'personal_information');
+    // Even a confirmation cannot push a keyword-marked number through.
+    assertError(await s.api('POST', `/api/v1/rooms/${room.id}/messages`, { token: u.token, body: { text, client_msg_id: uid('c'), confirm_pii: true } }), 422, 'personal_information');
+    const h = await s.history(u.token, room.id);
+    assert.equal(h.length, 0, 'nothing stored');
+    const audit = assertStatus(await s.api('GET', '/api/v1/admin/audit?action=pii.', { token: s.adminToken }), 200).json;
+    assert.ok(audit.entries.some((e) => e.action === 'pii.blocked' && e.detail.hits[0].kind === 'my_number'), 'the hit is audited');
+    assert.ok(!JSON.stringify(audit).includes(num), 'without the number');
+    // No file of the data directory holds the number (database, WAL, files), nor the log.
+    await s.stop({ keepData: true });
+    for (const f of filesUnder(s.dataDir)) {
+      const bytes = readFileSync(f);
+      assert.ok(!bytes.includes(Buffer.from(num)), `${f} does not contain the number`);
+    }
+    assert.ok(!s.stderr.includes(num), 'the log does not contain it');
+    await s.start();
+    await s.adminLogin();
+  });
+
+  T('without a keyword: 422 personal_information_confirm; resent with confirm_pii it is posted and audited', async () => {
+    const s = ctx.srv;
+    const u = await s.makeUser(null, uid('pc'));
+    const room = await s.makeRoom(u.token, '確認', []);
+    const num = myNumber('27182818284');
+    const text = `整理番号 ${num} の件`;
+    const cid = uid('c');
+    const r = await s.api('POST', `/api/v1/rooms/${room.id}/messages`, { token: u.token, body: { text, client_msg_id: cid } });
+    assertError(r, 422, 'personal_information_confirm');
+    assert.equal(r.json.error.hits[0].kind, 'my_number_unconfirmed');
+    const ok = assertStatus(await s.api('POST', `/api/v1/rooms/${room.id}/messages`, { token: u.token, body: { text, client_msg_id: cid, confirm_pii: true } }), 201);
+    assert.equal(ok.json.text, text);
+    const audit = assertStatus(await s.api('GET', `/api/v1/admin/audit?action=pii.confirmed&actor_id=${u.id}`, { token: s.adminToken }), 200).json;
+    assert.equal(audit.entries.length, 1);
+  });
+
+  T('an invalid check digit, phone numbers and 法人番号 pass', async () => {
+    const s = ctx.srv;
+    const u = await s.makeUser(null, uid('pv'));
+    const room = await s.makeRoom(u.token, '通過', []);
+    const num = myNumber('16180339887');
+    const wrong = num.slice(0, 11) + String((Number(num[11]) + 1) % 10);
+    for (const text of [`マイナンバー ${wrong}`, '電話 077-561-2345 内線 2301', '法人番号 1234567890123', `TEL ${num}`]) {
+      assertStatus(await s.api('POST', `/api/v1/rooms/${room.id}/messages`, { token: u.token, body: { text, client_msg_id: uid('c') } }), 201, text);
+    }
+  });
+
+  T('edits and file names are guarded too', async () => {
+    const s = ctx.srv;
+    const u = await s.makeUser(null, uid('pe'));
+    const room = await s.makeRoom(u.token, '編集', []);
+    const m = await s.send(u.token, room.id, '後で直します');
+    const num = myNumber('14142135623');
+    assertError(await s.api('PATCH', `/api/v1/rooms/${room.id}/messages/${m.id}`, { token: u.token, body: { text: `マイナンバー${num}` } }), 422, 'personal_information');
+    const name = encodeURIComponent(`個人番号${num}.pdf`);
+    const up = await s.api('POST', `/api/v1/files?name=${name}`, { token: u.token, raw: Buffer.from('%PDF-1.4'), headers: { 'content-type': 'application/pdf' } });
+    assertError(up, 422, 'personal_information');
+    assert.equal(up.json.error.field, 'name');
+  });
+});
+
+describe('optional identifiers', () => {
+  T('administrators turn kinds on per identifier; a typo is refused naming the field', async () => {
+    const s = ctx.srv;
+    const u = await s.makeUser(null, uid('po'));
+    const room = await s.makeRoom(u.token, 'カード', []);
+    const card = 'クレジットカード 4111 1111 1111 1111';
+    assertStatus(await s.api('POST', `/api/v1/rooms/${room.id}/messages`, { token: u.token, body: { text: card, client_msg_id: uid('c') } }), 201, 'off by default');
+    const bad = await s.api('PUT', '/api/v1/admin/settings', { token: s.adminToken, body: { pii: { credit_crad: 'block' } } });
+    assertError(bad, 400, 'invalid_parameter');
+    assert.match(bad.json.error.message, /credit_crad/);
+    assertError(await s.api('PUT', '/api/v1/admin/settings', { token: s.adminToken, body: { pii: { credit_card: 'maybe' } } }), 400, 'invalid_parameter');
+    assertStatus(await s.api('PUT', '/api/v1/admin/settings', { token: s.adminToken, body: { pii: { credit_card: 'block' } } }), 200);
+    assertError(await s.api('POST', `/api/v1/rooms/${room.id}/messages`, { token: u.token, body: { text: card, client_msg_id: uid('c') } }), 422, 'personal_information');
+    assertStatus(await s.api('PUT', '/api/v1/admin/settings', { token: s.adminToken, body: { pii: { credit_card: 'warn' } } }), 200);
+    assertError(await s.api('POST', `/api/v1/rooms/${room.id}/messages`, { token: u.token, body: { text: card, client_msg_id: uid('c') } }), 422, 'personal_information_confirm');
+    assertStatus(await s.api('PUT', '/api/v1/admin/settings', { token: s.adminToken, body: { pii: { credit_card: 'off' } } }), 200);
+  });
+});
