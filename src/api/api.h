@@ -80,6 +80,9 @@ int api_dispatch(struct api_req *r);
 /* Frees what the request's output owns (not the request itself). */
 void api_req_clear(struct api_req *r);
 
+/* Starts the thread that releases held (out-of-hours) messages when they come due. */
+void api_held_start(void);
+
 /* 1 if an Origin header value is one of the configured public origins. */
 int api_origin_ok(const char *origin, size_t len);
 /* Authenticates a WebSocket upgrade (Bearer or cookie): 0 and *user, or -1. */

@@ -22,7 +22,7 @@ struct api_op {
 };
 
 extern const struct api_op api_auth_ops[], api_users_ops[], api_rooms_ops[], api_messages_ops[], api_files_ops[], api_audit_ops[],
-    api_settings_ops[];
+    api_settings_ops[], api_office_ops[], api_held_ops[];
 
 int api_not_found(struct api_req *r);
 int api_forbidden(struct api_req *r);
@@ -77,6 +77,17 @@ void api_audit_detached(const char *action, int64_t actor, const char *address, 
 void api_password_age(json_t *obj, int64_t changed_at);
 /* 1 if `password` matches one of the user's last password_history passwords (job thread). */
 int api_password_reused(store_t *s, int64_t user_id, const char *password);
+
+/* officehours.c */
+/* Now in milliseconds, shifted by KAIRAN_TEST_CLOCK_OFFSET (seconds) when KAIRAN_TEST=1. */
+int64_t api_now_ms(void);
+enum { API_OFFICE_SEND = 0, API_OFFICE_WARN = 1, API_OFFICE_HOLD = 2, API_OFFICE_REFUSED = -1 };
+/* What a send gets now: send, warn, hold (with *held_until), or refused (answered 409). */
+int api_office_decision(struct api_req *r, int urgent, int64_t *held_until);
+
+/* held.c */
+/* Holds a validated send (its fields as JSON, borrowed) until held_until: answers 202. */
+int api_hold_send(struct api_req *r, int64_t room_id, const char *cmid, json_t *fields, int64_t held_until);
 
 /* guard.c */
 /*

@@ -65,6 +65,8 @@ struct send_ctx {
     const char *err_field, *err_ja, *err_en;
     int err_status;
     json_t *message;
+    int outside_hours;
+    char *urgent_reason;
 };
 
 static void
@@ -72,6 +74,7 @@ send_free(struct send_ctx *c)
 {
     json_decref(c->body);
     json_decref(c->message);
+    free(c->urgent_reason);
     free(c->mentions);
     free(c->files);
     free(c);
@@ -138,6 +141,9 @@ send_run(store_t *s, struct api_req *r, void *ctx)
     if (rc != 0)
         return rc;
     c->message = store_message_json_new(s, c->id);
+    if (in->urgent)
+        return api_audit(s, r, "message.urgent", "message", c->id, in->room_id,
+                         json_pack("{ss}", "reason", c->urgent_reason ? c->urgent_reason : ""));
     return 0;
 }
 
@@ -158,7 +164,10 @@ send_done(store_t *s, struct api_req *r, void *ctx, int status)
                 s, c->in.room_id,
                 json_pack("{ss sI sO}", "type", "message.created", "room_id", (json_int_t)c->in.room_id, "message", c->message),
                 -1);
-        api_reply(r, 201, json_incref(c->message));
+        json_t *m = json_deep_copy(c->message);
+        if (c->outside_hours) /* warn mode: sent, but the sender is told */
+            json_object_set_new(m, "outside_office_hours", json_true());
+        api_reply(r, 201, m);
     }
     send_free(c);
 }
@@ -212,6 +221,9 @@ h_send(struct api_req *r)
     int confirm_pii = 0;
     if (api_field_bool(r, b, "confirm_pii", &confirm_pii) < 0 || api_pii_guard(r, "text", in->text, confirm_pii, in->room_id) != 0)
         goto fail;
+    const char *reason = NULL;
+    if (api_field_bool(r, b, "urgent", &in->urgent) < 0 || api_field_str(r, b, "urgent_reason", 200, 0, &reason) < 0)
+        goto fail;
     /* A message is text, a stamp or files; whitespace alone is not a message. */
     int blank = 1;
     for (const char *p = in->text; *p && blank; p++)
@@ -220,6 +232,27 @@ h_send(struct api_req *r)
         api_invalid(r, "text", "本文、スタンプ、ファイルのいずれかが必要です。", "a message needs text, a stamp or a file.");
         goto fail;
     }
+    /* Outside office hours (R14): send, warn, hold until the next business morning, or refuse. */
+    int64_t held_until = 0;
+    switch (api_office_decision(r, in->urgent, &held_until)) {
+    case API_OFFICE_REFUSED:
+        goto fail;
+    case API_OFFICE_HOLD: {
+        json_t *fields = json_pack(
+            "{ss* ss* sI sb sO* sO* sI ss}", "text", in->text, "stamp", in->stamp, "reply_to", (json_int_t)in->reply_to,
+            "mention_all", in->mention_all, "mentions", json_object_get(b, "mentions"), "file_ids", json_object_get(b, "file_ids"),
+            "as_user_id", (json_int_t)(in->sender_id != in->author_id ? in->sender_id : 0), "client_msg_id", in->client_msg_id);
+        int rc = api_hold_send(r, in->room_id, in->client_msg_id, fields, held_until);
+        json_decref(fields);
+        send_free(c);
+        return rc;
+    }
+    case API_OFFICE_WARN:
+        c->outside_hours = 1;
+        break;
+    }
+    if (in->urgent)
+        c->urgent_reason = xstrdup(reason ? reason : "");
     return api_write(r, send_run, send_done, c);
 fail:
     send_free(c);

@@ -257,6 +257,7 @@ server_run(const struct kr_config *cfg)
         snprintf(err, sizeof(err), "cannot start threads");
         goto fail;
     }
+    api_held_start();
 
     /* Large request bodies (uploads) are received into files under data/files/tmp rather than
      * memory: h2o switches a buffer to an mmap'd temporary file past this threshold. */

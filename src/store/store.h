@@ -167,6 +167,7 @@ int store_sync_department_rooms(store_t *s, int64_t user_id, int64_t now, int64_
 /* ---- messages and read state (store_messages.c) ---- */
 
 struct store_msg_in {
+    int urgent;                            /* 緊急: sent outside office hours on purpose */
     int64_t room_id, sender_id, author_id; /* author: the person; sender: author or a department account */
     const char *client_msg_id, *text, *stamp;
     int64_t reply_to;
@@ -212,6 +213,24 @@ int store_file_can_read(store_t *s, int64_t file_id, int64_t user_id, char hash[
 int store_blob_referenced(store_t *s, const char *hash);
 /* Removes never-attached uploads older than `before`; their hashes go to *hashes. */
 int store_files_sweep(store_t *s, int64_t before, char ***hashes, size_t *n);
+
+/* ---- messages held until office hours (store_held.c) ---- */
+
+struct store_held {
+    int64_t id, room_id, author_id, held_until, message_id;
+    char status[12];
+    char *body; /* the send request as JSON text; caller frees */
+};
+
+int store_held_insert(store_t *s, int64_t room_id, int64_t author_id, const char *cmid, const char *body, int64_t held_until,
+                      int64_t now, int64_t *id);
+/* By (author, client_msg_id) or by id; out->body is malloc'd. STORE_ENOTFOUND when none. */
+int store_held_by_client_id(store_t *s, int64_t author_id, const char *cmid, struct store_held *out);
+int store_held_get(store_t *s, int64_t id, struct store_held *out);
+/* Ids of held messages due at `now`, oldest due first (at most max). */
+int store_held_due(store_t *s, int64_t now, int max, int64_t **ids, size_t *n);
+int store_held_set(store_t *s, int64_t id, const char *status, int64_t message_id, const char *body);
+json_t *store_held_json(store_t *s, int64_t author_id);
 
 /* ---- audit log and reports (store_audit.c) ---- */
 

@@ -48,9 +48,9 @@ store_message_insert(store_t *s, const struct store_msg_in *in, int64_t now, int
     *seq = sqlite3_column_int64(st, 0);
     rc = store__x(s,
                   "INSERT INTO messages(room_id, seq, sender_id, author_id, client_msg_id, text, stamp, reply_to, mention_all,"
-                  " nfiles, created_at) VALUES(?, ?, ?, ?, ?, ?, ?, nullif(?, 0), ?, ?, ?)",
-                  "IIIItttIbiI", in->room_id, *seq, in->sender_id, in->author_id, in->client_msg_id, in->text, in->stamp,
-                  in->reply_to, in->mention_all, (int)in->nfiles, now);
+                  " nfiles, created_at, urgent) VALUES(?, ?, ?, ?, ?, ?, ?, nullif(?, 0), ?, ?, ?, ?)",
+                  "IIIItttIbiIb", in->room_id, *seq, in->sender_id, in->author_id, in->client_msg_id, in->text, in->stamp,
+                  in->reply_to, in->mention_all, (int)in->nfiles, now, in->urgent);
     if (rc != 0)
         return rc;
     *id = sqlite3_last_insert_rowid(s->db);
@@ -173,7 +173,7 @@ read_count(const struct readmarks *rm, int64_t seq, int64_t sender, int64_t auth
 
 #define MSG_COLS                                                                                                                   \
     "id, room_id, seq, client_msg_id, sender_id, author_id, text, stamp, reply_to, mention_all, nfiles, created_at,"               \
-    " edited_at, deleted_at"
+    " edited_at, deleted_at, urgent"
 
 static json_t *
 message_from_row(store_t *s, sqlite3_stmt *st, const struct readmarks *rm)
@@ -195,6 +195,7 @@ message_from_row(store_t *s, sqlite3_stmt *st, const struct readmarks *rm)
     json_object_set_new(m, "text", deleted ? json_null() : store__jstr(st, 6));
     json_object_set_new(m, "stamp", deleted ? json_null() : store__jstr(st, 7));
     json_object_set_new(m, "mention_all", json_boolean(mention_all && !deleted));
+    json_object_set_new(m, "urgent", json_boolean(sqlite3_column_int(st, 14)));
     json_object_set_new(m, "read_count", json_integer(read_count(rm, seq, sender, author)));
     /* The statement is cached; the nested queries below use other statements, so st stays valid. */
     json_object_set_new(m, "sender", store__user_brief(s, sender));

@@ -88,6 +88,13 @@ static const char *const migrations[] = {
     "  hash TEXT NOT NULL, at INTEGER NOT NULL);"
     "CREATE INDEX password_history_user ON password_history(user_id, id);"
     "CREATE TABLE settings(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;",
+    /* 4: messages held until office hours, and urgent messages */
+    "CREATE TABLE held(id INTEGER PRIMARY KEY, room_id INTEGER NOT NULL REFERENCES rooms(id), author_id INTEGER NOT NULL,"
+    "  client_msg_id TEXT NOT NULL, body TEXT NOT NULL, held_until INTEGER NOT NULL, created_at INTEGER NOT NULL,"
+    "  status TEXT NOT NULL DEFAULT 'held', message_id INTEGER);"
+    "CREATE UNIQUE INDEX held_client ON held(author_id, client_msg_id);"
+    "CREATE INDEX held_due ON held(status, held_until, id);"
+    "ALTER TABLE messages ADD COLUMN urgent INTEGER NOT NULL DEFAULT 0;",
 };
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 

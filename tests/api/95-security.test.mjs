@@ -181,6 +181,7 @@ describe('permission matrix', () => {
     const gone = await s.send(member.token, room.id, '消す予定');
     const up = await s.api('POST', '/api/v1/files?name=a.txt', { token: member.token, raw: Buffer.from('hello'), headers: { 'content-type': 'text/plain' } });
     const rep = assertStatus(await s.api('POST', `/api/v1/rooms/${room.id}/messages/${msg.id}/report`, { token: member.token, body: { reason: 'x' } }), 201).json;
+    let day = 0;
     // kind: public | auth (any signed-in person) | admin | room (members only)
     const spec = {
       'POST /api/v1/auth/login': ['public', () => ({ login: 'nobody', password: 'x' })],
@@ -210,6 +211,13 @@ describe('permission matrix', () => {
       'GET /api/v1/admin/audit': ['admin'], 'GET /api/v1/admin/reports': ['admin'],
       'PATCH /api/v1/admin/reports/{}': ['admin', { status: 'dismissed' }, [rep.id]],
       'PUT /api/v1/admin/settings': ['admin', { watermark: false }],
+      'GET /api/v1/calendar/holidays': ['auth', undefined, [], '?year=2026'], 'GET /api/v1/calendar': ['auth'],
+      'PUT /api/v1/admin/office-hours': ['admin', { start: '08:30', end: '17:15', mode: 'off' }],
+      'POST /api/v1/admin/calendar/closures': ['admin', () => ({ date: `2099-01-${String(10 + (day++ % 18)).padStart(2, '0')}`, name: '臨時' })],
+      'POST /api/v1/admin/calendar/working-days': ['admin', () => ({ date: `2098-02-${String(10 + (day++ % 18)).padStart(2, '0')}`, name: '出勤' })],
+      'PUT /api/v1/admin/disaster': ['admin', { on: false }],
+      'GET /api/v1/me/held': ['auth'], 'DELETE /api/v1/me/held/{}': ['auth', undefined, [999999]],
+      'PATCH /api/v1/me/held/{}': ['auth', { text: 'x' }, [999999]], 'POST /api/v1/me/held/{}/send': ['auth', { urgent_reason: 'x' }, [999999]],
       'GET /api/v1/rooms/{}': ['room', undefined, [room.id]], 'PATCH /api/v1/rooms/{}': ['room', { topic: '更新' }, [room.id]],
       'GET /api/v1/rooms/{}/members': ['room', undefined, [room.id]],
       'POST /api/v1/rooms/{}/members': ['room', { user_ids: [target.id] }, [room.id]],

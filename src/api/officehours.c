@@ -1,0 +1,350 @@
+/*
+ * Office hours and Japan's calendar in the API (R14, R20): the calendar endpoints, the
+ * administrators' closures and office-hours mode, the disaster switch, and the decision a send
+ * gets outside office hours (send, warn, hold until the next business morning, or refuse).
+ *
+ * The rules themselves are pure (src/policy/calendar.c); this file loads the city's settings
+ * from the store for each decision, so every node and restart sees the same rules. Time is
+ * Japan time whatever the machine's zone; tests may shift the clock with
+ * KAIRAN_TEST_CLOCK_OFFSET (seconds), honoured only when KAIRAN_TEST=1.
+ */
+#include "api/internal.h"
+#include "policy/calendar.h"
+#include "util/timefmt.h"
+#include "util/xmalloc.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int64_t clock_offset_ms;
+
+static void
+read_offset(void)
+{
+    const char *t = getenv("KAIRAN_TEST"), *o = getenv("KAIRAN_TEST_CLOCK_OFFSET");
+    if (t && !strcmp(t, "1") && o)
+        clock_offset_ms = (int64_t)strtoll(o, NULL, 10) * 1000;
+}
+
+int64_t
+api_now_ms(void)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, read_offset);
+    return time_now_ms() + clock_offset_ms;
+}
+
+static json_t *
+setting(store_t *s, const char *key)
+{
+    char *v = store_setting_get(s, key);
+    json_t *j = v ? json_loads(v, 0, NULL) : NULL;
+    free(v);
+    if (!json_is_object(j)) {
+        json_decref(j);
+        j = json_object();
+    }
+    return j;
+}
+
+/* "HH:MM" → minutes, or -1. */
+static int
+parse_hhmm(const char *s)
+{
+    int h, m;
+    char tail;
+    if (s == NULL || sscanf(s, "%2d:%2d%c", &h, &m, &tail) != 2 || strlen(s) != 5 || h < 0 || h > 24 || m < 0 || m > 59 ||
+        h * 60 + m > 24 * 60)
+        return -1;
+    return h * 60 + m;
+}
+
+/* "YYYY-MM-DD" → date, or -1. */
+static int
+parse_date(const char *s, struct calendar_date *d)
+{
+    char tail;
+    if (s == NULL || strlen(s) != 10 || sscanf(s, "%4d-%2d-%2d%c", &d->year, &d->month, &d->day, &tail) != 3 ||
+        !calendar_date_valid(d->year, d->month, d->day))
+        return -1;
+    return 0;
+}
+
+/* The city's calendar rules from the settings; the arrays are owned by *hold (json_decref). */
+struct rules_buf {
+    struct calendar_rules rules;
+    struct calendar_date closures[400], working[100];
+};
+
+static void
+load_rules(store_t *s, struct rules_buf *b)
+{
+    json_t *cal = setting(s, "calendar"), *e;
+    size_t i;
+    memset(b, 0, sizeof(*b));
+    json_array_foreach(json_object_get(cal, "closures"), i, e)
+    {
+        if (b->rules.n_closures < 400 &&
+            parse_date(json_string_value(json_object_get(e, "date")), &b->closures[b->rules.n_closures]) == 0)
+            b->rules.n_closures++;
+    }
+    json_array_foreach(json_object_get(cal, "working_days"), i, e)
+    {
+        if (b->rules.n_working_days < 100 &&
+            parse_date(json_string_value(json_object_get(e, "date")), &b->working[b->rules.n_working_days]) == 0)
+            b->rules.n_working_days++;
+    }
+    b->rules.closures = b->closures;
+    b->rules.working_days = b->working;
+    json_decref(cal);
+}
+
+struct office {
+    int start, end;
+    char mode[8]; /* off, warn, hold, block */
+    int disaster;
+};
+
+static void
+load_office(store_t *s, struct office *o)
+{
+    json_t *oh = setting(s, "office_hours"), *dis = setting(s, "disaster");
+    int st = parse_hhmm(json_string_value(json_object_get(oh, "start")));
+    int en = parse_hhmm(json_string_value(json_object_get(oh, "end")));
+    const char *mode = json_string_value(json_object_get(oh, "mode"));
+    o->start = st >= 0 ? st : CALENDAR_DEFAULT_START_MINUTE;
+    o->end = en >= 0 ? en : CALENDAR_DEFAULT_END_MINUTE;
+    snprintf(o->mode, sizeof(o->mode), "%s", mode ? mode : "off");
+    o->disaster = json_is_true(json_object_get(dis, "on"));
+    json_decref(oh);
+    json_decref(dis);
+}
+
+int
+api_office_decision(struct api_req *r, int urgent, int64_t *held_until)
+{
+    struct office o;
+    load_office(r->thread->store, &o);
+    if (!strcmp(o.mode, "off") || o.disaster || urgent)
+        return API_OFFICE_SEND;
+    struct rules_buf b;
+    load_rules(r->thread->store, &b);
+    int64_t now = api_now_ms();
+    if (calendar_in_office_hours(&b.rules, now, o.start, o.end))
+        return API_OFFICE_SEND;
+    if (!strcmp(o.mode, "warn"))
+        return API_OFFICE_WARN;
+    if (!strcmp(o.mode, "hold") && calendar_next_business_start(&b.rules, now, o.start, o.end, held_until) == 0)
+        return API_OFFICE_HOLD;
+    char ja[200], en[200];
+    snprintf(ja, sizeof(ja),
+             "執務時間外（%02d:%02d〜%02d:%02d 以外・閉庁日）は送信できません。緊急の場合は「緊急」として送信してください。",
+             o.start / 60, o.start % 60, o.end / 60, o.end % 60);
+    snprintf(en, sizeof(en), "Messages cannot be sent outside office hours (%02d:%02d-%02d:%02d on business days) unless urgent.",
+             o.start / 60, o.start % 60, o.end / 60, o.end % 60);
+    api_error(r, 409, "outside_office_hours", ja, en);
+    return API_OFFICE_REFUSED;
+}
+
+/* GET /api/v1/calendar/holidays?year=YYYY */
+static int
+h_holidays(struct api_req *r)
+{
+    int64_t year;
+    int q = api_query_int(r, "year", CALENDAR_YEAR_MIN, CALENDAR_YEAR_MAX, &year);
+    if (q == -2)
+        return API_DONE;
+    if (q == -1)
+        return api_invalid(r, "year", "必須です（2000〜2099）。", "is required (2000-2099).");
+    struct calendar_day days[CALENDAR_MAX_HOLIDAYS];
+    size_t n = calendar_holidays_of_year((int)year, days, CALENDAR_MAX_HOLIDAYS);
+    json_t *arr = json_array();
+    for (size_t i = 0; i < n && i < CALENDAR_MAX_HOLIDAYS; i++) {
+        char d[16];
+        snprintf(d, sizeof(d), "%04d-%02d-%02d", days[i].year, days[i].month, days[i].day);
+        json_array_append_new(arr, json_pack("{ss ss}", "date", d, "name", days[i].name));
+    }
+    return api_reply(r, 200, json_pack("{sI so}", "year", (json_int_t)year, "holidays", arr));
+}
+
+/* GET /api/v1/calendar — the city's rules as clients show them. */
+static int
+h_calendar(struct api_req *r)
+{
+    struct office o;
+    load_office(r->thread->store, &o);
+    json_t *cal = setting(r->thread->store, "calendar"), *dis = setting(r->thread->store, "disaster");
+    char st[16], en[16];
+    snprintf(st, sizeof(st), "%02d:%02d", o.start / 60, o.start % 60);
+    snprintf(en, sizeof(en), "%02d:%02d", o.end / 60, o.end % 60);
+    struct rules_buf b;
+    load_rules(r->thread->store, &b);
+    int64_t now = api_now_ms();
+    json_t *out =
+        json_pack("{s{ss ss ss} so so so sb}", "office_hours", "start", st, "end", en, "mode", o.mode, "closures",
+                  json_incref(json_object_get(cal, "closures")) ? json_object_get(cal, "closures") : json_array(), "working_days",
+                  json_incref(json_object_get(cal, "working_days")) ? json_object_get(cal, "working_days") : json_array(),
+                  "disaster", json_incref(dis), "in_office_hours", calendar_in_office_hours(&b.rules, now, o.start, o.end));
+    json_decref(cal);
+    json_decref(dis);
+    return api_reply(r, 200, out);
+}
+
+struct set_ctx {
+    char key[24];
+    json_t *value;
+    char action[40];
+};
+
+static int
+set_run(store_t *s, struct api_req *r, void *ctx)
+{
+    struct set_ctx *c = ctx;
+    char *text = json_dumps(c->value, JSON_COMPACT | JSON_SORT_KEYS);
+    int rc = store_setting_set(s, c->key, text);
+    free(text);
+    if (rc == 0)
+        rc = api_audit(s, r, c->action, "settings", 0, 0, json_deep_copy(c->value));
+    return rc;
+}
+
+static void
+set_done(store_t *s, struct api_req *r, void *ctx, int status)
+{
+    struct set_ctx *c = ctx;
+    if (status == 0)
+        api_reply(r, 200, json_incref(c->value));
+    json_decref(c->value);
+    free(c);
+}
+
+static int
+save(struct api_req *r, const char *key, json_t *value, const char *action)
+{
+    struct set_ctx *c = xcalloc(1, sizeof(*c));
+    snprintf(c->key, sizeof(c->key), "%s", key);
+    snprintf(c->action, sizeof(c->action), "%s", action);
+    c->value = value;
+    return api_write(r, set_run, set_done, c);
+}
+
+/* PUT /api/v1/admin/office-hours {"start":"08:30","end":"17:15","mode":"off|warn|hold|block"} */
+static int
+h_office_put(struct api_req *r)
+{
+    json_t *b = api_body_object(r);
+    const char *start = "08:30", *end = "17:15", *mode = NULL;
+    if (b == NULL)
+        return API_DONE;
+    if (api_field_str(r, b, "start", 5, 0, &start) < 0 || api_field_str(r, b, "end", 5, 0, &end) < 0 ||
+        api_field_str(r, b, "mode", 8, 1, &mode) < 0)
+        goto fail;
+    int st = parse_hhmm(start), en = parse_hhmm(end);
+    if (st < 0) {
+        api_invalid(r, "start", "HH:MM で指定してください。", "must be HH:MM.");
+        goto fail;
+    }
+    if (en < 0 || en <= st) {
+        api_invalid(r, "end", "HH:MM で、start より後にしてください。", "must be HH:MM after start.");
+        goto fail;
+    }
+    if (strcmp(mode, "off") && strcmp(mode, "warn") && strcmp(mode, "hold") && strcmp(mode, "block")) {
+        api_invalid(r, "mode", "off, warn, hold, block のいずれかです。", "must be off, warn, hold or block.");
+        goto fail;
+    }
+    json_t *v = json_pack("{ss ss ss}", "start", start, "end", end, "mode", mode);
+    json_decref(b);
+    return save(r, "office_hours", v, "settings.office_hours");
+fail:
+    json_decref(b);
+    return API_DONE;
+}
+
+/* POST /api/v1/admin/calendar/closures {"date","name"} and …/working-days: add a day. */
+static int
+add_day(struct api_req *r, const char *list)
+{
+    json_t *b = api_body_object(r);
+    const char *date = NULL, *name = "";
+    struct calendar_date d;
+    if (b == NULL)
+        return API_DONE;
+    if (api_field_str(r, b, "date", 10, 1, &date) < 0 || api_field_str(r, b, "name", 100, 0, &name) < 0)
+        goto fail;
+    if (parse_date(date, &d) != 0) {
+        api_invalid(r, "date", "存在する日付を YYYY-MM-DD で指定してください。", "must be a real date, YYYY-MM-DD.");
+        goto fail;
+    }
+    char today[32];
+    time_format_jst(api_now_ms(), today);
+    if (strncmp(date, today, 10) < 0) {
+        api_invalid(r, "date", "過去の日付は指定できません。", "must not be in the past.");
+        goto fail;
+    }
+    json_t *cal = setting(r->thread->store, "calendar"), *arr = json_object_get(cal, list), *e;
+    size_t i;
+    if (!json_is_array(arr)) {
+        arr = json_array();
+        json_object_set_new(cal, list, arr);
+    }
+    json_array_foreach(arr, i, e) if (!strcmp(json_string_value(json_object_get(e, "date")) ?: "", date))
+    {
+        json_decref(cal);
+        api_error(r, 409, "conflict", "その日は既に登録されています。", "That day is already listed.");
+        goto fail;
+    }
+    if (json_array_size(arr) >= 300) {
+        json_decref(cal);
+        api_invalid(r, "date", "登録できる日数の上限です。", "too many days listed.");
+        goto fail;
+    }
+    json_array_append_new(arr, json_pack("{ss ss}", "date", date, "name", name));
+    json_decref(b);
+    return save(r, "calendar", cal, !strcmp(list, "closures") ? "calendar.closure_add" : "calendar.working_day_add");
+fail:
+    json_decref(b);
+    return API_DONE;
+}
+
+static int
+h_closure_add(struct api_req *r)
+{
+    return add_day(r, "closures");
+}
+
+static int
+h_working_day_add(struct api_req *r)
+{
+    return add_day(r, "working_days");
+}
+
+/* PUT /api/v1/admin/disaster {"on": bool, "note"} — 災害モード lifts the hold for everyone. */
+static int
+h_disaster(struct api_req *r)
+{
+    json_t *b = api_body_object(r);
+    int on = 0;
+    const char *note = "";
+    if (b == NULL)
+        return API_DONE;
+    if (api_field_bool(r, b, "on", &on) < 0 || api_field_str(r, b, "note", 200, 0, &note) < 0) {
+        json_decref(b);
+        return API_DONE;
+    }
+    char since[32];
+    json_t *v = json_pack("{sb ss ss}", "on", on, "note", note, "since", time_format_jst(api_now_ms(), since));
+    json_decref(b);
+    return save(r, "disaster", v, on ? "disaster.on" : "disaster.off");
+}
+
+const struct api_op api_office_ops[] = {
+    {API_GET, "/api/v1/calendar/holidays", 0, h_holidays},
+    {API_GET, "/api/v1/calendar", 0, h_calendar},
+    {API_PUT, "/api/v1/admin/office-hours", API_ADMIN, h_office_put},
+    {API_POST, "/api/v1/admin/calendar/closures", API_ADMIN, h_closure_add},
+    {API_POST, "/api/v1/admin/calendar/working-days", API_ADMIN, h_working_day_add},
+    {API_PUT, "/api/v1/admin/disaster", API_ADMIN, h_disaster},
+    {0, NULL, 0, NULL},
+};

@@ -1,0 +1,120 @@
+// Office hours with Japan's calendar (R14): the holiday list, closures, the four modes, urgent
+// sends, held messages that survive a restart and go out exactly once when due (driven by the
+// test clock, KAIRAN_TEST_CLOCK_OFFSET, not by waiting), and bad input.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { SLOW, assertError, assertStatus, uid, useServer, waitFor } from './lib/harness.mjs';
+
+const { ctx, T } = useServer({ before, after, it }, { env: { KAIRAN_TEST: '1' } });
+const todayJst = () => new Date(Date.now() + 9 * 3600000).toISOString().slice(0, 10);
+
+describe('calendar', () => {
+  T('national holidays of a year, with substitute and citizens\' holidays; bad years refused', async () => {
+    const s = ctx.srv;
+    const r = assertStatus(await s.api('GET', '/api/v1/calendar/holidays?year=2026', { token: s.adminToken }), 200).json;
+    const by = Object.fromEntries(r.holidays.map((h) => [h.date, h.name]));
+    assert.equal(by['2026-01-01'], '元日');
+    assert.equal(by['2026-05-06'], '振替休日');
+    assert.equal(by['2026-09-22'], '国民の休日');
+    assert.equal(by['2026-03-20'], '春分の日');
+    assert.ok(!('2026-12-29' in by), 'the year-end closure is the city\'s, not a national holiday');
+    assertError(await s.api('GET', '/api/v1/calendar/holidays?year=1999', { token: s.adminToken }), 400, 'invalid_parameter');
+    assertError(await s.api('GET', '/api/v1/calendar/holidays', { token: s.adminToken }), 400, 'invalid_parameter');
+  });
+
+  T('bad office-hours and closure input is refused naming the field; nothing changes', async () => {
+    const s = ctx.srv;
+    const t = s.adminToken;
+    const e1 = assertError(await s.api('PUT', '/api/v1/admin/office-hours', { token: t, body: { start: '17:00', end: '08:30', mode: 'hold' } }), 400, 'invalid_parameter');
+    assert.match(e1.json.error.message, /end/);
+    assertError(await s.api('PUT', '/api/v1/admin/office-hours', { token: t, body: { start: '08:30', end: '17:15', mode: 'sometimes' } }), 400, 'invalid_parameter');
+    assertError(await s.api('PUT', '/api/v1/admin/office-hours', { token: t, body: { start: '8h', end: '17:15', mode: 'off' } }), 400, 'invalid_parameter');
+    assertError(await s.api('POST', '/api/v1/admin/calendar/closures', { token: t, body: { date: '2026-02-30', name: 'x' } }), 400, 'invalid_parameter');
+    assertError(await s.api('POST', '/api/v1/admin/calendar/closures', { token: t, body: { date: '2001-01-05', name: 'x' } }), 400, 'invalid_parameter');
+    const cal = assertStatus(await s.api('GET', '/api/v1/calendar', { token: t }), 200).json;
+    assert.equal(cal.office_hours.mode, 'off');
+    assert.deepEqual(cal.closures, []);
+  });
+});
+
+describe('office hours', () => {
+  let a, b, room;
+  T('a closure today in hold mode: 202 held_until, nobody receives it; urgent goes at once and is audited', async () => {
+    const s = ctx.srv;
+    a = await s.makeUser(null, uid('oa'));
+    b = await s.makeUser(null, uid('ob'));
+    room = await s.makeRoom(a.token, '時間外', [b.id]);
+    assertStatus(await s.api('POST', '/api/v1/admin/calendar/closures', { token: s.adminToken, body: { date: todayJst(), name: '臨時閉庁' } }), 200);
+    assertStatus(await s.api('PUT', '/api/v1/admin/office-hours', { token: s.adminToken, body: { start: '08:30', end: '17:15', mode: 'hold' } }), 200);
+    const ws = await s.wsConnect(b.token);
+    const body = { text: '明日の件、よろしくお願いします', client_msg_id: 'held-1' };
+    const r = assertStatus(await s.api('POST', `/api/v1/rooms/${room.id}/messages`, { token: a.token, body }), 202, 'held').json;
+    assert.equal(r.status, 'held');
+    assert.ok(Date.parse(r.held_until) > Date.now(), `held until later: ${r.held_until}`);
+    assert.match(r.held_until, /T08:30:00\+09:00$/, 'the next business morning at 8:30');
+    const again = assertStatus(await s.api('POST', `/api/v1/rooms/${room.id}/messages`, { token: a.token, body }), 202, 'retry').json;
+    assert.equal(again.id, r.id);
+    assertError(await s.api('POST', `/api/v1/rooms/${room.id}/messages`, { token: a.token, body: { ...body, text: '別の文' } }), 409, 'conflict');
+    const mine = assertStatus(await s.api('GET', '/api/v1/me/held', { token: a.token }), 200).json;
+    assert.equal(mine.held.length, 1);
+    // Urgent: out at once, marked, audited; the member receives it — and not the held one.
+    const u = assertStatus(await s.api('POST', `/api/v1/rooms/${room.id}/messages`, { token: a.token, body: { text: '至急：断水の連絡', client_msg_id: 'urgent-1', urgent: true, urgent_reason: '断水' } }), 201).json;
+    assert.equal(u.urgent, true);
+    assert.equal(u.seq, 1, 'the held message took no sequence number');
+    const ev = await ws.next((f) => f.type === 'message.created', 3000 * SLOW);
+    assert.equal(ev.message.id, u.id, 'the first event the member gets is the urgent one');
+    assert.ok(!ws.frames.some((f) => f.type === 'message.created' && f.message.text === body.text), 'the held one was not delivered');
+    const h = await s.history(b.token, room.id);
+    assert.deepEqual(h.map((m) => m.text), ['至急：断水の連絡']);
+    const au = assertStatus(await s.api('GET', '/api/v1/admin/audit?action=message.urgent', { token: s.adminToken }), 200).json;
+    assert.equal(au.entries[0].detail.reason, '断水');
+    await ws.close();
+  });
+
+  T('block, warn and the disaster switch', async () => {
+    const s = ctx.srv;
+    const put = (mode) => s.api('PUT', '/api/v1/admin/office-hours', { token: s.adminToken, body: { start: '08:30', end: '17:15', mode } });
+    assertStatus(await put('block'), 200);
+    assertError(await s.api('POST', `/api/v1/rooms/${room.id}/messages`, { token: a.token, body: { text: 'x', client_msg_id: uid('c') } }), 409, 'outside_office_hours');
+    assertStatus(await put('warn'), 200);
+    const w = assertStatus(await s.api('POST', `/api/v1/rooms/${room.id}/messages`, { token: a.token, body: { text: '警告のみ', client_msg_id: uid('c') } }), 201).json;
+    assert.equal(w.outside_office_hours, true);
+    assertStatus(await put('hold'), 200);
+    assertStatus(await s.api('PUT', '/api/v1/admin/disaster', { token: s.adminToken, body: { on: true, note: '大雨' } }), 200);
+    assertStatus(await s.api('POST', `/api/v1/rooms/${room.id}/messages`, { token: a.token, body: { text: '災害対応中', client_msg_id: uid('c') } }), 201, 'the disaster switch lifts the hold');
+    const cal = assertStatus(await s.api('GET', '/api/v1/calendar', { token: a.token }), 200).json;
+    assert.equal(cal.disaster.on, true);
+    assertStatus(await s.api('PUT', '/api/v1/admin/disaster', { token: s.adminToken, body: { on: false } }), 200);
+    // A held message the sender cancels never goes out.
+    const c = assertStatus(await s.api('POST', `/api/v1/rooms/${room.id}/messages`, { token: a.token, body: { text: '取り消す予定', client_msg_id: 'held-2' } }), 202).json;
+    assertStatus(await s.api('DELETE', `/api/v1/me/held/${c.id.replace('held-', '')}`, { token: a.token }), 204);
+    assertStatus(await s.api('DELETE', `/api/v1/me/held/${c.id.replace('held-', '')}`, { token: b.token }), 404, 'only the sender');
+  });
+
+  T('held messages survive a restart and go out exactly once when due, in order and without a gap', async () => {
+    const s = ctx.srv;
+    const mine = assertStatus(await s.api('GET', '/api/v1/me/held', { token: a.token }), 200).json;
+    assert.equal(mine.held.length, 1, 'one held message left (the other was cancelled)');
+    const due = Date.parse(mine.held[0].held_until);
+    const before = await s.history(a.token, room.id);
+    await s.stop({ keepData: true });
+    // Start again "at" the next business morning plus a minute.
+    s.extraEnv = { ...s.extraEnv, KAIRAN_TEST: '1', KAIRAN_TEST_CLOCK_OFFSET: String(Math.ceil((due - Date.now()) / 1000) + 60) };
+    await s.start();
+    await s.adminLogin();
+    const tok = await s.login(b.login, b.password);
+    let h = [];
+    await waitFor(async () => { h = await s.history(tok, room.id); return h.length === before.length + 1; }, 10000 * SLOW, 'the held message released');
+    const last = h[h.length - 1];
+    assert.equal(last.text, '明日の件、よろしくお願いします');
+    assert.deepEqual(h.map((m) => m.seq), h.map((_, i) => i + 1), 'no gap');
+    // Another restart does not send it again.
+    await s.stop({ keepData: true });
+    await s.start();
+    await s.adminLogin();
+    const h2 = await s.history(await s.login(b.login, b.password), room.id);
+    assert.equal(h2.filter((m) => m.text === last.text).length, 1, 'exactly once');
+    const retry = assertStatus(await s.api('POST', `/api/v1/rooms/${room.id}/messages`, { token: await s.login(a.login, a.password), body: { text: last.text, client_msg_id: 'held-1' } }), 201, 'a retry now answers the released message');
+    assert.equal(retry.json.id, last.id);
+  });
+});
