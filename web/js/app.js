@@ -3,7 +3,7 @@ import { h, $, clear, confirmBox } from './dom.js';
 import { get, post, setUnauthorizedHandler } from './api.js';
 import { t, lang, setLang } from './i18n.js';
 import { connect } from './ws.js';
-import { S, wsSend, on, emit, loadRooms, refreshRoom, received, typed, putUser, flush, catchUp, loadMembers, totalUnread, roomName, muted } from './store.js';
+import { S, wsSend, on, emit, loadRooms, loadHeld, refreshRoom, received, typed, putUser, flush, catchUp, loadMembers, totalUnread, roomName, muted } from './store.js';
 import { loginView } from './views/login.js';
 import { roomList } from './views/rooms.js';
 import { timeline } from './views/timeline.js';
@@ -30,6 +30,7 @@ async function boot() {
   putUser(S.me);
   get('/stamps').then((d) => { S.stamps = d.stamps; }).catch(() => {});
   await loadRooms().catch(() => {});
+  await loadHeld();
   const settings = await get('/settings').catch(() => ({}));
   build();
   if (settings.watermark) watermark();

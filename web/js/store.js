@@ -1,6 +1,6 @@
 // Client state: rooms, loaded timelines, people, presence, typing and the send queue.
 // Nothing here is persisted except drafts (per user and room) and a few preferences.
-import { get, post } from './api.js';
+import { get, post, del } from './api.js';
 
 export const S = {
   me: null, rooms: new Map(), users: new Map(), presence: new Map(), stamps: [],
@@ -138,6 +138,20 @@ export function send(roomId, body) {
   emit('tl', roomId, 'outbox');
   flush();
 }
+// Held messages (送信予約) of this user, after a reload.
+export async function loadHeld() {
+  const r = await get('/me/held').catch(() => ({ held: [] }));
+  for (const x of r.held) {
+    if (S.outbox.some((o) => o.cid === x.client_msg_id)) continue;
+    S.outbox.push({ cid: x.client_msg_id, roomId: x.room_id, body: { text: x.text }, state: 'held', heldId: x.id, heldUntil: x.held_until });
+  }
+}
+export async function cancelHeld(cid) {
+  const o = S.outbox.find((x) => x.cid === cid);
+  if (!o?.heldId) return;
+  await del('/me/held/' + String(o.heldId).replace('held-', ''));
+  discard(cid);
+}
 export function retry(cid) { const o = S.outbox.find((x) => x.cid === cid); if (o) { o.state = 'pending'; emit('tl', o.roomId, 'outbox'); flush(); } }
 export function discard(cid) { const k = S.outbox.findIndex((x) => x.cid === cid); if (k >= 0) { const [o] = S.outbox.splice(k, 1); emit('tl', o.roomId, 'outbox'); } }
 export async function flush() {
@@ -148,6 +162,11 @@ export async function flush() {
       if (o.state !== 'pending' || !S.outbox.includes(o)) continue;
       try {
         const m = await post(`/rooms/${o.roomId}/messages`, { ...o.body, client_msg_id: o.cid });
+        if (m.status === 'held') { // R14: 送信予約 — it goes out at the next business morning
+          o.state = 'held'; o.heldId = m.id; o.heldUntil = m.held_until;
+          emit('tl', o.roomId, 'outbox');
+          continue;
+        }
         discard(o.cid);
         received(o.roomId, m, true);
         backoff = 1000;

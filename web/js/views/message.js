@@ -69,6 +69,7 @@ export function messageEl(roomId, m, cont, names, acts) {
   }
   const meta = h('div.mmeta', null, h('time', { datetime: m.created_at, title: fmtDateTime(m.created_at) }, fmtTime(m.created_at)),
     m.edited_at && !m.deleted ? h('span.edited', { title: t('editedAt', fmtDateTime(m.edited_at)) }, t('edited')) : null,
+    m.urgent && !m.deleted ? h('span.urgent', null, t('urgent')) : null,
     mine && !m.deleted ? readLink(roomId, m, acts) : null);
   const tools = m.deleted ? null : h('div.mact', { role: 'toolbar', 'aria-label': t('moreActions') },
     h('button.btn.sm', { type: 'button', onclick: () => acts.reply(m) }, t('reply')),
@@ -89,5 +90,7 @@ export function pendingEl(o) {
       o.body.file_ids?.length ? h('div.fsize', null, t('fileMsg')) : null),
     h('div.mmeta', null, o.state === 'failed'
       ? [h('span.err', null, t('failed') + (o.error ? ': ' + o.error : '')), h('button.btn.sm', { type: 'button', 'data-act': 'retry' }, t('retry')), h('button.btn.sm', { type: 'button', 'data-act': 'discard' }, t('discard'))]
-      : h('span.wait', null, t('pending')))));
+      : o.state === 'held'
+        ? [h('span.held', null, t('heldUntil', fmtDateTime(o.heldUntil))), h('button.btn.sm', { type: 'button', 'data-act': 'cancel-held' }, t('cancelHeld'))]
+        : h('span.wait', null, t('pending')))));
 }

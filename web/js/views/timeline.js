@@ -4,7 +4,7 @@
 import { h, clear, modal, confirmBox, toast } from '../dom.js';
 import { get, patch, del } from '../api.js';
 import { t, dayKey, fmtDate, fmtDateTime } from '../i18n.js';
-import { S, on, tlOf, openTimeline, loadOlder, markRead, retry, discard, roomName, typers, readCount, received } from '../store.js';
+import { S, on, tlOf, openTimeline, loadOlder, markRead, retry, discard, cancelHeld, roomName, typers, readCount, received } from '../store.js';
 import { messageEl, pendingEl } from './message.js';
 import { composer } from './composer.js';
 import { dot, who } from './people.js';
@@ -102,7 +102,7 @@ export function timeline(root, id) {
   }
   outbox.addEventListener('click', (e) => {
     const b = e.target.closest('button[data-act]'), cid = e.target.closest('[data-cid]')?.dataset.cid;
-    if (b && cid) (b.dataset.act === 'retry' ? retry : discard)(cid);
+    if (b && cid) ({ retry, discard, 'cancel-held': cancelHeld })[b.dataset.act]?.(cid);
   });
   function paintJump() {
     const d = list.querySelector('#unread-div');
