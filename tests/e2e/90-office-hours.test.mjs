@@ -47,3 +47,14 @@ test('an urgent message is delivered at once and marked 緊急', async () => {
   await m.locator('.urgent', { hasText: '緊急' }).waitFor();
   assert.deepEqual(A.errors.concat(B.errors), []);
 });
+
+test('the calendar page shows the office hours, national holidays and the city closure', async () => {
+  const p = A.page;
+  await p.getByRole('link', { name: '閉庁日' }).click();
+  await p.getByText('時間外の送信: 翌開庁日の朝に送信（送信予約）').waitFor();
+  const year = new Date(Date.now() + 9 * 3600000).getUTCFullYear();
+  await p.locator('table.cal').getByText(`${year}年1月1日`).waitFor();
+  await p.locator('table.cal tr.closure', { hasText: '臨時閉庁' }).waitFor();
+  await shot(p, 'desktop-calendar');
+  assert.deepEqual(A.errors, []);
+});

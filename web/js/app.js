@@ -9,6 +9,7 @@ import { roomList } from './views/rooms.js';
 import { timeline } from './views/timeline.js';
 import { details } from './views/details.js';
 import { directory } from './views/directory.js';
+import { calendarView } from './views/calendar.js';
 import { profile, totpCard } from './views/profile.js';
 import { dot } from './views/people.js';
 
@@ -64,7 +65,7 @@ function build() {
   const top = h('header.topbar', null,
     h('a.brand', { href: '#/' }, h('img', { src: '/favicon.svg', alt: '', width: 24, height: 24 }), t('app')),
     h('nav.nav', { 'aria-label': t('menu') },
-      h('a', { href: '#/' }, t('talk')), h('a', { href: '#/dir' }, t('directory'))),
+      h('a', { href: '#/' }, t('talk')), h('a', { href: '#/dir' }, t('directory')), h('a', { href: '#/cal' }, t('calendar'))),
     h('span.grow'), meBtn,
     h('button.btn.ghost.wide-only', { type: 'button', onclick: () => { setLang(lang === 'ja' ? 'en' : 'ja'); location.reload(); } }, t('lang')),
     h('button.btn.ghost.wide-only', { type: 'button', onclick: logout }, t('logout')));
@@ -106,7 +107,7 @@ function route() {
   const hsh = location.hash;
   document.body.classList.remove('show-details');
   let m;
-  for (const a of document.querySelectorAll('.nav a')) a.toggleAttribute('aria-current', a.getAttribute('href') === (hsh.startsWith('#/dir') ? '#/dir' : '#/'));
+  for (const a of document.querySelectorAll('.nav a')) a.toggleAttribute('aria-current', a.getAttribute('href') === (hsh.startsWith('#/dir') ? '#/dir' : hsh.startsWith('#/cal') ? '#/cal' : '#/'));
   if ((m = hsh.match(/^#\/r\/(\d+)/))) {
     S.active = Number(m[1]);
     shell.grid.className = 'shell view-room';
@@ -116,6 +117,7 @@ function route() {
     S.active = null;
     shell.side.replaceChildren();
     if (hsh.startsWith('#/dir')) { shell.grid.className = 'shell view-page'; directory(shell.main); }
+    else if (hsh.startsWith('#/cal')) { shell.grid.className = 'shell view-page'; calendarView(shell.main).catch(() => {}); }
     else if (hsh.startsWith('#/me')) { shell.grid.className = 'shell view-page'; profile(shell.main); }
     else {
       shell.grid.className = 'shell view-list';
