@@ -65,10 +65,18 @@ void
 http_send_json(h2o_req_t *req, int status, const char *body, size_t len)
 {
     req->res.status = status;
-    req->res.reason = status < 300 ? "OK" : "Error";
+    req->res.reason = status == 201   ? "Created"
+                      : status == 202 ? "Accepted"
+                      : status == 204 ? "No Content"
+                      : status < 300  ? "OK"
+                                      : "Error";
     add(req, H2O_TOKEN_CONTENT_TYPE, "application/json; charset=utf-8");
     add(req, H2O_TOKEN_CACHE_CONTROL, "no-store");
     security_headers(req);
+    /* A known length keeps the connection alive: h2o 2.2 chunks only 200 answers and closes
+     * the connection after any other status of unknown length (lib/handler/chunked.c). */
+    if (status != 204) /* RFC 9110 §8.6: no Content-Length on a 204 */
+        req->res.content_length = len;
     h2o_send_inline(req, body, len);
 }
 

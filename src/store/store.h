@@ -197,7 +197,7 @@ json_t *store_messages_page(store_t *s, int64_t room_id, int64_t after, int64_t 
 int store_message_edit(store_t *s, int64_t id, const char *text, int64_t now);
 json_t *store_message_edits_json(store_t *s, int64_t id);
 /* Deletes (tombstones) a message; file hashes that may now be unreferenced go to *hashes. */
-int store_message_delete(store_t *s, int64_t id, int64_t by, int64_t now, char ***hashes, size_t *nhashes);
+int store_message_delete(store_t *s, int64_t id, int64_t by, int64_t now, int purge, char ***hashes, size_t *nhashes);
 json_t *store_message_readers_json(store_t *s, int64_t room_id, int64_t message_id);
 /* Moves the user's read mark forward to min(seq, last_seq); *out_seq is the mark after. */
 int store_read_mark(store_t *s, int64_t room_id, int64_t user_id, int64_t seq, int64_t *out_seq);

@@ -320,30 +320,33 @@ store_message_edits_json(store_t *s, int64_t id)
 }
 
 int
-store_message_delete(store_t *s, int64_t id, int64_t by, int64_t now, char ***hashes, size_t *nhashes)
+store_message_delete(store_t *s, int64_t id, int64_t by, int64_t now, int purge, char ***hashes, size_t *nhashes)
 {
     int rc;
+    int keep = s->opt.keep_deleted_content && !purge;
     *hashes = NULL;
     *nhashes = 0;
-    if (s->opt.keep_deleted_content) {
+    if (keep) {
         rc = store__x(s, "UPDATE messages SET deleted_at = ?, deleted_by = ? WHERE id = ? AND deleted_at IS NULL", "III", now, by,
                       id);
     } else {
+        /* A purge (personal information that slipped through) also wipes a message that was
+         * deleted earlier but kept for the records. */
         rc = store__x(s,
-                      "UPDATE messages SET deleted_at = ?, deleted_by = ?, text = NULL, stamp = NULL, nfiles = 0"
-                      " WHERE id = ? AND deleted_at IS NULL",
-                      "III", now, by, id);
+                      "UPDATE messages SET deleted_at = ifnull(deleted_at, ?), deleted_by = ifnull(deleted_by, ?), text = NULL,"
+                      " stamp = NULL, nfiles = 0 WHERE id = ? AND (deleted_at IS NULL OR ?)",
+                      "IIIb", now, by, id, purge);
         if (rc == 0)
             rc = store__x(s, "DELETE FROM message_edits WHERE message_id = ?", "I", id);
+        /* Snapshots kept with abuse reports must not keep what was purged either. */
+        if (rc == 0 && purge)
+            rc = store__x(s, "UPDATE reports SET snapshot = '{\"purged\":true}' WHERE message_id = ?", "I", id);
     }
     if (rc != 0)
         return rc;
-    if (sqlite3_changes(s->db) == 0 && !s->opt.keep_deleted_content) {
-        /* Either already deleted (idempotent) or nothing to do. */
-    }
     if ((rc = store__x(s, "DELETE FROM mentions WHERE message_id = ?", "I", id)) != 0)
         return rc;
-    if (s->opt.keep_deleted_content)
+    if (keep)
         return 0;
     /* Detach the files; a file no message carries any more is removed with its blob. */
     int64_t *files = NULL;

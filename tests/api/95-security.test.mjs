@@ -179,6 +179,7 @@ describe('permission matrix', () => {
     const room = await s.makeRoom(member.token, '権限表', []);
     const msg = await s.send(member.token, room.id, '権限表の確認');
     const gone = await s.send(member.token, room.id, '消す予定');
+    const purgeMe = await s.send(member.token, room.id, '管理者が消去する');
     const up = await s.api('POST', '/api/v1/files?name=a.txt', { token: member.token, raw: Buffer.from('hello'), headers: { 'content-type': 'text/plain' } });
     const rep = assertStatus(await s.api('POST', `/api/v1/rooms/${room.id}/messages/${msg.id}/report`, { token: member.token, body: { reason: 'x' } }), 201).json;
     let day = 0;
@@ -216,6 +217,7 @@ describe('permission matrix', () => {
       'POST /api/v1/admin/calendar/closures': ['admin', () => ({ date: `2099-01-${String(10 + (day++ % 18)).padStart(2, '0')}`, name: '臨時' })],
       'POST /api/v1/admin/calendar/working-days': ['admin', () => ({ date: `2098-02-${String(10 + (day++ % 18)).padStart(2, '0')}`, name: '出勤' })],
       'PUT /api/v1/admin/disaster': ['admin', { on: false }],
+      'POST /api/v1/admin/messages/{}/purge': ['admin', { reason: '個人情報' }, [purgeMe.id]],
       'GET /api/v1/me/held': ['auth'], 'DELETE /api/v1/me/held/{}': ['auth', undefined, [999999]],
       'PATCH /api/v1/me/held/{}': ['auth', { text: 'x' }, [999999]], 'POST /api/v1/me/held/{}/send': ['auth', { urgent_reason: 'x' }, [999999]],
       'GET /api/v1/rooms/{}': ['room', undefined, [room.id]], 'PATCH /api/v1/rooms/{}': ['room', { topic: '更新' }, [room.id]],

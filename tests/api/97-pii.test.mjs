@@ -122,3 +122,34 @@ describe('optional identifiers', () => {
     assertStatus(await s.api('PUT', '/api/v1/admin/settings', { token: s.adminToken, body: { pii: { credit_card: 'off' } } }), 200);
   });
 });
+
+describe('purge', () => {
+  T('an administrator purges a message completely, even with keep_deleted_content; audited with the reason', async () => {
+    const { Server } = await import('./lib/harness.mjs');
+    const s = new Server({ env: { KAIRAN_KEEP_DELETED_CONTENT: 'true' } });
+    ctx.more.push(s);
+    await s.start();
+    try {
+      await s.adminLogin();
+      const u = await s.makeUser(null, uid('pg'));
+      const other = await s.makeUser(null, uid('pw'));
+      const room = await s.makeRoom(u.token, '消去', [other.id]);
+      const secret = `口座番号は${uid('n')}です`;
+      const m = await s.send(u.token, room.id, secret);
+      assertStatus(await s.api('POST', `/api/v1/rooms/${room.id}/messages/${m.id}/report`, { token: other.token, body: { reason: '個人情報' } }), 201);
+      assertError(await s.api('POST', `/api/v1/admin/messages/${m.id}/purge`, { token: u.token, body: { reason: 'x' } }), 403, 'forbidden');
+      assertError(await s.api('POST', `/api/v1/admin/messages/${m.id}/purge`, { token: s.adminToken, body: {} }), 400, 'invalid_parameter');
+      const p = assertStatus(await s.api('POST', `/api/v1/admin/messages/${m.id}/purge`, { token: s.adminToken, body: { reason: '個人情報の誤掲載' } }), 200).json;
+      assert.equal(p.deleted, true);
+      assert.equal(p.text, null);
+      const reports = assertStatus(await s.api('GET', '/api/v1/admin/reports?kind=abuse', { token: s.adminToken }), 200).json;
+      assert.ok(!JSON.stringify(reports).includes(secret), 'the report snapshot is wiped too');
+      const au = assertStatus(await s.api('GET', '/api/v1/admin/audit?action=message.purge', { token: s.adminToken }), 200).json;
+      assert.equal(au.entries[0].detail.reason, '個人情報の誤掲載');
+      await s.stop({ keepData: true });
+      for (const f of filesUnder(s.dataDir)) assert.ok(!readFileSync(f).includes(Buffer.from(secret)), `${f} does not keep it`);
+    } finally {
+      if (s.proc) await s.stop();
+    }
+  });
+});
