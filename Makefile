@@ -59,6 +59,12 @@ test: deps-test
 	$(MAKE) test-asan
 	$(MAKE) fuzz-short
 
+# Benchmarks (issue 4): load generator, scenarios S1–S6, bench/results/REPORT.md (≈ 10 minutes).
+.PHONY: bench
+bench: all
+	bench/build.sh
+	bench/run.sh
+
 format:
 	clang-format -i $$(git ls-files 'src/*.c' 'src/*.h' 'tests/*.c' 'bench/*.c')
 
