@@ -89,6 +89,10 @@ int api_office_decision(struct api_req *r, int urgent, int64_t *held_until);
 /* Holds a validated send (its fields as JSON, borrowed) until held_until: answers 202. */
 int api_hold_send(struct api_req *r, int64_t room_id, const char *cmid, json_t *fields, int64_t held_until);
 
+/* directory.c */
+/* Directory search over the in-memory index (each word of `folded` must match). */
+json_t *api_directory_search(store_t *s, const char *folded, int64_t department_id, int limit, int offset, int *has_more);
+
 /* guard.c */
 /*
  * Checks `text` (field `field`) for personal identifiers before it is stored. Returns 0 when

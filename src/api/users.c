@@ -83,7 +83,7 @@ h_users(struct api_req *r)
     if (kana_fold(q, strlen(q), &folded) != 0)
         folded = xstrdup(q);
     int has_more = 0;
-    json_t *users = store_user_search(r->thread->store, folded, dept, (int)limit, (int)offset, &has_more);
+    json_t *users = api_directory_search(r->thread->store, folded, dept, (int)limit, (int)offset, &has_more);
     free(folded);
     api_users_decorate(users);
     return api_reply(r, 200, json_pack("{so sb}", "users", users, "has_more", has_more));

@@ -104,9 +104,12 @@ int store_user_totp_used(store_t *s, int64_t id, int64_t counter);
 char *store_setting_get(store_t *s, const char *key);
 int store_setting_set(store_t *s, const char *key, const char *value);
 json_t *store_user_json(store_t *s, int64_t id);
-/* Directory search: each whitespace-separated word of `folded` (kana_fold'ed) must match. */
-json_t *store_user_search(store_t *s, const char *folded, int64_t department_id, int limit, int offset, int *has_more);
 json_t *store_user_list_all(store_t *s);
+/* The directory's generation: it changes whenever what a search would find changes. */
+int64_t store_directory_generation(store_t *s);
+/* Calls fn for every enabled user in directory order (department path, reading, id). */
+int store_directory_scan(store_t *s, void (*fn)(void *arg, int64_t id, int64_t dept, const char *key, const char *dept_path),
+                         void *arg);
 int store_user_count(store_t *s, int64_t *n);
 /* Department accounts this user may post for, as a JSON array of ids. */
 json_t *store_user_delegate_for(store_t *s, int64_t user_id);
@@ -158,7 +161,9 @@ int store_room_member_ids(store_t *s, int64_t room_id, int64_t **ids, size_t *n)
 int store_room_add_members(store_t *s, int64_t room_id, const int64_t *ids, size_t n, int64_t now, int64_t **added, size_t *nadded);
 int store_room_remove_member(store_t *s, int64_t room_id, int64_t user_id);
 int store_room_update(store_t *s, int64_t room_id, json_t *fields, int64_t now);
-/* Users who share at least one room with user_id (for presence events). */
+/* Users who share a direct or group room with user_id (for presence events). Department
+ * and announcement rooms are left out: one person's presence to thousands of members, for
+ * every member, grows with the square of the room. */
 int store_co_members(store_t *s, int64_t user_id, int64_t **ids, size_t *n);
 /* Re-derives department rooms' membership for a user after a department change. */
 int store_sync_department_rooms(store_t *s, int64_t user_id, int64_t now, int64_t **rooms_joined, size_t *nj, int64_t **rooms_left,

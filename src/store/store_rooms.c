@@ -295,7 +295,8 @@ store_co_members(store_t *s, int64_t user_id, int64_t **ids, size_t *n)
     *ids = NULL;
     *n = 0;
     sqlite3_stmt *st = store__q(s,
-                                "SELECT DISTINCT m2.user_id FROM room_members m1 JOIN room_members m2 ON m2.room_id = m1.room_id"
+                                "SELECT DISTINCT m2.user_id FROM room_members m1 JOIN rooms r ON r.id = m1.room_id"
+                                " AND r.kind IN ('direct', 'group') JOIN room_members m2 ON m2.room_id = m1.room_id"
                                 " WHERE m1.user_id = ? AND m2.user_id != ?",
                                 "II", user_id, user_id);
     int r;

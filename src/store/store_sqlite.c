@@ -95,6 +95,18 @@ static const char *const migrations[] = {
     "CREATE UNIQUE INDEX held_client ON held(author_id, client_msg_id);"
     "CREATE INDEX held_due ON held(status, held_until, id);"
     "ALTER TABLE messages ADD COLUMN urgent INTEGER NOT NULL DEFAULT 0;",
+    /* 5: a generation number for the directory's in-memory index, bumped by whatever changes
+     * what a search sees — also by the admin command, which has its own connection */
+    "CREATE TABLE counters(name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;"
+    "INSERT INTO counters VALUES('directory', 1);"
+    "CREATE TRIGGER users_dir_insert AFTER INSERT ON users BEGIN"
+    "  UPDATE counters SET value = value + 1 WHERE name = 'directory'; END;"
+    "CREATE TRIGGER users_dir_update AFTER UPDATE OF search_key, disabled, department_id, kana ON users"
+    "  WHEN old.search_key IS NOT new.search_key OR old.disabled != new.disabled"
+    "    OR old.department_id IS NOT new.department_id OR old.kana != new.kana BEGIN"
+    "  UPDATE counters SET value = value + 1 WHERE name = 'directory'; END;"
+    "CREATE TRIGGER users_dir_delete AFTER DELETE ON users BEGIN"
+    "  UPDATE counters SET value = value + 1 WHERE name = 'directory'; END;",
 };
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 

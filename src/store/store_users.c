@@ -325,60 +325,27 @@ store_setting_set(store_t *s, const char *key, const char *value)
                     key, value);
 }
 
-/* Escapes LIKE's wildcards so that a search for "10%" means the characters. */
-static char *
-like_pattern(const char *w, size_t n)
+int64_t
+store_directory_generation(store_t *s)
 {
-    char *p = xmalloc(n * 2 + 3), *o = p;
-    *o++ = '%';
-    for (size_t i = 0; i < n; i++) {
-        if (w[i] == '%' || w[i] == '_' || w[i] == '\\')
-            *o++ = '\\';
-        *o++ = w[i];
-    }
-    *o++ = '%';
-    *o = '\0';
-    return p;
+    sqlite3_stmt *st = store__q(s, "SELECT value FROM counters WHERE name = 'directory'", "");
+    int64_t v = store__row(s, st) == 1 ? sqlite3_column_int64(st, 0) : 0;
+    sqlite3_reset(st);
+    return v;
 }
 
-json_t *
-store_user_search(store_t *s, const char *folded, int64_t department_id, int limit, int offset, int *has_more)
+int
+store_directory_scan(store_t *s, void (*fn)(void *arg, int64_t id, int64_t dept, const char *key, const char *dept_path), void *arg)
 {
-    char *pat[4] = {NULL, NULL, NULL, NULL};
-    int npat = 0;
-    for (const char *p = folded; *p && npat < 4;) {
-        while (*p == ' ')
-            p++;
-        const char *e = p;
-        while (*e && *e != ' ')
-            e++;
-        if (e > p)
-            pat[npat++] = like_pattern(p, (size_t)(e - p));
-        p = e;
-    }
-    for (int i = npat; i < 4; i++)
-        pat[i] = xstrdup("%");
-    sqlite3_stmt *st =
-        store__q(s,
-                 "SELECT " USER_COLS " FROM users u LEFT JOIN departments d ON d.id = u.department_id"
-                 " WHERE u.disabled = 0 AND u.search_key LIKE ? ESCAPE '\\' AND u.search_key LIKE ? ESCAPE '\\'"
-                 " AND u.search_key LIKE ? ESCAPE '\\' AND u.search_key LIKE ? ESCAPE '\\'"
-                 " AND (? = 0 OR u.department_id = ? OR d.path LIKE (SELECT path || ' %' FROM departments"
-                 " WHERE id = ?)) ORDER BY ifnull(d.path, '~'), u.kana, u.id LIMIT ? OFFSET ?",
-                 "ttttIIIii", pat[0], pat[1], pat[2], pat[3], department_id, department_id, department_id, limit + 1, offset);
-    json_t *arr = json_array();
+    sqlite3_stmt *st = store__q(s,
+                                "SELECT u.id, ifnull(u.department_id, 0), u.search_key, ifnull(d.path, '') FROM users u"
+                                " LEFT JOIN departments d ON d.id = u.department_id WHERE u.disabled = 0"
+                                " ORDER BY ifnull(d.path, '~'), u.kana, u.id",
+                                "");
     int r;
-    *has_more = 0;
-    while ((r = store__row(s, st)) == 1) {
-        if ((int)json_array_size(arr) == limit) {
-            *has_more = 1;
-            break;
-        }
-        json_array_append_new(arr, user_from_row(st));
-    }
-    for (int i = 0; i < 4; i++)
-        free(pat[i]);
-    return arr;
+    while ((r = store__row(s, st)) == 1)
+        fn(arg, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1), store__text(st, 2), store__text(st, 3));
+    return r < 0 ? STORE_EIO : 0;
 }
 
 json_t *
