@@ -80,6 +80,11 @@ int api_dispatch(struct api_req *r);
 /* Frees what the request's output owns (not the request itself). */
 void api_req_clear(struct api_req *r);
 
+/* Prometheus text of the server's counters into buf; returns the length (snprintf). */
+int api_metrics_text(char *buf, size_t size);
+/* 1 if the request authenticates as a system administrator, 0 as someone else, -1 not at all. */
+int api_is_admin_request(struct api_req *r);
+
 /* Starts the thread that releases held (out-of-hours) messages when they come due. */
 void api_held_start(void);
 

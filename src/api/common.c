@@ -278,16 +278,58 @@ api_publish(json_t *event, const int64_t *users, size_t nusers, int64_t except_u
     hub_publish(ev);
 }
 
+/*
+ * Room members by room, per thread, for fan-out: a 1,000-member room would otherwise cost a
+ * 1,000-row read for every message. The cache is dropped whenever the store's membership
+ * generation moves (database triggers bump it on every join and leave, whoever makes them).
+ */
+#define MEMBER_CACHE 512
+static __thread struct member_cache {
+    int64_t generation;
+    struct {
+        int64_t room, *ids;
+        size_t n;
+    } slot[MEMBER_CACHE];
+} * mcache;
+
+static void
+member_cache_clear(void)
+{
+    for (size_t i = 0; i < MEMBER_CACHE; i++) {
+        free(mcache->slot[i].ids);
+        mcache->slot[i].ids = NULL;
+        mcache->slot[i].room = 0;
+    }
+}
+
 void
 api_publish_room(store_t *s, int64_t room_id, json_t *event, int64_t except_user)
 {
-    int64_t *ids = NULL;
-    size_t n = 0;
-    if (store_room_member_ids(s, room_id, &ids, &n) == 0 && n > 0)
-        api_publish(event, ids, n, except_user);
+    if (mcache == NULL)
+        mcache = xcalloc(1, sizeof(*mcache));
+    int64_t gen = store_membership_generation(s);
+    if (gen != mcache->generation) {
+        member_cache_clear();
+        mcache->generation = gen;
+    }
+    size_t k = (size_t)((uint64_t)room_id * 0x9E3779B97F4A7C15ull >> 55) % MEMBER_CACHE;
+    if (mcache->slot[k].room != room_id) {
+        int64_t *ids = NULL;
+        size_t n = 0;
+        if (store_room_member_ids(s, room_id, &ids, &n) != 0) {
+            json_decref(event);
+            free(ids);
+            return;
+        }
+        free(mcache->slot[k].ids);
+        mcache->slot[k].room = room_id;
+        mcache->slot[k].ids = ids;
+        mcache->slot[k].n = n;
+    }
+    if (mcache->slot[k].n > 0)
+        api_publish(event, mcache->slot[k].ids, mcache->slot[k].n, except_user);
     else
         json_decref(event);
-    free(ids);
 }
 
 struct policy_password_rules

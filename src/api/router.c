@@ -95,6 +95,15 @@ api_authenticate_ws(struct api_req *r, struct api_user *user)
 }
 
 int
+api_is_admin_request(struct api_req *r)
+{
+    int via_cookie;
+    int rc = authenticate(r, &via_cookie);
+    store_end_reads(r->thread->store);
+    return rc != 0 ? -1 : r->user.is_admin ? 1 : 0;
+}
+
+int
 api_dispatch(struct api_req *r)
 {
     const struct api_op *op = NULL;

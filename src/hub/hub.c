@@ -201,6 +201,17 @@ hub_get_stats(struct hub_stats *out)
     out->dropped_slow = __atomic_load_n(&stats.dropped_slow, __ATOMIC_RELAXED);
 }
 
+size_t
+hub_total_connections(void)
+{
+    size_t total = 0;
+    pthread_mutex_lock(&hubs_mu);
+    for (int i = 0; i < nhubs; i++)
+        total += __atomic_load_n(&hubs[i]->count, __ATOMIC_RELAXED);
+    pthread_mutex_unlock(&hubs_mu);
+    return total;
+}
+
 void
 hub_count_slow_drop(void)
 {

@@ -66,6 +66,8 @@ struct hub_stats {
     uint64_t events, deliveries, dropped_slow;
 };
 void hub_get_stats(struct hub_stats *out);
+/* Sessions attached across every hub (read without locks: a gauge, not an invariant). */
+size_t hub_total_connections(void);
 void hub_count_slow_drop(void);
 
 #endif

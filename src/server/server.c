@@ -52,6 +52,29 @@ on_req(h2o_handler_t *h, h2o_req_t *req)
         return ws_handle_upgrade(req, lt);
     if (p.len >= 5 && memcmp(p.base, "/api/", 5) == 0)
         return http_handle_api(req, lt);
+    if (h2o_memis(p.base, p.len, H2O_STRLIT("/metrics"))) {
+        /* Administrators only: counters say how busy the city is. */
+        struct api_req r = {0};
+        http_fill_req(&r, req, lt);
+        int who = api_is_admin_request(&r);
+        if (who != 1) {
+            static const char no[] = "{\"error\":{\"code\":\"unauthorized\",\"message\":\"ログインしてください。\"}}";
+            static const char fb[] = "{\"error\":{\"code\":\"forbidden\",\"message\":\"管理者のみ利用できます。\"}}";
+            if (who < 0)
+                http_send_json(req, 401, no, sizeof(no) - 1);
+            else
+                http_send_json(req, 403, fb, sizeof(fb) - 1);
+            return 0;
+        }
+        char *buf = h2o_mem_alloc_pool(&req->pool, 4096);
+        int n = api_metrics_text(buf, 4096);
+        req->res.status = 200;
+        req->res.reason = "OK";
+        h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, H2O_STRLIT("text/plain; version=0.0.4"));
+        req->res.content_length = (size_t)n;
+        h2o_send_inline(req, buf, (size_t)n);
+        return 0;
+    }
     if (h2o_memis(p.base, p.len, H2O_STRLIT("/healthz"))) {
         static const char ok[] = "{\"status\":\"ok\"}";
         http_send_json(req, 200, ok, sizeof(ok) - 1);

@@ -107,6 +107,8 @@ json_t *store_user_json(store_t *s, int64_t id);
 json_t *store_user_list_all(store_t *s);
 /* The directory's generation: it changes whenever what a search would find changes. */
 int64_t store_directory_generation(store_t *s);
+/* The membership generation: it changes whenever anyone joins or leaves any room. */
+int64_t store_membership_generation(store_t *s);
 /* Calls fn for every enabled user in directory order (department path, reading, id). */
 int store_directory_scan(store_t *s, void (*fn)(void *arg, int64_t id, int64_t dept, const char *key, const char *dept_path),
                          void *arg);

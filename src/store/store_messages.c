@@ -39,13 +39,15 @@ store_message_insert(store_t *s, const struct store_msg_in *in, int64_t now, int
         if (store__row(s, st) != 1 || sqlite3_column_int64(st, 0) != in->room_id)
             return STORE_EINVAL;
     }
-    if ((rc = store__x(s, "UPDATE rooms SET last_seq = last_seq + 1, last_activity_at = ? WHERE id = ?", "II", now, in->room_id)) !=
-        0)
-        return rc;
-    sqlite3_stmt *st = store__q(s, "SELECT last_seq FROM rooms WHERE id = ?", "I", in->room_id);
-    if (store__row(s, st) != 1)
-        return STORE_ENOTFOUND;
+    /* One statement bumps and reads the room's sequence (SQLite 3.35+: RETURNING). */
+    sqlite3_stmt *st = store__q(s, "UPDATE rooms SET last_seq = last_seq + 1, last_activity_at = ? WHERE id = ? RETURNING last_seq",
+                                "II", now, in->room_id);
+    if ((rc = store__row(s, st)) != 1) {
+        sqlite3_reset(st);
+        return rc == 0 ? STORE_ENOTFOUND : rc;
+    }
     *seq = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
     rc = store__x(s,
                   "INSERT INTO messages(room_id, seq, sender_id, author_id, client_msg_id, text, stamp, reply_to, mention_all,"
                   " nfiles, created_at, urgent) VALUES(?, ?, ?, ?, ?, ?, ?, nullif(?, 0), ?, ?, ?, ?)",

@@ -107,6 +107,12 @@ static const char *const migrations[] = {
     "  UPDATE counters SET value = value + 1 WHERE name = 'directory'; END;"
     "CREATE TRIGGER users_dir_delete AFTER DELETE ON users BEGIN"
     "  UPDATE counters SET value = value + 1 WHERE name = 'directory'; END;",
+    /* 6: a generation number for cached room membership (fan-out recipients) */
+    "INSERT INTO counters VALUES('membership', 1);"
+    "CREATE TRIGGER members_insert AFTER INSERT ON room_members BEGIN"
+    "  UPDATE counters SET value = value + 1 WHERE name = 'membership'; END;"
+    "CREATE TRIGGER members_delete AFTER DELETE ON room_members BEGIN"
+    "  UPDATE counters SET value = value + 1 WHERE name = 'membership'; END;",
 };
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 

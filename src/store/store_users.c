@@ -334,6 +334,15 @@ store_directory_generation(store_t *s)
     return v;
 }
 
+int64_t
+store_membership_generation(store_t *s)
+{
+    sqlite3_stmt *st = store__q(s, "SELECT value FROM counters WHERE name = 'membership'", "");
+    int64_t v = store__row(s, st) == 1 ? sqlite3_column_int64(st, 0) : 0;
+    sqlite3_reset(st);
+    return v;
+}
+
 int
 store_directory_scan(store_t *s, void (*fn)(void *arg, int64_t id, int64_t dept, const char *key, const char *dept_path), void *arg)
 {

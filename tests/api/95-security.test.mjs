@@ -274,3 +274,19 @@ describe('permission matrix', () => {
     assert.ok(await s.healthy());
   });
 });
+
+describe('metrics', () => {
+  T('/metrics is for administrators: Prometheus text with connections and commits', async () => {
+    const s = ctx.srv;
+    const u = await s.makeUser(null, uid('mx'));
+    const ws = await s.wsConnect(u.token);
+    assertStatus(await s.api('GET', '/metrics'), 401, 'no token');
+    assertStatus(await s.api('GET', '/metrics', { token: u.token }), 403, 'staff');
+    const r = assertStatus(await s.api('GET', '/metrics', { token: s.adminToken }), 200);
+    assert.match(r.headers['content-type'], /^text\/plain/);
+    const n = Number(/^kairan_connections (\d+)$/m.exec(r.text)?.[1]);
+    assert.ok(n >= 1, `a live connection is counted: ${r.text.slice(0, 200)}`);
+    assert.ok(Number(/^kairan_writer_jobs_total (\d+)$/m.exec(r.text)?.[1]) > 0, 'commits counted');
+    await ws.close();
+  });
+});

@@ -26,6 +26,12 @@ store_room_member_ids(store_t *s, int64_t room_id, int64_t **ids, size_t *n)
     abort();
 }
 
+int64_t
+store_membership_generation(store_t *s)
+{
+    abort();
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
