@@ -120,7 +120,7 @@ P('# Kairan benchmark report', '',
   `**Machine:** ${machine.cpu_model} · ${machine.nproc} cores (nproc) · ${machine.mem_gib} GiB RAM · Linux ${machine.kernel} · open-file cap ${machine.fd_limit} per process.`,
   'Server and load generator share the machine (and its 2 cores): every table gives both CPU figures so one can see which side was the bottleneck.', '',
   '**Set-up:** `build/kairan` (meson `debugoptimized`: -O2 -g), one server per scenario on 127.0.0.1 with a fresh copy of a provisioned data directory (SQLite WAL, `synchronous=FULL`, tmpfs-less ordinary disk), `KAIRAN_ARGON2_OPS=1 KAIRAN_ARGON2_MEM_KIB=8` (cheap logins for provisioning), `KAIRAN_RATE_SENDS_PER_MINUTE=0` (the per-person send limit would otherwise cap S3/S4 senders at 10/s), log level warn. Generator: `bench/bin/loadgen` (C, epoll, one process per ≤9,000 sockets, each bound to its own 127.0.0.x source address).', '',
-  '**Out of scope for this slice:** the peers (ejabberd, Prosody, Mosquitto) and the side-by-side comparison; the server has no `/metrics` endpoint yet (the S4 commit batch is read from the writer\'s counters in process memory).', '');
+  '**Out of scope for this slice:** the peers (ejabberd, Prosody, Mosquitto) and the side-by-side comparison.', '');
 P('## Targets', '', '| scenario | target | measured | ratio (≥1 meets) | |', '|---|---|---|---|---|');
 for (const t of summary) P(`| ${t.name} | ${t.tgt} | ${t.measured} | ${t.ratio == null ? '–' : f2(t.ratio)} | ${t.ok == null ? 'n/a' : t.ok ? 'met' : '**missed**'}${t.note ? ' — ' + t.note : ''} |`);
 P('');
@@ -163,7 +163,7 @@ if (L.s4) {
   P('## S4 durable sends', '', `256 senders, each closed-loop (next send after the 201) into its own room, nobody connected by WebSocket, for ${f0(s4.secs)} s. Every 201 means the message's transaction is on disk (WAL, fsync).`, '',
     '| acked sends/s | send→ack p50 / p90 / p99 / max (ms) | avg commit batch | server CPU (cores) | generator CPU (cores) | errors |', '|---|---|---|---|---|---|',
     `| **${f0(s4.acks_per_s)}** | ${ms(s4.ack_us.p50)} / ${ms(s4.ack_us.p90)} / ${ms(s4.ack_us.p99)} / ${ms(s4.ack_us.max)} | ${w ? `${f1(w.avg_batch)} (${f0(w.jobs)} jobs in ${f0(w.batches)} commits, ${f1(w.batches / s4.secs)} commits/s)` : 'not exposed'} | ${f2(s4.server_cores ?? s4.server_cpu_s / s4.secs)} | ${f2(s4.loadgen_cores ?? s4.loadgen_cpu_s / s4.secs)} | ${s4.send_errors} |`, '',
-    w ? 'The commit batch comes from `src/store/writer.c`\'s `stats` (batches, jobs) read from the running server\'s memory by `bench/writer-stats.py` before and after the run; a `/metrics` endpoint should replace this.' : '', '');
+    w ? 'The commit batch comes from the server\'s `/metrics` (`kairan_writer_jobs_total` / `kairan_writer_batches_total`), read before and after the run.' : '', '');
 }
 if (L.s5) {
   const r = L.s5.reconnect;

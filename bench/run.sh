@@ -171,15 +171,15 @@ fi
 log "S4 durable sends"
 scenario_dir tmpl
 start_server "$W/run"
-python3 "$B/writer-stats.py" "$SPID" >"$W/ws0.json" 2>/dev/null || echo '{}' >"$W/ws0.json"
+node "$B/metrics.mjs" "$PORT" "$W/p/admin.txt" >"$W/ws0.json" 2>/dev/null || echo '{}' >"$W/ws0.json"
 $LG --mode durable --port "$PORT" --tokens "$W/p/tokens.txt" --rooms "$W/p/s4-rooms.txt" --procs 1 --server-pid "$SPID" \
     --senders 256 --phase-secs $((PH + 2)) >"$W/s4.json"
-python3 "$B/writer-stats.py" "$SPID" >"$W/ws1.json" 2>/dev/null || echo '{}' >"$W/ws1.json"
+node "$B/metrics.mjs" "$PORT" "$W/p/admin.txt" >"$W/ws1.json" 2>/dev/null || echo '{}' >"$W/ws1.json"
 node -e '
 const fs=require("fs"); const [a,b,c]=process.argv.slice(1).map(f=>JSON.parse(fs.readFileSync(f,"utf8")));
 if (b.batches!==undefined && c.batches!==undefined) a.writer={batches:c.batches-b.batches, jobs:c.jobs-b.jobs,
   avg_batch:+((c.jobs-b.jobs)/Math.max(1,c.batches-b.batches)).toFixed(2), max_batch_ever:c.max_batch,
-  source:"src/store/writer.c stats read from /proc/PID/mem (no /metrics endpoint yet)"};
+  source:"the server's /metrics (kairan_writer_batches_total, kairan_writer_jobs_total)"};
 process.stdout.write(JSON.stringify(a)+"\n");' "$W/s4.json" "$W/ws0.json" "$W/ws1.json" >"$RAW/s4.json"
 if [ "$PROFILE" = 1 ]; then
     log "S4 profile (perf)"
