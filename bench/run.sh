@@ -179,7 +179,7 @@ node -e '
 const fs=require("fs"); const [a,b,c]=process.argv.slice(1).map(f=>JSON.parse(fs.readFileSync(f,"utf8")));
 if (b.batches!==undefined && c.batches!==undefined) a.writer={batches:c.batches-b.batches, jobs:c.jobs-b.jobs,
   avg_batch:+((c.jobs-b.jobs)/Math.max(1,c.batches-b.batches)).toFixed(2), max_batch_ever:c.max_batch,
-  source:"the server's /metrics (kairan_writer_batches_total, kairan_writer_jobs_total)"};
+  source:"/metrics (kairan_writer_batches_total, kairan_writer_jobs_total)"};
 process.stdout.write(JSON.stringify(a)+"\n");' "$W/s4.json" "$W/ws0.json" "$W/ws1.json" >"$RAW/s4.json"
 if [ "$PROFILE" = 1 ]; then
     log "S4 profile (perf)"

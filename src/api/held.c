@@ -240,7 +240,10 @@ static void *
 release_main(void *arg)
 {
     (void)arg;
-    for (;;) {
+    for (unsigned tick = 0;; tick++) {
+        /* Retention once an hour, and at start (tick 0). */
+        if (tick % 3600 == 0)
+            api_retention_pass();
         /* One pass at a time; the writer batches it with whatever else is waiting. */
         if (__atomic_exchange_n(&release_busy, 1, __ATOMIC_ACQ_REL) == 0)
             api_write_detached(release_run, release_done, xcalloc(1, sizeof(struct release_ctx)));

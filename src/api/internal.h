@@ -22,7 +22,7 @@ struct api_op {
 };
 
 extern const struct api_op api_auth_ops[], api_users_ops[], api_rooms_ops[], api_messages_ops[], api_files_ops[], api_audit_ops[],
-    api_settings_ops[], api_office_ops[], api_held_ops[];
+    api_settings_ops[], api_office_ops[], api_held_ops[], api_export_ops[], api_retention_ops[];
 
 int api_not_found(struct api_req *r);
 int api_forbidden(struct api_req *r);
@@ -92,6 +92,10 @@ int api_hold_send(struct api_req *r, int64_t room_id, const char *cmid, json_t *
 /* directory.c */
 /* Directory search over the in-memory index (each word of `folded` must match). */
 json_t *api_directory_search(store_t *s, const char *folded, int64_t department_id, int limit, int offset, int *has_more);
+
+/* retention.c */
+/* Queues one retention pass (purges what has outlived its room's period). */
+void api_retention_pass(void);
 
 /* guard.c */
 /*

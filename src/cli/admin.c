@@ -10,6 +10,7 @@
  */
 #include "cli/admin.h"
 #include "api/api.h"
+#include "api/export.h"
 #include "cli/adminsock.h"
 #include "policy/password.h"
 #include "store/store.h"
@@ -529,6 +530,116 @@ cmd_delegate(store_t *s, struct opts *o, const char *verb)
 
 int admin_import_csv(const struct kr_config *cfg, store_t *s, const char *file, int dry_run);
 
+/*
+ * kairan admin export --room ID [--room ID …] [--from T] [--to T] --out FILE.zip [--cp932]
+ *                     [--masks FILE.json] [--release FILE_ID …]
+ * The same archive as POST /api/v1/admin/exports, written by the command; audited.
+ */
+static int
+cmd_export(const struct kr_config *cfg, store_t *s, int argc, char **argv)
+{
+    int64_t rooms[500], release[1000];
+    size_t nrooms = 0, nrelease = 0;
+    struct export_spec spec = {.to_ms = INT64_MAX};
+    const char *out = NULL, *masks_file = NULL;
+    char files_dir[1100], err[256];
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!strcmp(a, "--cp932")) {
+            spec.cp932 = 1;
+            continue;
+        }
+        if (!strcmp(a, "--masked")) {
+            spec.masked = 1;
+            continue;
+        }
+        if (v == NULL)
+            goto usage;
+        i++;
+        if (!strcmp(a, "--room") && nrooms < 500 && atoll(v) > 0)
+            rooms[nrooms++] = atoll(v);
+        else if (!strcmp(a, "--release") && nrelease < 1000 && atoll(v) > 0)
+            release[nrelease++] = atoll(v);
+        else if (!strcmp(a, "--from") && time_parse(v, &spec.from_ms) == 0)
+            ;
+        else if (!strcmp(a, "--to") && time_parse(v, &spec.to_ms) == 0)
+            ;
+        else if (!strcmp(a, "--out"))
+            out = v;
+        else if (!strcmp(a, "--masks"))
+            masks_file = v;
+        else {
+            fprintf(stderr, "kairan admin export: bad option or value: %s %s\n", a, v);
+            return 2;
+        }
+    }
+    if (nrooms == 0 || out == NULL)
+        goto usage;
+    struct export_mask *masks = NULL;
+    json_t *mj = NULL;
+    if (masks_file) {
+        json_error_t je;
+        mj = json_load_file(masks_file, 0, &je);
+        if (!json_is_array(mj)) {
+            fprintf(stderr, "kairan admin export: %s: expected a JSON array of {message_id, start, length, ground}\n", masks_file);
+            json_decref(mj);
+            return 2;
+        }
+        masks = xcalloc(json_array_size(mj) + 1, sizeof(*masks));
+        size_t i;
+        json_t *m;
+        json_array_foreach(mj, i, m)
+        {
+            const char *g = json_string_value(json_object_get(m, "ground"));
+            masks[spec.nmasks].message_id = json_integer_value(json_object_get(m, "message_id"));
+            masks[spec.nmasks].start = (size_t)json_integer_value(json_object_get(m, "start"));
+            masks[spec.nmasks].length = (size_t)json_integer_value(json_object_get(m, "length"));
+            snprintf(masks[spec.nmasks].ground, sizeof(masks[0].ground), "%s", g ? g : "");
+            if (masks[spec.nmasks].message_id <= 0 || masks[spec.nmasks].length == 0 || g == NULL || !g[0]) {
+                fprintf(stderr, "kairan admin export: %s: entry %zu needs message_id, start, length and ground\n", masks_file,
+                        i + 1);
+                free(masks);
+                json_decref(mj);
+                return 2;
+            }
+            spec.nmasks++;
+        }
+    }
+    snprintf(files_dir, sizeof(files_dir), "%s/files", cfg->data);
+    spec.rooms = rooms;
+    spec.nrooms = nrooms;
+    spec.masks = masks;
+    spec.release_files = release;
+    spec.nrelease = nrelease;
+    spec.requested_by = "kairan admin";
+    spec.files_dir = files_dir;
+    json_t *summary = NULL;
+    int rc = export_build(s, &spec, out, &summary, err, sizeof(err));
+    free(masks);
+    json_decref(mj);
+    if (rc != 0) {
+        fprintf(stderr, "kairan admin export: %s\n", err);
+        return 1;
+    }
+    if (store_begin(s) != 0 || cli_audit(s, "export.create", "export", 0, json_pack("{sO}", "summary", summary)) != 0 ||
+        store_commit(s) != 0) {
+        store_rollback(s);
+        json_decref(summary);
+        unlink(out);
+        fprintf(stderr, "kairan admin export: could not record the export in the audit log; nothing was kept\n");
+        return 1;
+    }
+    char *t = json_dumps(summary, JSON_COMPACT);
+    printf("%s\n%s\n", out, t);
+    free(t);
+    json_decref(summary);
+    return 0;
+usage:
+    fprintf(stderr, "usage: kairan admin export --room ID [--room ID ...] [--from RFC3339] [--to RFC3339] --out FILE.zip\n"
+                    "                          [--cp932] [--masked] [--masks FILE.json] [--release FILE_ID ...]\n");
+    return 2;
+}
+
 static int
 cmd_audit(store_t *s, struct opts *o, const char *verb)
 {
@@ -589,7 +700,8 @@ help(void)
                     "  department add PATH [--code C] | department list\n"
                     "  delegate add|remove DEPT_ACCOUNT STAFF  who may post for a department account\n"
                     "  audit verify                           check the audit log's hash chain (exit 1 names the first bad entry)\n"
-                    "  audit search [LOGIN] [--action PREFIX] [--json]\n");
+                    "  audit search [LOGIN] [--action PREFIX] [--json]\n"
+                    "  export --room ID [...] [--from T] [--to T] --out FILE.zip [--cp932] [--masks FILE.json]\n");
     return 2;
 }
 
@@ -602,7 +714,8 @@ admin_main(const struct kr_config *cfg, int argc, char **argv)
     api_init(cfg);
     int two = argc >= 2 && (!strcmp(argv[0], "user") || !strcmp(argv[0], "department") || !strcmp(argv[0], "delegate") ||
                             !strcmp(argv[0], "audit"));
-    if (parse_opts(argc - 1 - two, argv + 1 + two, &o) != 0)
+    /* export takes repeated options of its own. */
+    if (strcmp(argv[0], "export") != 0 && parse_opts(argc - 1 - two, argv + 1 + two, &o) != 0)
         return 2;
     store_t *s = open_store(cfg);
     if (s == NULL)
@@ -628,6 +741,8 @@ admin_main(const struct kr_config *cfg, int argc, char **argv)
         rc = cmd_audit(s, &o, argv[1]);
     } else if (!strcmp(argv[0], "delegate") && two) {
         rc = cmd_delegate(s, &o, argv[1]);
+    } else if (!strcmp(argv[0], "export")) {
+        rc = cmd_export(cfg, s, argc - 1, argv + 1);
     } else if (!strcmp(argv[0], "import-csv")) {
         if (o.npos != 1) {
             fprintf(stderr, "usage: kairan admin import-csv FILE [--dry-run]\n");

@@ -221,6 +221,29 @@ int store_blob_referenced(store_t *s, const char *hash);
 /* Removes never-attached uploads older than `before`; their hashes go to *hashes. */
 int store_files_sweep(store_t *s, int64_t before, char ***hashes, size_t *n);
 
+/* ---- retention (store_rooms.c) ---- */
+
+/* Sets a room's records class ("work"/"casual"), retention (days; -1 permanent) and hold. */
+int store_room_records_set(store_t *s, int64_t room_id, const char *classification, int64_t retention_days, int legal_hold);
+/* Rooms whose retention has a limit and no legal hold: ids and days (caller frees both). */
+int store_retention_rooms(store_t *s, int64_t **rooms, int64_t **days, size_t *n);
+/* Removes up to max messages of the room created before cutoff, with their edits, mentions
+ * and attachments; *count is how many; blobs that may now be unreferenced go to *hashes. */
+int store_retention_purge(store_t *s, int64_t room_id, int64_t cutoff, int max, int *count, char ***hashes, size_t *nhashes);
+
+/* ---- disclosure export (store_messages.c) ---- */
+
+struct store_export_row {
+    int64_t id, seq, created_at, edited_at, deleted_at, reply_seq;
+    const char *sender, *department, *title, *text, *stamp;
+    int urgent, text_kept; /* text_kept: deleted, but kept for the records (keep_deleted_content) */
+    const char *files;     /* JSON array text of {"id","name","hash","type","size"} */
+};
+
+/* Calls fn for each message of a room created in [from_ms, to_ms), in sequence order. */
+int store_export_room(store_t *s, int64_t room_id, int64_t from_ms, int64_t to_ms,
+                      int (*fn)(void *arg, const struct store_export_row *row), void *arg);
+
 /* ---- messages held until office hours (store_held.c) ---- */
 
 struct store_held {

@@ -417,3 +417,42 @@ store_read_mark(store_t *s, int64_t room_id, int64_t user_id, int64_t seq, int64
     *out_seq = sqlite3_column_int64(st, 0);
     return changed;
 }
+
+int
+store_export_room(store_t *s, int64_t room_id, int64_t from_ms, int64_t to_ms,
+                  int (*fn)(void *arg, const struct store_export_row *row), void *arg)
+{
+    /* A read snapshot for the whole export: the room as it was at one moment. */
+    sqlite3_stmt *st =
+        store__q(s,
+                 "SELECT m.id, m.seq, m.created_at, ifnull(m.edited_at, 0), ifnull(m.deleted_at, 0),"
+                 " ifnull(p.seq, 0), u.name, ifnull(d.path, ''), u.title, m.text, m.stamp, m.urgent,"
+                 " (SELECT json_group_array(json_object('id', f.id, 'name', f.name, 'hash', f.hash, 'type', f.type,"
+                 " 'size', f.size)) FROM message_files mf JOIN files f ON f.id = mf.file_id WHERE mf.message_id = m.id)"
+                 " FROM messages m JOIN users u ON u.id = m.sender_id LEFT JOIN departments d ON d.id = u.department_id"
+                 " LEFT JOIN messages p ON p.id = m.reply_to WHERE m.room_id = ? AND m.created_at >= ? AND m.created_at < ?"
+                 " ORDER BY m.seq",
+                 "III", room_id, from_ms, to_ms);
+    int r, rc = 0;
+    while (rc == 0 && (r = store__row(s, st)) == 1) {
+        struct store_export_row row = {
+            .id = sqlite3_column_int64(st, 0),
+            .seq = sqlite3_column_int64(st, 1),
+            .created_at = sqlite3_column_int64(st, 2),
+            .edited_at = sqlite3_column_int64(st, 3),
+            .deleted_at = sqlite3_column_int64(st, 4),
+            .reply_seq = sqlite3_column_int64(st, 5),
+            .sender = store__text(st, 6),
+            .department = store__text(st, 7),
+            .title = store__text(st, 8),
+            .text = sqlite3_column_type(st, 9) == SQLITE_NULL ? NULL : store__text(st, 9),
+            .stamp = sqlite3_column_type(st, 10) == SQLITE_NULL ? NULL : store__text(st, 10),
+            .urgent = sqlite3_column_int(st, 11),
+            .files = store__text(st, 12),
+        };
+        row.text_kept = row.deleted_at && row.text != NULL;
+        rc = fn(arg, &row);
+    }
+    sqlite3_reset(st);
+    return rc != 0 ? rc : (r < 0 ? STORE_EIO : 0);
+}

@@ -102,6 +102,16 @@ room_base(store_t *s, sqlite3_stmt *st)
     json_object_set_new(r, "last_seq", json_integer(sqlite3_column_int64(st, 7)));
     json_object_set_new(r, "last_activity_at", store__jtime(st, 8));
     json_object_set_new(r, "member_count", json_integer(sqlite3_column_int64(st, 9)));
+    /* Records management (another statement: st stays valid for the caller). */
+    sqlite3_stmt *q =
+        store__q(s, "SELECT classification, retention_days, legal_hold FROM rooms WHERE id = ?", "I", sqlite3_column_int64(st, 0));
+    if (store__row(s, q) == 1)
+        json_object_set_new(
+            r, "records",
+            json_pack("{ss so sb}", "classification", store__text(q, 0), "retention_days",
+                      sqlite3_column_type(q, 1) == SQLITE_NULL ? json_null() : json_integer(sqlite3_column_int64(q, 1)),
+                      "legal_hold", sqlite3_column_int(q, 2)));
+    sqlite3_reset(q);
     return r;
 }
 
@@ -340,4 +350,64 @@ store_sync_department_rooms(store_t *s, int64_t user_id, int64_t now, int64_t **
             return rc;
     }
     return 0;
+}
+
+int
+store_room_records_set(store_t *s, int64_t room_id, const char *classification, int64_t retention_days, int legal_hold)
+{
+    int rc = store__x(s, "UPDATE rooms SET classification = ?, retention_days = nullif(?, -1), legal_hold = ? WHERE id = ?", "tIbI",
+                      classification, retention_days, legal_hold, room_id);
+    if (rc == 0 && sqlite3_changes(s->db) == 0)
+        return STORE_ENOTFOUND;
+    return rc;
+}
+
+int
+store_retention_rooms(store_t *s, int64_t **rooms, int64_t **days, size_t *n)
+{
+    size_t cap = 0, cap2 = 0, n2 = 0;
+    *rooms = *days = NULL;
+    *n = 0;
+    sqlite3_stmt *st =
+        store__q(s, "SELECT id, retention_days FROM rooms WHERE retention_days IS NOT NULL AND legal_hold = 0 ORDER BY id", "");
+    int r;
+    while ((r = store__row(s, st)) == 1) {
+        store__ids_push(rooms, n, &cap, sqlite3_column_int64(st, 0));
+        store__ids_push(days, &n2, &cap2, sqlite3_column_int64(st, 1));
+    }
+    return r < 0 ? STORE_EIO : 0;
+}
+
+int
+store_retention_purge(store_t *s, int64_t room_id, int64_t cutoff, int max, int *count, char ***hashes, size_t *nhashes)
+{
+    int64_t *ids = NULL;
+    size_t n = 0, cap = 0;
+    int rc = 0;
+    *count = 0;
+    *hashes = NULL;
+    *nhashes = 0;
+    sqlite3_stmt *st = store__q(s, "SELECT id FROM messages WHERE room_id = ? AND created_at < ? ORDER BY seq LIMIT ?", "IIi",
+                                room_id, cutoff, max);
+    while (store__row(s, st) == 1)
+        store__ids_push(&ids, &n, &cap, sqlite3_column_int64(st, 0));
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        char **h = NULL;
+        size_t nh = 0;
+        /* A purge of the content first (files detached, edits and snapshots wiped), then the row. */
+        rc = store_message_delete(s, ids[i], 0, 0, 1, &h, &nh);
+        if (rc == 0)
+            rc = store__x(s, "DELETE FROM message_files WHERE message_id = ?", "I", ids[i]);
+        if (rc == 0)
+            rc = store__x(s, "DELETE FROM messages WHERE id = ?", "I", ids[i]);
+        for (size_t k = 0; k < nh; k++) {
+            *hashes = xrealloc(*hashes, (*nhashes + 1) * sizeof(char *));
+            (*hashes)[(*nhashes)++] = h[k];
+        }
+        free(h);
+        if (rc == 0)
+            (*count)++;
+    }
+    free(ids);
+    return rc;
 }

@@ -113,6 +113,11 @@ static const char *const migrations[] = {
     "  UPDATE counters SET value = value + 1 WHERE name = 'membership'; END;"
     "CREATE TRIGGER members_delete AFTER DELETE ON room_members BEGIN"
     "  UPDATE counters SET value = value + 1 WHERE name = 'membership'; END;",
+    /* 7: records management — a room is work (public record) or casual, kept for a period,
+     * and may be under a legal hold that stops every purge */
+    "ALTER TABLE rooms ADD COLUMN classification TEXT NOT NULL DEFAULT 'work';"
+    "ALTER TABLE rooms ADD COLUMN retention_days INTEGER;"
+    "ALTER TABLE rooms ADD COLUMN legal_hold INTEGER NOT NULL DEFAULT 0;",
 };
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 

@@ -34,8 +34,9 @@ time_format_jst(int64_t ms, char *out)
     time_t t = (time_t)(ms / 1000) + JST_OFFSET_S;
     struct tm tm;
     gmtime_r(&t, &tm);
-    snprintf(out, 32, "%04d-%02d-%02dT%02d:%02d:%02d+09:00", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
-             tm.tm_sec);
+    /* The year is bounded so the compiler (and a reader) can see the text fits in 32 bytes. */
+    snprintf(out, 32, "%04d-%02d-%02dT%02d:%02d:%02d+09:00", (tm.tm_year + 1900) % 10000, (tm.tm_mon + 1) % 100, tm.tm_mday % 100,
+             tm.tm_hour % 100, tm.tm_min % 100, tm.tm_sec % 100);
     return out;
 }
 

@@ -217,6 +217,8 @@ describe('permission matrix', () => {
       'POST /api/v1/admin/calendar/closures': ['admin', () => ({ date: `2099-01-${String(10 + (day++ % 18)).padStart(2, '0')}`, name: '臨時' })],
       'POST /api/v1/admin/calendar/working-days': ['admin', () => ({ date: `2098-02-${String(10 + (day++ % 18)).padStart(2, '0')}`, name: '出勤' })],
       'PUT /api/v1/admin/disaster': ['admin', { on: false }],
+      'PUT /api/v1/admin/rooms/{}/records': ['admin', { classification: 'work', retention_days: null }, [room.id]],
+      'POST /api/v1/admin/exports': ['admin', { room_ids: [room.id] }], 'GET /api/v1/admin/exports/{}': ['admin', undefined, [1]],
       'POST /api/v1/admin/messages/{}/purge': ['admin', { reason: '個人情報' }, [purgeMe.id]],
       'GET /api/v1/me/held': ['auth'], 'DELETE /api/v1/me/held/{}': ['auth', undefined, [999999]],
       'PATCH /api/v1/me/held/{}': ['auth', { text: 'x' }, [999999]], 'POST /api/v1/me/held/{}/send': ['auth', { urgent_reason: 'x' }, [999999]],
