@@ -949,10 +949,16 @@ worker(void)
         if (running && !strcmp(mode, "durable")) {
             if (!durable_started)
                 durable_started = 1;
-            for (int i = 0; i < nhc && rq_len == 0; i++)
+            /* Closed loop: one send queued for every idle connection (not one per loop turn),
+             * so that all --senders are in flight at once. */
+            int idle = 0;
+            for (int i = 0; i < nhc; i++)
+                idle += !hc[i].busy && (hc[i].state != S_OFF || hc[i].reconnect_at <= now);
+            for (int i = 0, k = rq_len; i < nhc && k < idle; i++)
                 if (!hc[i].busy && (hc[i].state != S_OFF || hc[i].reconnect_at <= now)) {
                     int r = (me + i * nprocs) % nrooms;
                     send_msg(r, rooms[r].sender == -2 ? rooms[r].m[0] : rooms[r].sender, ph);
+                    k++;
                 }
         }
         if (running && !strcmp(mode, "chat") && nws > 0) {

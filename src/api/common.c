@@ -307,7 +307,7 @@ api_publish_room(store_t *s, int64_t room_id, json_t *event, int64_t except_user
 {
     if (mcache == NULL)
         mcache = xcalloc(1, sizeof(*mcache));
-    int64_t gen = store_membership_generation(s);
+    int64_t gen = store_generation(s, "membership");
     if (gen != mcache->generation) {
         member_cache_clear();
         mcache->generation = gen;

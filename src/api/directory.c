@@ -69,7 +69,7 @@ on_row(void *arg, int64_t id, int64_t dept, const char *key, const char *path)
 static void
 refresh(store_t *s)
 {
-    int64_t gen = store_directory_generation(s);
+    int64_t gen = store_generation(s, "directory");
     pthread_rwlock_rdlock(&ix.lock);
     int fresh = gen == ix.generation;
     pthread_rwlock_unlock(&ix.lock);

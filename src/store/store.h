@@ -105,10 +105,12 @@ char *store_setting_get(store_t *s, const char *key);
 int store_setting_set(store_t *s, const char *key, const char *value);
 json_t *store_user_json(store_t *s, int64_t id);
 json_t *store_user_list_all(store_t *s);
-/* The directory's generation: it changes whenever what a search would find changes. */
-int64_t store_directory_generation(store_t *s);
-/* The membership generation: it changes whenever anyone joins or leaves any room. */
-int64_t store_membership_generation(store_t *s);
+/*
+ * A generation number that database triggers move: "directory" whenever what a directory
+ * search would find changes, "membership" whenever anyone joins or leaves any room. Caches
+ * compare it to decide whether they are still valid.
+ */
+int64_t store_generation(store_t *s, const char *name);
 /* Calls fn for every enabled user in directory order (department path, reading, id). */
 int store_directory_scan(store_t *s, void (*fn)(void *arg, int64_t id, int64_t dept, const char *key, const char *dept_path),
                          void *arg);

@@ -326,18 +326,9 @@ store_setting_set(store_t *s, const char *key, const char *value)
 }
 
 int64_t
-store_directory_generation(store_t *s)
+store_generation(store_t *s, const char *name)
 {
-    sqlite3_stmt *st = store__q(s, "SELECT value FROM counters WHERE name = 'directory'", "");
-    int64_t v = store__row(s, st) == 1 ? sqlite3_column_int64(st, 0) : 0;
-    sqlite3_reset(st);
-    return v;
-}
-
-int64_t
-store_membership_generation(store_t *s)
-{
-    sqlite3_stmt *st = store__q(s, "SELECT value FROM counters WHERE name = 'membership'", "");
+    sqlite3_stmt *st = store__q(s, "SELECT value FROM counters WHERE name = ?", "t", name);
     int64_t v = store__row(s, st) == 1 ? sqlite3_column_int64(st, 0) : 0;
     sqlite3_reset(st);
     return v;

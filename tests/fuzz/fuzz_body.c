@@ -27,7 +27,7 @@ store_room_member_ids(store_t *s, int64_t room_id, int64_t **ids, size_t *n)
 }
 
 int64_t
-store_membership_generation(store_t *s)
+store_generation(store_t *s, const char *name)
 {
     abort();
 }
