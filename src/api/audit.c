@@ -69,6 +69,17 @@ api_audit_detached(const char *action, int64_t actor, const char *address, json_
     api_write_detached(detached_run, detached_done, d);
 }
 
+int
+api_audit_answer(struct api_req *r, const char *action, int64_t actor, const char *address, json_t *detail)
+{
+    struct detached *d = xcalloc(1, sizeof(*d));
+    snprintf(d->action, sizeof(d->action), "%s", action);
+    snprintf(d->address, sizeof(d->address), "%s", address ? address : "");
+    d->actor = actor;
+    d->detail = detail;
+    return api_write(r, detached_run, detached_done, d);
+}
+
 /* GET /api/v1/admin/audit?action=&actor_id=&target_id=&from=&to=&before=&limit= */
 static int
 h_audit(struct api_req *r)

@@ -317,16 +317,18 @@ login_job(struct api_req *r, void *ctx)
         log_info("auth.login_failed", "reason=credentials");
         /* The login name is recorded (it may be mistyped, never a password); the account only
          * when it exists. */
-        api_audit_detached("auth.login_failed", found ? a.user_id : 0, c->addr, json_pack("{ss}", "login", c->login));
         api_error(r, 401, "unauthorized", "職員番号またはパスワードが違います。", "Wrong login or password.");
-        goto fail;
+        api_audit_answer(r, "auth.login_failed", found ? a.user_id : 0, c->addr, json_pack("{ss}", "login", c->login));
+        login_free(c);
+        return;
     }
     if (a.locked) {
         log_info("auth.login_failed", "user=%lld reason=locked", (long long)a.user_id);
-        api_audit_detached("auth.login_locked", a.user_id, c->addr, NULL);
         api_error(r, 403, "account_locked", "このアカウントはロックされています。管理者に連絡してください。",
                   "This account is locked. Please contact the administrator.");
-        goto fail;
+        api_audit_answer(r, "auth.login_locked", a.user_id, c->addr, NULL);
+        login_free(c);
+        return;
     }
     char key[KR_MAX_LOGIN + 8];
     snprintf(key, sizeof(key), "l:%s", c->login);
@@ -340,9 +342,10 @@ login_job(struct api_req *r, void *ctx)
         uint64_t counter = n > 0 ? totp_check(secret, (size_t)n, c->totp, time_now_ms() / 1000) : 0;
         if (counter == 0 || (int64_t)counter <= a.totp_last_counter) {
             throttle_fail(key, THROTTLE_LOGIN_FREE, time_now_ms());
-            api_audit_detached("auth.login_failed", a.user_id, c->addr, json_pack("{ss}", "reason", "totp"));
             api_error(r, 401, "unauthorized", "確認コードが違います。", "Wrong verification code.");
-            goto fail;
+            api_audit_answer(r, "auth.login_failed", a.user_id, c->addr, json_pack("{ss}", "reason", "totp"));
+            login_free(c);
+            return;
         }
         c->totp_counter = (int64_t)counter;
     }

@@ -200,11 +200,14 @@ h_upload(struct api_req *r)
     if (name == NULL)
         return api_invalid(r, "name", "使用できないファイル名です。", "is not a usable file name.");
     char confirm[8];
-    if (api_rate_take(r, API_RATE_UPLOAD) != 0 ||
-        api_pii_guard(r, "name", name, api_query(r, "confirm_pii", confirm, sizeof(confirm)) >= 0 && !strcmp(confirm, "1"), 0) !=
-            0) {
+    if (api_rate_take(r, API_RATE_UPLOAD) != 0) {
         free(name);
         return API_DONE;
+    }
+    if (api_pii_guard(r, "name", name, api_query(r, "confirm_pii", confirm, sizeof(confirm)) >= 0 && !strcmp(confirm, "1"), 0) !=
+        0) {
+        free(name);
+        return API_ASYNC;
     }
     if (r->body_len > api_config()->max_upload_mib * 1024 * 1024) {
         free(name);

@@ -70,8 +70,7 @@ api_pii_guard(struct api_req *r, const char *field, const char *text, int confir
         json_decref(list);
         return 0;
     }
-    api_audit_detached(block ? "pii.blocked" : "pii.warned", r->user.id, r->peer,
-                       json_pack("{ss sI sO}", "field", field, "room_id", (json_int_t)room_id, "hits", list));
+    json_t *audit = json_pack("{ss sI sO}", "field", field, "room_id", (json_int_t)room_id, "hits", list);
     if (block)
         api_error(r, 422, "personal_information",
                   "個人番号（マイナンバー）などの個人情報は送信できません。該当箇所を削除してください。",
@@ -83,5 +82,6 @@ api_pii_guard(struct api_req *r, const char *field, const char *text, int confir
     json_t *err = json_object_get(r->reply, "error");
     json_object_set_new(err, "field", json_string(field));
     json_object_set_new(err, "hits", list);
-    return -1;
+    api_audit_answer(r, block ? "pii.blocked" : "pii.warned", r->user.id, r->peer, audit);
+    return API_PII_PENDING;
 }

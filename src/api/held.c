@@ -346,10 +346,15 @@ h_edit(struct api_req *r)
     json_t *b = api_body_object(r), *body = json_loads(h.body, 0, NULL);
     free(h.body);
     if (b == NULL || api_field_str(r, b, "text", 10000, 1, &text) < 0 || api_field_bool(r, b, "confirm_pii", &confirm) < 0 ||
-        api_pii_guard(r, "text", text, confirm, h.room_id) != 0 || body == NULL) {
+        body == NULL) {
         json_decref(b);
         json_decref(body);
         return API_DONE;
+    }
+    if (api_pii_guard(r, "text", text, confirm, h.room_id) != 0) {
+        json_decref(b);
+        json_decref(body);
+        return API_ASYNC;
     }
     json_object_set_new(body, "text", json_string(text));
     struct change_ctx *c = xcalloc(1, sizeof(*c));

@@ -69,8 +69,14 @@ void api_revoke_user(int64_t user_id);
  */
 int api_audit(store_t *s, const struct api_req *r, const char *action, const char *target_type, int64_t target_id, int64_t room_id,
               json_t *detail);
-/* The same from outside the writer (e.g. a failed login): queued as its own writer job. */
+/* The same from outside the writer: queued as its own writer job. */
 void api_audit_detached(const char *action, int64_t actor, const char *address, json_t *detail);
+/*
+ * Records an entry, then sends the answer already set in r — so that a refusal (a failed
+ * login, a blocked identifier) is never answered before its audit entry is on disk. Returns
+ * API_ASYNC: the request now belongs to the writer job.
+ */
+int api_audit_answer(struct api_req *r, const char *action, int64_t actor, const char *address, json_t *detail);
 
 /* auth.c */
 /* Adds "password_expires_at" (or null) and "password_expiry_warning" to an object. */
@@ -100,11 +106,14 @@ void api_retention_pass(void);
 /* guard.c */
 /*
  * Checks `text` (field `field`) for personal identifiers before it is stored. Returns 0 when
- * it may be stored (nothing found, or only warnings and `confirmed`), else answers 422
- * personal_information / personal_information_confirm with the hits' kinds and positions and
- * returns -1. Audits every hit without the identifier itself.
+ * it may be stored (nothing found, or only warnings and `confirmed`), else sets a 422
+ * personal_information / personal_information_confirm answer with the hits' kinds and
+ * positions and returns API_PII_PENDING. Audits every hit without the identifier itself.
  */
 int api_pii_guard(struct api_req *r, const char *field, const char *text, int confirmed, int64_t room_id);
+/* api_pii_guard's answer when it refused: the 422 goes out after its audit entry commits, so
+ * the caller frees what it holds and returns API_ASYNC. */
+#define API_PII_PENDING (-2)
 
 /* ratelimit.c */
 enum api_rate { API_RATE_SEND, API_RATE_UPLOAD };

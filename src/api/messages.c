@@ -219,8 +219,12 @@ h_send(struct api_req *r)
         goto fail;
     }
     int confirm_pii = 0;
-    if (api_field_bool(r, b, "confirm_pii", &confirm_pii) < 0 || api_pii_guard(r, "text", in->text, confirm_pii, in->room_id) != 0)
+    if (api_field_bool(r, b, "confirm_pii", &confirm_pii) < 0)
         goto fail;
+    if (api_pii_guard(r, "text", in->text, confirm_pii, in->room_id) != 0) {
+        send_free(c);
+        return API_ASYNC;
+    }
     const char *reason = NULL;
     if (api_field_bool(r, b, "urgent", &in->urgent) < 0 || api_field_str(r, b, "urgent_reason", 200, 0, &reason) < 0)
         goto fail;
@@ -324,9 +328,13 @@ h_edit(struct api_req *r)
                            "cannot be empty; delete the message instead.");
     }
     int confirm_pii = 0;
-    if (api_field_bool(r, b, "confirm_pii", &confirm_pii) < 0 || api_pii_guard(r, "text", text, confirm_pii, r->params[0]) != 0) {
+    if (api_field_bool(r, b, "confirm_pii", &confirm_pii) < 0) {
         json_decref(b);
         return API_DONE;
+    }
+    if (api_pii_guard(r, "text", text, confirm_pii, r->params[0]) != 0) {
+        json_decref(b);
+        return API_ASYNC;
     }
     struct edit_ctx *c = xcalloc(1, sizeof(*c));
     c->room_id = r->params[0];
