@@ -383,7 +383,7 @@ h_login(struct api_req *r)
         json_decref(b);
         return API_DONE;
     }
-    if (throttled(r, login)) {
+    if (throttled(r, login) || api_office_refuses_login(r)) {
         json_decref(b);
         return API_DONE;
     }

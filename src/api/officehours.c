@@ -105,6 +105,7 @@ struct office {
     int start, end;
     char mode[8]; /* off, warn, hold, block */
     int disaster;
+    int refuse_phone_logins; /* R20: phones may not sign in outside office hours */
 };
 
 static void
@@ -118,6 +119,7 @@ load_office(store_t *s, struct office *o)
     o->end = en >= 0 ? en : CALENDAR_DEFAULT_END_MINUTE;
     snprintf(o->mode, sizeof(o->mode), "%s", mode ? mode : "off");
     o->disaster = json_is_true(json_object_get(dis, "on"));
+    o->refuse_phone_logins = json_is_true(json_object_get(oh, "refuse_phone_logins"));
     json_decref(oh);
     json_decref(dis);
 }
@@ -146,6 +148,29 @@ api_office_decision(struct api_req *r, int urgent, int64_t *held_until)
              o.start / 60, o.start % 60, o.end / 60, o.end % 60);
     api_error(r, 409, "outside_office_hours", ja, en);
     return API_OFFICE_REFUSED;
+}
+
+int
+api_office_refuses_login(struct api_req *r)
+{
+    struct office o;
+    load_office(r->thread->store, &o);
+    if (!o.refuse_phone_logins || o.disaster || r->user_agent == NULL)
+        return 0;
+    /* A phone's browser says so in its User-Agent (Android, iPhone, iPad, "Mobile"). */
+    static const char *const phones[] = {"Android", "iPhone", "iPad", "Mobile"};
+    int phone = 0;
+    for (size_t i = 0; i < 4 && !phone; i++)
+        phone = memmem(r->user_agent, r->user_agent_len, phones[i], strlen(phones[i])) != NULL;
+    if (!phone)
+        return 0;
+    struct rules_buf b;
+    load_rules(r->thread->store, &b);
+    if (calendar_in_office_hours(&b.rules, api_now_ms(), o.start, o.end))
+        return 0;
+    api_error(r, 403, "login_outside_office_hours", "執務時間外はスマートフォンからログインできません。",
+              "Phones cannot sign in outside office hours.");
+    return 1;
 }
 
 /* GET /api/v1/calendar/holidays?year=YYYY */
@@ -183,7 +208,8 @@ h_calendar(struct api_req *r)
     load_rules(r->thread->store, &b);
     int64_t now = api_now_ms();
     json_t *out =
-        json_pack("{s{ss ss ss} so so so sb}", "office_hours", "start", st, "end", en, "mode", o.mode, "closures",
+        json_pack("{s{ss ss ss sb} so so so sb}", "office_hours", "start", st, "end", en, "mode", o.mode, "refuse_phone_logins",
+                  o.refuse_phone_logins, "closures",
                   json_incref(json_object_get(cal, "closures")) ? json_object_get(cal, "closures") : json_array(), "working_days",
                   json_incref(json_object_get(cal, "working_days")) ? json_object_get(cal, "working_days") : json_array(),
                   "disaster", json_incref(dis), "in_office_hours", calendar_in_office_hours(&b.rules, now, o.start, o.end));
@@ -254,7 +280,10 @@ h_office_put(struct api_req *r)
         api_invalid(r, "mode", "off, warn, hold, block のいずれかです。", "must be off, warn, hold or block.");
         goto fail;
     }
-    json_t *v = json_pack("{ss ss ss}", "start", start, "end", end, "mode", mode);
+    int refuse = 0;
+    if (api_field_bool(r, b, "refuse_phone_logins", &refuse) < 0)
+        goto fail;
+    json_t *v = json_pack("{ss ss ss sb}", "start", start, "end", end, "mode", mode, "refuse_phone_logins", refuse);
     json_decref(b);
     return save(r, "office_hours", v, "settings.office_hours");
 fail:

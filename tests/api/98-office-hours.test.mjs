@@ -85,6 +85,12 @@ describe('office hours', () => {
     const cal = assertStatus(await s.api('GET', '/api/v1/calendar', { token: a.token }), 200).json;
     assert.equal(cal.disaster.on, true);
     assertStatus(await s.api('PUT', '/api/v1/admin/disaster', { token: s.adminToken, body: { on: false } }), 200);
+    // R20: phones may not sign in outside office hours when the city says so; PCs may.
+    assertStatus(await s.api('PUT', '/api/v1/admin/office-hours', { token: s.adminToken, body: { start: '08:30', end: '17:15', mode: 'hold', refuse_phone_logins: true } }), 200);
+    const iphone = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148';
+    assertError(await s.api('POST', '/api/v1/auth/login', { body: { login: a.login, password: a.password }, headers: { 'user-agent': iphone } }), 403, 'login_outside_office_hours');
+    assertStatus(await s.api('POST', '/api/v1/auth/login', { body: { login: a.login, password: a.password }, headers: { 'user-agent': 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/130' } }), 200, 'an office PC');
+    assertStatus(await put('hold'), 200);
     // A held message the sender cancels never goes out.
     const c = assertStatus(await s.api('POST', `/api/v1/rooms/${room.id}/messages`, { token: a.token, body: { text: '取り消す予定', client_msg_id: 'held-2' } }), 202).json;
     assertStatus(await s.api('DELETE', `/api/v1/me/held/${c.id.replace('held-', '')}`, { token: a.token }), 204);

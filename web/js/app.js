@@ -36,6 +36,8 @@ async function boot() {
   build();
   if (settings.watermark) watermark();
   screenshotGuard();
+  refreshOfficeHours();
+  setInterval(refreshOfficeHours, 5 * 60 * 1000);
   // R19: say so when the password expires soon (the server forces the change once it has).
   if (S.me.password_expiry_warning && S.me.password_expires_at) {
     shell.conn.textContent = t('pwExpiry') + S.me.password_expires_at.slice(0, 10);
@@ -191,8 +193,19 @@ function announce(roomId, m) {
   shell.live.textContent = t('newMsg', name, m.sender.name + ': ' + body);
   const onScreen = roomId === S.active && !document.hidden;
   if (onScreen || muted().has(roomId) || !('Notification' in window) || Notification.permission !== 'granted') return;
+  // R14: outside office hours the desktop stays silent, except for urgent messages.
+  if (officeHours.closed && !m.urgent) return;
   const n = new Notification(m.sender.name + (r && r.kind !== 'direct' ? ' — ' + name : ''), { body: body.slice(0, 140), tag: 'room-' + roomId, icon: '/favicon.svg' });
   n.onclick = () => { focus(); location.hash = '#/r/' + roomId; n.close(); };
+}
+
+// Whether it is outside office hours now, refreshed every few minutes from /calendar.
+const officeHours = { closed: false };
+async function refreshOfficeHours() {
+  try {
+    const c = await get('/calendar');
+    officeHours.closed = c.office_hours.mode !== 'off' && !c.in_office_hours && !c.disaster?.on;
+  } catch { /* keep the last answer */ }
 }
 
 function badge() {
