@@ -8,6 +8,7 @@
  * can never race. Identical content is stored once.
  */
 #include "api/internal.h"
+#include "util/doctext.h"
 #include "util/limits.h"
 #include "util/reqparse.h"
 #include "util/log.h"
@@ -47,6 +48,8 @@ api_blobs_gc(store_t *s, char **hashes, size_t n)
 struct up_ctx {
     char *name, *data;
     size_t len;
+    int held;          /* the guard found an identifier in the content: held for review */
+    char *held_detail; /* its hits (kinds and positions, never the numbers), JSON text */
     char hash[65], type[128], tmp[1200];
     int64_t uploader, id;
 };
@@ -58,6 +61,7 @@ up_free(struct up_ctx *c)
         unlink(c->tmp);
     free(c->name);
     free(c->data);
+    free(c->held_detail);
     free(c);
 }
 
@@ -82,7 +86,13 @@ up_run(store_t *s, struct api_req *r, void *ctx)
         }
         close(dfd);
     }
-    return store_file_insert(s, c->hash, c->name, (int64_t)c->len, c->type, c->uploader, time_now_ms(), &c->id);
+    int rc = store_file_insert(s, c->hash, c->name, (int64_t)c->len, c->type, c->uploader, time_now_ms(), &c->id);
+    if (rc == 0 && c->held) {
+        rc = store_file_set_review(s, c->id, "held", c->held_detail);
+        if (rc == 0)
+            rc = api_audit(s, r, "pii.file_held", "file", c->id, 0, json_loads(c->held_detail, 0, NULL));
+    }
+    return rc;
 }
 
 static void
@@ -114,6 +124,28 @@ sniff(const char *data, size_t len, char *out, size_t size)
     snprintf(out, size, "%s", t ? t : "application/octet-stream");
 }
 
+/* Files up to this size have their text checked by the personal-information guard. */
+#define SCAN_MAX (32u << 20)
+
+/* R16: the text inside the file (text, CSV, Word, Excel, PowerPoint) goes through the same
+ * guard as messages, on this job thread; a hit that may not be posted holds the file for an
+ * administrator's review instead of letting it be shared. */
+static void
+scan_content(struct up_ctx *c, const char *data, size_t len)
+{
+    char *text = doctext_extract(data, len, c->type, 8u << 20);
+    if (text == NULL)
+        return;
+    int block;
+    json_t *hits;
+    if (api_pii_check(api_job_store(), text, strlen(text), 0, &block, &hits) > 0 && block) {
+        c->held = 1;
+        c->held_detail = json_dumps(hits, JSON_COMPACT);
+    }
+    json_decref(hits);
+    free(text);
+}
+
 /* Writes all of buf to fd; 0 or -1 (errno set). */
 static int
 write_all(int fd, const char *buf, size_t len)
@@ -143,6 +175,7 @@ up_job(struct api_req *r, void *ctx)
     if (c->data != NULL) {
         crypto_hash_sha256(h, (const uint8_t *)c->data, c->len);
         sniff(c->data, c->len, c->type, sizeof(c->type));
+        scan_content(c, c->data, c->len);
         snprintf(c->tmp, sizeof(c->tmp), "%s/files/tmp/up-XXXXXX", api_config()->data);
         fd = mkstemp(c->tmp);
         if (fd < 0) {
@@ -170,6 +203,13 @@ up_job(struct api_req *r, void *ctx)
         crypto_hash_sha256_final(&st, h);
         if (fd < 0 || total != c->len)
             goto ioerr;
+        if (c->len <= SCAN_MAX) {
+            /* Read it once more for the guard: bounded, and only on this job thread. */
+            char *all = xmalloc(c->len + 1);
+            if (pread(fd, all, c->len, 0) == (ssize_t)c->len)
+                scan_content(c, all, c->len);
+            free(all);
+        }
     }
     sodium_bin2hex(c->hash, sizeof(c->hash), h, sizeof(h));
     if (fsync(fd) != 0)
@@ -283,7 +323,73 @@ h_file(struct api_req *r)
     return API_DONE;
 }
 
+/* GET /api/v1/admin/files/review: uploads the guard held. */
+static int
+h_review_list(struct api_req *r)
+{
+    return api_reply(r, 200, json_pack("{so}", "files", store_files_held_json(r->thread->store)));
+}
+
+struct review_ctx {
+    int64_t id;
+    int release;
+    char *hash;
+};
+
+static int
+review_run(store_t *s, struct api_req *r, void *ctx)
+{
+    struct review_ctx *c = ctx;
+    int rc = c->release ? store_file_set_review(s, c->id, "released", NULL) : store_file_delete(s, c->id, &c->hash);
+    if (rc == 0)
+        rc = api_audit(s, r, c->release ? "pii.file_released" : "pii.file_deleted", "file", c->id, 0, NULL);
+    return rc;
+}
+
+static void
+review_done(store_t *s, struct api_req *r, void *ctx, int status)
+{
+    struct review_ctx *c = ctx;
+    if (status == 0) {
+        if (c->hash) {
+            api_blobs_gc(s, &c->hash, 1);
+            store_checkpoint(s);
+        }
+        api_reply(r, 204, NULL);
+    }
+    free(c->hash);
+    free(c);
+}
+
+/* POST /api/v1/admin/files/{id}/release (it may be shared) and DELETE /api/v1/admin/files/{id}
+ * (removed for good, from every message that carries it). */
+static int
+review_act(struct api_req *r, int release)
+{
+    if (store_file_json(r->thread->store, r->params[0]) == NULL)
+        return api_not_found(r);
+    struct review_ctx *c = xcalloc(1, sizeof(*c));
+    c->id = r->params[0];
+    c->release = release;
+    return api_write(r, review_run, review_done, c);
+}
+
+static int
+h_review_release(struct api_req *r)
+{
+    return review_act(r, 1);
+}
+
+static int
+h_file_delete(struct api_req *r)
+{
+    return review_act(r, 0);
+}
+
 const struct api_op api_files_ops[] = {
+    {API_GET, "/api/v1/admin/files/review", API_ADMIN, h_review_list},
+    {API_POST, "/api/v1/admin/files/{}/release", API_ADMIN, h_review_release},
+    {API_DELETE, "/api/v1/admin/files/{}", API_ADMIN, h_file_delete},
     {API_POST, "/api/v1/files", 0, h_upload},
     {API_GET, "/api/v1/files/{}", 0, h_file},
     {API_GET, "/api/v1/files/{}/meta", 0, h_file_meta},

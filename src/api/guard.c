@@ -38,31 +38,40 @@ load_modes(store_t *s, int modes[PII_KIND_MAX + 1])
 }
 
 int
-api_pii_guard(struct api_req *r, const char *field, const char *text, int confirmed, int64_t room_id)
+api_pii_check(store_t *s, const char *text, size_t len, int lang_en, int *block, json_t **list)
 {
     int modes[PII_KIND_MAX + 1];
     struct pii_hit hits[16];
     struct pii_options opt = {0};
-    if (text == NULL || text[0] == '\0')
+    *block = 0;
+    *list = json_array();
+    if (text == NULL || len == 0)
         return 0;
-    load_modes(r->thread->store, modes);
+    load_modes(s, modes);
     for (int k = PII_RESIDENCE_CARD; k <= PII_KIND_MAX; k++)
         if (modes[k])
             opt.kinds |= PII_KIND_BIT(k);
-    size_t n = pii_scan(text, strlen(text), &opt, hits, 16);
+    size_t n = pii_scan(text, len, &opt, hits, 16);
     if (n > 16)
         n = 16;
-    int block = 0, warn = 0;
-    json_t *list = json_array();
     for (size_t i = 0; i < n; i++) {
         enum pii_kind k = hits[i].kind;
-        int hard = k == PII_MY_NUMBER || (k != PII_MY_NUMBER_UNCONFIRMED && modes[k] == 2);
-        block |= hard;
-        warn |= !hard;
-        json_array_append_new(list, json_pack("{ss ss sI sI}", "kind", pii_kind_code(k), "name",
-                                              r->lang_en ? pii_kind_name_en(k) : pii_kind_name_ja(k), "start",
-                                              (json_int_t)hits[i].utf16_offset, "length", (json_int_t)hits[i].utf16_length));
+        *block |= k == PII_MY_NUMBER || (k != PII_MY_NUMBER_UNCONFIRMED && modes[k] == 2);
+        json_array_append_new(*list, json_pack("{ss ss sI sI}", "kind", pii_kind_code(k), "name",
+                                               lang_en ? pii_kind_name_en(k) : pii_kind_name_ja(k), "start",
+                                               (json_int_t)hits[i].utf16_offset, "length", (json_int_t)hits[i].utf16_length));
     }
+    return (int)n;
+}
+
+int
+api_pii_guard(struct api_req *r, const char *field, const char *text, int confirmed, int64_t room_id)
+{
+    int block;
+    json_t *list;
+    if (text == NULL || text[0] == '\0')
+        return 0;
+    int n = api_pii_check(r->thread->store, text, strlen(text), r->lang_en, &block, &list);
     if (n == 0 || (!block && confirmed)) {
         if (n > 0)
             api_audit_detached("pii.confirmed", r->user.id, r->peer,

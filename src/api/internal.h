@@ -114,6 +114,9 @@ void api_retention_pass(void);
  * positions and returns API_PII_PENDING. Audits every hit without the identifier itself.
  */
 int api_pii_guard(struct api_req *r, const char *field, const char *text, int confirmed, int64_t room_id);
+/* The guard's scan alone: the number of hits, *block when one of them may not be posted, and
+ * *list (new reference) of {kind, name, start, length}. Any thread, with that thread's store. */
+int api_pii_check(store_t *s, const char *text, size_t len, int lang_en, int *block, json_t **list);
 /* api_pii_guard's answer when it refused: the 422 goes out after its audit entry commits, so
  * the caller frees what it holds and returns API_ASYNC. */
 #define API_PII_PENDING (-2)

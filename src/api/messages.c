@@ -132,9 +132,13 @@ send_run(store_t *s, struct api_req *r, void *ctx)
         if (store_member_role(s, in->room_id, in->mentions[i], NULL) != 0)
             return send_fail(c, 400, "mentions", "ルームのメンバーではない人が含まれています。",
                              "contains someone who is not a member.");
-    for (size_t i = 0; i < in->nfiles; i++)
+    for (size_t i = 0; i < in->nfiles; i++) {
         if (store_file_can_read(s, in->file_ids[i], in->author_id, NULL) != 0)
             return send_fail(c, 400, "file_ids", "添付できないファイルが含まれています。", "contains a file you cannot attach.");
+        if (store_file_held(s, in->file_ids[i]))
+            return send_fail(c, 422, "file_ids", "個人情報を含む可能性があるため、管理者の確認が終わるまで共有できません。",
+                             "holds what may be personal information; it can be shared once an administrator has reviewed it.");
+    }
     int rc = store_message_insert(s, in, time_now_ms(), &c->id, &c->seq);
     if (rc == STORE_EINVAL)
         return send_fail(c, 400, "reply_to", "このルームのメッセージではありません。", "is not a message of this room.");
@@ -156,6 +160,8 @@ send_done(store_t *s, struct api_req *r, void *ctx, int status)
             api_error(r, 409, "conflict", c->err_ja, c->err_en);
         else if (c->err_status == 403)
             api_error(r, 403, "forbidden", c->err_ja, c->err_en);
+        else if (c->err_status == 422)
+            api_error(r, 422, "personal_information", c->err_ja, c->err_en);
         else
             api_invalid(r, c->err_field, c->err_ja, c->err_en);
     } else if (status == 0 && c->message) {

@@ -292,6 +292,14 @@ int store_report_create(store_t *s, const char *kind, int64_t reporter, int64_t 
 json_t *store_reports_json(store_t *s, const char *kind, const char *status, int limit);
 int store_report_resolve(store_t *s, int64_t id, int64_t by, const char *status, const char *resolution, int64_t now);
 
+/* A file held for review (R16): review is "held", "released" or NULL; detail is JSON text. */
+int store_file_set_review(store_t *s, int64_t id, const char *review, const char *detail);
+/* 1 if the file is held for review (may not be attached), 0 if not. */
+int store_file_held(store_t *s, int64_t id);
+json_t *store_files_held_json(store_t *s);
+/* Removes a file row; its blob hash goes to *hash (malloc'd) for the caller to collect. */
+int store_file_delete(store_t *s, int64_t id, char **hash);
+
 void store_free_strings(char **v, size_t n);
 
 #endif

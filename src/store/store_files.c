@@ -26,11 +26,11 @@ store_file_insert(store_t *s, const char *hash, const char *name, int64_t size, 
 json_t *
 store_file_json(store_t *s, int64_t id)
 {
-    sqlite3_stmt *st = store__q(s, "SELECT id, name, size, type FROM files WHERE id = ?", "I", id);
+    sqlite3_stmt *st = store__q(s, "SELECT id, name, size, type, review FROM files WHERE id = ?", "I", id);
     if (store__row(s, st) != 1)
         return NULL;
-    return json_pack("{sI ss sI ss}", "id", (json_int_t)sqlite3_column_int64(st, 0), "name", store__text(st, 1), "size",
-                     (json_int_t)sqlite3_column_int64(st, 2), "type", store__text(st, 3));
+    return json_pack("{sI ss sI ss so}", "id", (json_int_t)sqlite3_column_int64(st, 0), "name", store__text(st, 1), "size",
+                     (json_int_t)sqlite3_column_int64(st, 2), "type", store__text(st, 3), "review", store__jstr(st, 4));
 }
 
 int
@@ -73,5 +73,61 @@ store_files_sweep(store_t *s, int64_t before, char ***hashes, size_t *n)
     for (size_t i = 0; i < ni && rc == 0; i++)
         rc = store__x(s, "DELETE FROM files WHERE id = ?", "I", ids[i]);
     free(ids);
+    return rc;
+}
+
+int
+store_file_set_review(store_t *s, int64_t id, const char *review, const char *detail)
+{
+    int rc = store__x(s, "UPDATE files SET review = ?, review_detail = ifnull(?, review_detail) WHERE id = ?", "ttI", review,
+                      detail, id);
+    if (rc == 0 && sqlite3_changes(s->db) == 0)
+        return STORE_ENOTFOUND;
+    return rc;
+}
+
+int
+store_file_held(store_t *s, int64_t id)
+{
+    sqlite3_stmt *st = store__q(s, "SELECT 1 FROM files WHERE id = ? AND review = 'held'", "I", id);
+    int r = store__row(s, st) == 1;
+    sqlite3_reset(st);
+    return r;
+}
+
+json_t *
+store_files_held_json(store_t *s)
+{
+    sqlite3_stmt *st =
+        store__q(s,
+                 "SELECT f.id, f.name, f.size, f.type, f.created_at, u.id, u.login, u.name, ifnull(f.review_detail, '[]')"
+                 " FROM files f JOIN users u ON u.id = f.uploader_id WHERE f.review = 'held' ORDER BY f.id",
+                 "");
+    json_t *arr = json_array();
+    while (store__row(s, st) == 1) {
+        json_t *hits = json_loads(store__text(st, 8), 0, NULL);
+        json_array_append_new(arr, json_pack("{sI ss sI ss so s{sI ss ss} so}", "id", (json_int_t)sqlite3_column_int64(st, 0),
+                                             "name", store__text(st, 1), "size", (json_int_t)sqlite3_column_int64(st, 2), "type",
+                                             store__text(st, 3), "created_at", store__jtime(st, 4), "uploader", "id",
+                                             (json_int_t)sqlite3_column_int64(st, 5), "login", store__text(st, 6), "name",
+                                             store__text(st, 7), "hits", hits ? hits : json_array()));
+    }
+    sqlite3_reset(st);
+    return arr;
+}
+
+int
+store_file_delete(store_t *s, int64_t id, char **hash)
+{
+    sqlite3_stmt *st = store__q(s, "SELECT hash FROM files WHERE id = ?", "I", id);
+    if (store__row(s, st) != 1) {
+        sqlite3_reset(st);
+        return STORE_ENOTFOUND;
+    }
+    *hash = xstrdup(store__text(st, 0));
+    sqlite3_reset(st);
+    int rc = store__x(s, "DELETE FROM message_files WHERE file_id = ?", "I", id);
+    if (rc == 0)
+        rc = store__x(s, "DELETE FROM files WHERE id = ?", "I", id);
     return rc;
 }

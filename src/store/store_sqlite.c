@@ -118,6 +118,9 @@ static const char *const migrations[] = {
     "ALTER TABLE rooms ADD COLUMN classification TEXT NOT NULL DEFAULT 'work';"
     "ALTER TABLE rooms ADD COLUMN retention_days INTEGER;"
     "ALTER TABLE rooms ADD COLUMN legal_hold INTEGER NOT NULL DEFAULT 0;",
+    /* 8: files whose content the personal-information guard holds for review */
+    "ALTER TABLE files ADD COLUMN review TEXT;"
+    "ALTER TABLE files ADD COLUMN review_detail TEXT;",
 };
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 

@@ -181,6 +181,7 @@ describe('permission matrix', () => {
     const gone = await s.send(member.token, room.id, '消す予定');
     const purgeMe = await s.send(member.token, room.id, '管理者が消去する');
     const up = await s.api('POST', '/api/v1/files?name=a.txt', { token: member.token, raw: Buffer.from('hello'), headers: { 'content-type': 'text/plain' } });
+    const spare = await s.api('POST', '/api/v1/files?name=spare.txt', { token: member.token, raw: Buffer.from('spare'), headers: { 'content-type': 'text/plain' } });
     const rep = assertStatus(await s.api('POST', `/api/v1/rooms/${room.id}/messages/${msg.id}/report`, { token: member.token, body: { reason: 'x' } }), 201).json;
     let day = 0;
     // kind: public | auth (any signed-in person) | admin | room (members only)
@@ -217,6 +218,7 @@ describe('permission matrix', () => {
       'POST /api/v1/admin/calendar/closures': ['admin', () => ({ date: `2099-01-${String(10 + (day++ % 18)).padStart(2, '0')}`, name: '臨時' })],
       'POST /api/v1/admin/calendar/working-days': ['admin', () => ({ date: `2098-02-${String(10 + (day++ % 18)).padStart(2, '0')}`, name: '出勤' })],
       'PUT /api/v1/admin/disaster': ['admin', { on: false }],
+      'GET /api/v1/admin/files/review': ['admin'], 'POST /api/v1/admin/files/{}/release': ['admin', {}, [up.json.id]],
       'PUT /api/v1/admin/rooms/{}/records': ['admin', { classification: 'work', retention_days: null }, [room.id]],
       'POST /api/v1/admin/exports': ['admin', { room_ids: [room.id] }], 'GET /api/v1/admin/exports/{}': ['admin', undefined, [1]],
       'POST /api/v1/admin/messages/{}/purge': ['admin', { reason: '個人情報' }, [purgeMe.id]],
@@ -235,6 +237,7 @@ describe('permission matrix', () => {
       'POST /api/v1/rooms/{}/read': ['room', { seq: 1 }, [room.id]],
       'GET /api/v1/files/{}': ['room', undefined, [up.json.id]], 'GET /api/v1/files/{}/meta': ['room', undefined, [up.json.id]],
       // Destructive ones last: a deletion, then the member leaving.
+      'DELETE /api/v1/admin/files/{}': ['admin', undefined, [spare.json.id]],
       'DELETE /api/v1/rooms/{}/messages/{}': ['room', undefined, [room.id, gone.id]],
       'DELETE /api/v1/rooms/{}/members/{}': ['room', undefined, [room.id, member.id]],
     };

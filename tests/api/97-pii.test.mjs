@@ -153,3 +153,48 @@ describe('purge', () => {
     }
   });
 });
+
+describe('attachments', () => {
+  T('a text file and a Word file with a My Number are held for review: not shareable until released', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const { mkdtempSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const s = ctx.srv;
+    const u = await s.makeUser(null, uid('fa'));
+    const room = await s.makeRoom(u.token, '添付の確認', []);
+    const num = myNumber('98765432101');
+    const up = (name, bytes, type) => s.api('POST', `/api/v1/files?name=${encodeURIComponent(name)}`, { token: u.token, raw: bytes, headers: { 'content-type': type } });
+    // A plain text file.
+    const t = assertStatus(await up('名簿.txt', Buffer.from(`申請者一覧\n山田 太郎 マイナンバー ${num}\n`), 'text/plain'), 201).json;
+    assert.equal(t.review, 'held');
+    // A Word document (.docx: word/document.xml inside a ZIP), made here with Python's zipfile.
+    const dir = mkdtempSync(join(tmpdir(), 'kairan-docx-'));
+    const docx = join(dir, 'a.docx');
+    execFileSync('python3', ['-c', `
+import zipfile, sys
+z = zipfile.ZipFile(sys.argv[1], 'w', zipfile.ZIP_DEFLATED)
+z.writestr('[Content_Types].xml', '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>')
+z.writestr('word/document.xml', '<w:document xmlns:w="x"><w:body><w:p><w:r><w:t>個人番号</w:t></w:r><w:r><w:t>${num}</w:t></w:r></w:p></w:body></w:document>')
+z.close()`, docx]);
+    const d = assertStatus(await up('申請書.docx', readFileSync(docx), 'application/octet-stream'), 201).json;
+    assert.equal(d.review, 'held', `the Word file is held (sniffed as ${d.type})`);
+    const clean = assertStatus(await up('議事録.txt', Buffer.from('会議の議事録です。電話 077-561-2345'), 'text/plain'), 201).json;
+    assert.equal(clean.review, null);
+    // Held files cannot be attached; the clean one can.
+    assertError(await s.api('POST', `/api/v1/rooms/${room.id}/messages`, { token: u.token, body: { text: '添付', client_msg_id: uid('c'), file_ids: [t.id] } }), 422, 'personal_information');
+    assertStatus(await s.api('POST', `/api/v1/rooms/${room.id}/messages`, { token: u.token, body: { text: '添付', client_msg_id: uid('c'), file_ids: [clean.id] } }), 201);
+    // The administrators' queue, release and deletion; all audited.
+    const q = assertStatus(await s.api('GET', '/api/v1/admin/files/review', { token: s.adminToken }), 200).json;
+    const ids = q.files.map((f) => f.id);
+    assert.ok(ids.includes(t.id) && ids.includes(d.id));
+    assert.equal(q.files.find((f) => f.id === t.id).hits[0].kind, 'my_number');
+    assert.ok(!JSON.stringify(q).includes(num), 'the queue never shows the number');
+    assertStatus(await s.api('POST', `/api/v1/admin/files/${d.id}/release`, { token: s.adminToken }), 204);
+    assertStatus(await s.api('POST', `/api/v1/rooms/${room.id}/messages`, { token: u.token, body: { text: '確認済み', client_msg_id: uid('c'), file_ids: [d.id] } }), 201, 'released: it may be shared');
+    assertStatus(await s.api('DELETE', `/api/v1/admin/files/${t.id}`, { token: s.adminToken }), 204);
+    assertStatus(await s.api('GET', `/api/v1/files/${t.id}`, { token: u.token }), 404, 'deleted for good');
+    const au = assertStatus(await s.api('GET', '/api/v1/admin/audit?action=pii.file', { token: s.adminToken }), 200).json;
+    const acts = au.entries.map((e) => e.action);
+    assert.ok(acts.includes('pii.file_held') && acts.includes('pii.file_released') && acts.includes('pii.file_deleted'));
+  });
+});
