@@ -108,10 +108,40 @@ struct office {
     int refuse_phone_logins; /* R20: phones may not sign in outside office hours */
 };
 
-static void
-load_office(store_t *s, struct office *o)
+/*
+ * The hours that apply to someone in department `dept`: the closest override on the way up
+ * the department tree (a fire or hospital department may be always on), else the city's.
+ */
+static json_t *
+hours_for(store_t *s, json_t *oh, int64_t dept)
 {
-    json_t *oh = setting(s, "office_hours"), *dis = setting(s, "disaster");
+    json_t *over = json_object_get(oh, "departments");
+    if (!json_is_object(over) || json_object_size(over) == 0 || dept == 0)
+        return oh;
+    json_t *all = store_departments_json(s), *d;
+    for (int guard = 0; dept != 0 && guard < 32; guard++) {
+        char key[24];
+        snprintf(key, sizeof(key), "%lld", (long long)dept);
+        json_t *o = json_object_get(over, key);
+        if (json_is_object(o)) {
+            json_decref(all);
+            return o;
+        }
+        int64_t parent = 0;
+        size_t i;
+        json_array_foreach(all, i, d) if (json_integer_value(json_object_get(d, "id")) == dept) parent =
+            json_integer_value(json_object_get(d, "parent_id"));
+        dept = parent;
+    }
+    json_decref(all);
+    return oh;
+}
+
+static void
+load_office_for(store_t *s, int64_t dept, struct office *o)
+{
+    json_t *all = setting(s, "office_hours"), *dis = setting(s, "disaster");
+    json_t *oh = hours_for(s, all, dept);
     int st = parse_hhmm(json_string_value(json_object_get(oh, "start")));
     int en = parse_hhmm(json_string_value(json_object_get(oh, "end")));
     const char *mode = json_string_value(json_object_get(oh, "mode"));
@@ -119,16 +149,22 @@ load_office(store_t *s, struct office *o)
     o->end = en >= 0 ? en : CALENDAR_DEFAULT_END_MINUTE;
     snprintf(o->mode, sizeof(o->mode), "%s", mode ? mode : "off");
     o->disaster = json_is_true(json_object_get(dis, "on"));
-    o->refuse_phone_logins = json_is_true(json_object_get(oh, "refuse_phone_logins"));
-    json_decref(oh);
+    o->refuse_phone_logins = json_is_true(json_object_get(all, "refuse_phone_logins"));
+    json_decref(all);
     json_decref(dis);
+}
+
+static void
+load_office(store_t *s, struct office *o)
+{
+    load_office_for(s, 0, o);
 }
 
 int
 api_office_decision(struct api_req *r, int urgent, int64_t *held_until)
 {
     struct office o;
-    load_office(r->thread->store, &o);
+    load_office_for(r->thread->store, r->user.department_id, &o);
     if (!strcmp(o.mode, "off") || o.disaster || urgent)
         return API_OFFICE_SEND;
     struct rules_buf b;
@@ -283,9 +319,54 @@ h_office_put(struct api_req *r)
     int refuse = 0;
     if (api_field_bool(r, b, "refuse_phone_logins", &refuse) < 0)
         goto fail;
-    json_t *v = json_pack("{ss ss ss sb}", "start", start, "end", end, "mode", mode, "refuse_phone_logins", refuse);
+    /* The city's hours; departments' own hours stay as they are. */
+    json_t *v = setting(r->thread->store, "office_hours");
+    json_t *city = json_pack("{ss ss ss sb}", "start", start, "end", end, "mode", mode, "refuse_phone_logins", refuse);
+    json_object_update(v, city);
+    json_decref(city);
     json_decref(b);
     return save(r, "office_hours", v, "settings.office_hours");
+fail:
+    json_decref(b);
+    return API_DONE;
+}
+
+/* PUT /api/v1/admin/office-hours/departments/{id} {"start","end","mode"} — a department's own
+ * hours (and its sub-departments'); {"mode":"inherit"} removes the override. */
+static int
+h_office_dept(struct api_req *r)
+{
+    if (!store_department_exists(r->thread->store, r->params[0]))
+        return api_not_found(r);
+    json_t *b = api_body_object(r);
+    const char *start = "08:30", *end = "17:15", *mode = NULL;
+    if (b == NULL)
+        return API_DONE;
+    if (api_field_str(r, b, "start", 5, 0, &start) < 0 || api_field_str(r, b, "end", 5, 0, &end) < 0 ||
+        api_field_str(r, b, "mode", 8, 1, &mode) < 0)
+        goto fail;
+    int st = parse_hhmm(start), en = parse_hhmm(end);
+    if (st < 0 || en < 0 || en <= st) {
+        api_invalid(r, st < 0 ? "start" : "end", "HH:MM で、end は start より後です。", "must be HH:MM, end after start.");
+        goto fail;
+    }
+    if (strcmp(mode, "inherit") && strcmp(mode, "off") && strcmp(mode, "warn") && strcmp(mode, "hold") && strcmp(mode, "block")) {
+        api_invalid(r, "mode", "inherit, off, warn, hold, block のいずれかです。", "must be inherit, off, warn, hold or block.");
+        goto fail;
+    }
+    json_t *all = setting(r->thread->store, "office_hours"), *over = json_object_get(all, "departments");
+    if (!json_is_object(over)) {
+        over = json_object();
+        json_object_set_new(all, "departments", over);
+    }
+    char key[24];
+    snprintf(key, sizeof(key), "%lld", (long long)r->params[0]);
+    if (!strcmp(mode, "inherit"))
+        json_object_del(over, key);
+    else
+        json_object_set_new(over, key, json_pack("{ss ss ss}", "start", start, "end", end, "mode", mode));
+    json_decref(b);
+    return save(r, "office_hours", all, "settings.office_hours_department");
 fail:
     json_decref(b);
     return API_DONE;
@@ -372,6 +453,7 @@ const struct api_op api_office_ops[] = {
     {API_GET, "/api/v1/calendar/holidays", 0, h_holidays},
     {API_GET, "/api/v1/calendar", 0, h_calendar},
     {API_PUT, "/api/v1/admin/office-hours", API_ADMIN, h_office_put},
+    {API_PUT, "/api/v1/admin/office-hours/departments/{}", API_ADMIN, h_office_dept},
     {API_POST, "/api/v1/admin/calendar/closures", API_ADMIN, h_closure_add},
     {API_POST, "/api/v1/admin/calendar/working-days", API_ADMIN, h_working_day_add},
     {API_PUT, "/api/v1/admin/disaster", API_ADMIN, h_disaster},

@@ -91,6 +91,17 @@ describe('office hours', () => {
     assertError(await s.api('POST', '/api/v1/auth/login', { body: { login: a.login, password: a.password }, headers: { 'user-agent': iphone } }), 403, 'login_outside_office_hours');
     assertStatus(await s.api('POST', '/api/v1/auth/login', { body: { login: a.login, password: a.password }, headers: { 'user-agent': 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/130' } }), 200, 'an office PC');
     assertStatus(await put('hold'), 200);
+    // A department of its own hours (a fire station: always on) sends while the city holds.
+    const fire = assertStatus(await s.api('POST', '/api/v1/admin/departments', { token: s.adminToken, body: { name: `消防本部${uid('d')}` } }), 201).json;
+    const station = assertStatus(await s.api('POST', '/api/v1/admin/departments', { token: s.adminToken, body: { name: '中央消防署', parent_id: fire.id } }), 201).json;
+    assertStatus(await s.api('PUT', `/api/v1/admin/office-hours/departments/${fire.id}`, { token: s.adminToken, body: { start: '00:00', end: '24:00', mode: 'off' } }), 200);
+    assertError(await s.api('PUT', `/api/v1/admin/office-hours/departments/${fire.id}`, { token: s.adminToken, body: { mode: 'always' } }), 400, 'invalid_parameter');
+    const ff = await s.makeUser(null, uid('ff'), { department_id: station.id });
+    const fireRoom = await s.makeRoom(ff.token, '出動', []);
+    assertStatus(await s.api('POST', `/api/v1/rooms/${fireRoom.id}/messages`, { token: ff.token, body: { text: '出動します', client_msg_id: uid('c') } }), 201, 'a sub-department inherits its department\'s hours');
+    assertStatus(await s.api('PUT', `/api/v1/admin/office-hours/departments/${fire.id}`, { token: s.adminToken, body: { mode: 'inherit' } }), 200);
+    assertStatus(await s.api('POST', `/api/v1/rooms/${fireRoom.id}/messages`, { token: ff.token, body: { text: '再送', client_msg_id: uid('c') } }), 202, 'back to the city\'s hours');
+    await s.api('DELETE', `/api/v1/me/held/${(await s.api('GET', '/api/v1/me/held', { token: ff.token })).json.held[0].id.replace('held-', '')}`, { token: ff.token });
     // A held message the sender cancels never goes out.
     const c = assertStatus(await s.api('POST', `/api/v1/rooms/${room.id}/messages`, { token: a.token, body: { text: '取り消す予定', client_msg_id: 'held-2' } }), 202).json;
     assertStatus(await s.api('DELETE', `/api/v1/me/held/${c.id.replace('held-', '')}`, { token: a.token }), 204);
