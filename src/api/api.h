@@ -43,8 +43,9 @@ struct api_req {
     size_t query_len;
     const char *body;
     size_t body_len;
-    const char *content_type, *authorization, *cookie, *origin, *csrf_header, *user_agent, *range;
-    size_t content_type_len, authorization_len, cookie_len, origin_len, csrf_header_len, user_agent_len, range_len;
+    const char *content_type, *authorization, *cookie, *origin, *csrf_header, *user_agent, *range, *forwarded_for;
+    size_t content_type_len, authorization_len, cookie_len, origin_len, csrf_header_len, user_agent_len, range_len,
+        forwarded_for_len;
     char peer[64];
     int lang_en;
     struct api_thread *thread;

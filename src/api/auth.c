@@ -228,6 +228,8 @@ struct login_ctx {
     char token[64];
     uint8_t hash[32];
     int64_t user_id, session_id, password_changed_at, totp_counter;
+    char zone[64];
+    int zone_totp;
     int must_change, expired, is_admin, totp_enabled;
     char totp[8];
 };
@@ -267,11 +269,16 @@ login_run(store_t *s, struct api_req *r, void *ctx)
         rc = store_user_set_must_change(s, c->user_id, 1);
     if (rc == 0 && c->totp_counter)
         rc = store_user_totp_used(s, c->user_id, c->totp_counter);
+    if (rc == 0 && c->zone[0])
+        rc = store_session_set_zone(s, c->session_id, c->zone);
     if (rc == 0) {
+        char detail[128];
+        snprintf(detail, sizeof(detail), "{\"zone\":\"%s\"}", c->zone); /* zone names are checked at PUT: no quotes */
         struct store_audit a = {.actor_id = c->user_id,
                                 .action = "auth.login",
                                 .target_type = "session",
                                 .target_id = c->session_id,
+                                .detail = c->zone[0] ? detail : NULL,
                                 .address = c->addr};
         rc = store_audit_append(s, &a, now);
     }
@@ -349,6 +356,14 @@ login_job(struct api_req *r, void *ctx)
         }
         c->totp_counter = (int64_t)counter;
     }
+    if (c->zone_totp && !a.totp_enabled) {
+        api_error(r, 403, "zone_totp_required",
+                  "このネットワークから使うには二段階認証の設定が必要です。庁内のパソコンから設定してください。",
+                  "Two-step verification is required from this network; set it up from an office PC first.");
+        api_audit_answer(r, "auth.login_failed", a.user_id, c->addr, json_pack("{ss ss}", "reason", "zone_totp", "zone", c->zone));
+        login_free(c);
+        return;
+    }
     throttle_clear(key);
     c->user_id = a.user_id;
     c->must_change = a.must_change_password;
@@ -383,7 +398,9 @@ h_login(struct api_req *r)
         json_decref(b);
         return API_DONE;
     }
-    if (throttled(r, login) || api_office_refuses_login(r)) {
+    struct api_zone zone;
+    api_zone_of(r, &zone);
+    if (throttled(r, login) || api_zone_refuses(r, &zone) || api_office_refuses_login(r, zone.refuse_outside_hours)) {
         json_decref(b);
         return API_DONE;
     }
@@ -393,7 +410,9 @@ h_login(struct api_req *r)
     snprintf(c->totp, sizeof(c->totp), "%s", totp);
     snprintf(c->ua, sizeof(c->ua), "%.*s", (int)(r->user_agent_len < 199 ? r->user_agent_len : 199),
              r->user_agent ? r->user_agent : "");
-    snprintf(c->addr, sizeof(c->addr), "%s", r->peer);
+    api_client_address(r, c->addr, sizeof(c->addr));
+    snprintf(c->zone, sizeof(c->zone), "%s", zone.name);
+    c->zone_totp = zone.totp_required;
     json_decref(b);
     return api_job(r, login_job, c);
 }

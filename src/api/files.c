@@ -302,6 +302,13 @@ h_file(struct api_req *r)
         return api_not_found(r);
     json_t *f = store_file_json(r->thread->store, r->params[0]);
     const char *type = json_string_value(json_object_get(f, "type")), *name = json_string_value(json_object_get(f, "name"));
+    struct api_zone zone;
+    if (api_zone_of(r, &zone) && !zone.download && !inline_type(type)) {
+        /* View-only zone (R17): images are shown, other files are not taken away. */
+        json_decref(f);
+        return api_error(r, 403, "download_forbidden", "このネットワークからはファイルをダウンロードできません。",
+                         "Files cannot be downloaded from this network.");
+    }
     api_blob_path(hash, path, sizeof(path));
     /* RFC 6266 / RFC 8187: the UTF-8 name percent-encoded, plus an ASCII fallback. */
     size_t nl = strlen(name);

@@ -22,7 +22,7 @@ struct api_op {
 };
 
 extern const struct api_op api_auth_ops[], api_users_ops[], api_rooms_ops[], api_messages_ops[], api_files_ops[], api_audit_ops[],
-    api_settings_ops[], api_office_ops[], api_held_ops[], api_export_ops[], api_retention_ops[];
+    api_settings_ops[], api_office_ops[], api_held_ops[], api_export_ops[], api_retention_ops[], api_zones_ops[];
 
 int api_not_found(struct api_req *r);
 int api_forbidden(struct api_req *r);
@@ -90,9 +90,9 @@ int64_t api_now_ms(void);
 enum { API_OFFICE_SEND = 0, API_OFFICE_WARN = 1, API_OFFICE_HOLD = 2, API_OFFICE_REFUSED = -1 };
 /* What a send gets now: send, warn, hold (with *held_until), or refused (answered 409). */
 int api_office_decision(struct api_req *r, int urgent, int64_t *held_until);
-/* R20: 1 (answered 403 login_outside_office_hours) when a phone signs in outside office hours
- * and the city refuses that; else 0. */
-int api_office_refuses_login(struct api_req *r);
+/* R20: 1 (answered 403 login_outside_office_hours) when a phone — or anyone from a zone that
+ * refuses it (zone_refuses) — signs in outside office hours and the city refuses that; else 0. */
+int api_office_refuses_login(struct api_req *r, int zone_refuses);
 
 /* held.c */
 /* Holds a validated send (its fields as JSON, borrowed) until held_until: answers 202. */
@@ -101,6 +101,18 @@ int api_hold_send(struct api_req *r, int64_t room_id, const char *cmid, json_t *
 /* directory.c */
 /* Directory search over the in-memory index (each word of `folded` must match). */
 json_t *api_directory_search(store_t *s, const char *folded, int64_t department_id, int limit, int offset, int *has_more);
+
+/* zones.c */
+struct api_zone {
+    char name[64];
+    int allowed, download, totp_required, refuse_outside_hours;
+};
+/* The request's network zone: 1 and *z when zones are configured, else 0 (all allowed). */
+int api_zone_of(struct api_req *r, struct api_zone *z);
+/* 1 (answered 403 zone_forbidden) when the zone may not use Kairan. */
+int api_zone_refuses(struct api_req *r, struct api_zone *z);
+/* The client's address: the peer, or a trusted proxy's X-Forwarded-For. */
+void api_client_address(struct api_req *r, char *out, size_t size);
 
 /* retention.c */
 /* Queues one retention pass (purges what has outlived its room's period). */

@@ -187,25 +187,25 @@ api_office_decision(struct api_req *r, int urgent, int64_t *held_until)
 }
 
 int
-api_office_refuses_login(struct api_req *r)
+api_office_refuses_login(struct api_req *r, int zone_refuses)
 {
     struct office o;
     load_office(r->thread->store, &o);
-    if (!o.refuse_phone_logins || o.disaster || r->user_agent == NULL)
+    if (o.disaster)
         return 0;
     /* A phone's browser says so in its User-Agent (Android, iPhone, iPad, "Mobile"). */
     static const char *const phones[] = {"Android", "iPhone", "iPad", "Mobile"};
     int phone = 0;
-    for (size_t i = 0; i < 4 && !phone; i++)
+    for (size_t i = 0; i < 4 && !phone && r->user_agent; i++)
         phone = memmem(r->user_agent, r->user_agent_len, phones[i], strlen(phones[i])) != NULL;
-    if (!phone)
+    if (!(phone && o.refuse_phone_logins) && !zone_refuses)
         return 0;
     struct rules_buf b;
     load_rules(r->thread->store, &b);
     if (calendar_in_office_hours(&b.rules, api_now_ms(), o.start, o.end))
         return 0;
-    api_error(r, 403, "login_outside_office_hours", "執務時間外はスマートフォンからログインできません。",
-              "Phones cannot sign in outside office hours.");
+    api_error(r, 403, "login_outside_office_hours", "執務時間外はこの端末・ネットワークからログインできません。",
+              "Signing in from this device or network is not allowed outside office hours.");
     return 1;
 }
 

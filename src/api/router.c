@@ -15,9 +15,9 @@
 #include <string.h>
 #include <strings.h>
 
-static const struct api_op *const tables[] = {api_auth_ops,  api_users_ops,  api_rooms_ops,    api_messages_ops,
-                                              api_files_ops, api_audit_ops,  api_settings_ops, api_office_ops,
-                                              api_held_ops,  api_export_ops, api_retention_ops};
+static const struct api_op *const tables[] = {api_auth_ops,  api_users_ops,  api_rooms_ops,     api_messages_ops,
+                                              api_files_ops, api_audit_ops,  api_settings_ops,  api_office_ops,
+                                              api_held_ops,  api_export_ops, api_retention_ops, api_zones_ops};
 
 static const char *
 cookie_value(const char *c, size_t len, const char *name, size_t *vlen)
@@ -144,6 +144,9 @@ api_dispatch(struct api_req *r)
         if (r->user.is_admin && api_config()->totp_required_for_admins && !r->user.totp_enabled && !(op->flags & API_TOTP_SETUP_OK))
             return api_error(r, 403, "totp_setup_required", "管理者は二段階認証（確認コード）の設定が必要です。",
                              "Administrators must set up two-step verification first.");
+        struct api_zone zone;
+        if (api_zone_of(r, &zone) && api_zone_refuses(r, &zone))
+            return API_DONE;
         if ((op->flags & API_ADMIN) && !r->user.is_admin)
             return api_forbidden(r);
     }

@@ -141,6 +141,7 @@ http_fill_req(struct api_req *r, h2o_req_t *req, struct loop_thread *lt)
     r->user_agent = header(req, H2O_TOKEN_USER_AGENT, &r->user_agent_len);
     r->range = header(req, H2O_TOKEN_RANGE, &r->range_len);
     r->csrf_header = header_str(req, "x-kairan-request", &r->csrf_header_len);
+    r->forwarded_for = header_str(req, "x-forwarded-for", &r->forwarded_for_len);
     size_t al;
     const char *al_v = header(req, H2O_TOKEN_ACCEPT_LANGUAGE, &al);
     r->lang_en = al_v != NULL && al >= 2 && strncasecmp(al_v, "en", 2) == 0;

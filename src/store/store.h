@@ -132,6 +132,8 @@ int store_department_within(store_t *s, int64_t id, int64_t ancestor);
 
 int store_session_create(store_t *s, int64_t user_id, const uint8_t hash[32], const char *ua, const char *addr, int64_t now,
                          int64_t expires, int64_t *id);
+/* Records the network zone a session signed in from. */
+int store_session_set_zone(store_t *s, int64_t id, const char *zone);
 /* Finds a live session by token hash (not revoked, not expired, user not locked/disabled). */
 int store_session_lookup(store_t *s, const uint8_t hash[32], int64_t now, struct store_session *out);
 int store_session_touch(store_t *s, int64_t id, int64_t now);

@@ -121,6 +121,13 @@ static const char *const migrations[] = {
     /* 8: files whose content the personal-information guard holds for review */
     "ALTER TABLE files ADD COLUMN review TEXT;"
     "ALTER TABLE files ADD COLUMN review_detail TEXT;",
+    /* 9: network zones — the zone a session signed in from, and a generation for settings */
+    "ALTER TABLE sessions ADD COLUMN zone TEXT NOT NULL DEFAULT '';"
+    "INSERT INTO counters VALUES('settings', 1);"
+    "CREATE TRIGGER settings_insert AFTER INSERT ON settings BEGIN"
+    "  UPDATE counters SET value = value + 1 WHERE name = 'settings'; END;"
+    "CREATE TRIGGER settings_update AFTER UPDATE ON settings BEGIN"
+    "  UPDATE counters SET value = value + 1 WHERE name = 'settings'; END;",
 };
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 

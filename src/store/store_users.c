@@ -512,6 +512,12 @@ store_session_create(store_t *s, int64_t user_id, const uint8_t hash[32], const 
 }
 
 int
+store_session_set_zone(store_t *s, int64_t id, const char *zone)
+{
+    return store__x(s, "UPDATE sessions SET zone = ? WHERE id = ?", "tI", zone, id);
+}
+
+int
 store_session_lookup(store_t *s, const uint8_t hash[32], int64_t now, struct store_session *out)
 {
     sqlite3_stmt *st = store__q(s,
@@ -570,7 +576,7 @@ json_t *
 store_sessions_json(store_t *s, int64_t user_id, int64_t current_id)
 {
     sqlite3_stmt *st = store__q(s,
-                                "SELECT id, created_at, last_seen_at, user_agent, address FROM sessions WHERE user_id = ?"
+                                "SELECT id, created_at, last_seen_at, user_agent, address, zone FROM sessions WHERE user_id = ?"
                                 " AND revoked_at IS NULL AND expires_at > ? ORDER BY last_seen_at DESC",
                                 "II", user_id, time_now_ms());
     json_t *arr = json_array();
@@ -582,6 +588,7 @@ store_sessions_json(store_t *s, int64_t user_id, int64_t current_id)
         json_object_set_new(o, "user_agent", store__jstr(st, 3));
         json_object_set_new(o, "address", store__jstr(st, 4));
         json_object_set_new(o, "current", json_boolean(sqlite3_column_int64(st, 0) == current_id));
+        json_object_set_new(o, "zone", store__jstr(st, 5));
         json_array_append_new(arr, o);
     }
     return arr;
