@@ -73,14 +73,14 @@ api_retention_pass(void)
 struct records_ctx {
     int64_t room_id, days;
     char classification[16];
-    int hold;
+    int hold, reminder;
 };
 
 static int
 records_run(store_t *s, struct api_req *r, void *ctx)
 {
     struct records_ctx *c = ctx;
-    int rc = store_room_records_set(s, c->room_id, c->classification, c->days, c->hold);
+    int rc = store_room_records_set(s, c->room_id, c->classification, c->days, c->hold, c->reminder);
     if (rc == 0)
         rc = api_audit(s, r, "room.records", "room", c->room_id, c->room_id,
                        json_pack("{ss sI sb}", "classification", c->classification, "retention_days", (json_int_t)c->days,
@@ -106,11 +106,12 @@ h_records(struct api_req *r)
         return api_not_found(r);
     json_t *b = api_body_object(r);
     const char *cls = "work";
-    int hold = 0;
+    int hold = 0, reminder = 0;
     int64_t days = -1;
     if (b == NULL)
         return API_DONE;
-    if (api_field_str(r, b, "classification", 10, 1, &cls) < 0 || api_field_bool(r, b, "legal_hold", &hold) < 0)
+    if (api_field_str(r, b, "classification", 10, 1, &cls) < 0 || api_field_bool(r, b, "legal_hold", &hold) < 0 ||
+        api_field_bool(r, b, "approval_reminder", &reminder) < 0)
         goto fail;
     json_t *d = json_object_get(b, "retention_days");
     if (d != NULL && !json_is_null(d)) {
@@ -129,6 +130,7 @@ h_records(struct api_req *r)
     c->room_id = r->params[0];
     c->days = days;
     c->hold = hold;
+    c->reminder = reminder;
     snprintf(c->classification, sizeof(c->classification), "%s", cls);
     json_decref(b);
     return api_write(r, records_run, records_done, c);

@@ -228,7 +228,8 @@ int store_files_sweep(store_t *s, int64_t before, char ***hashes, size_t *n);
 /* ---- retention (store_rooms.c) ---- */
 
 /* Sets a room's records class ("work"/"casual"), retention (days; -1 permanent) and hold. */
-int store_room_records_set(store_t *s, int64_t room_id, const char *classification, int64_t retention_days, int legal_hold);
+int store_room_records_set(store_t *s, int64_t room_id, const char *classification, int64_t retention_days, int legal_hold,
+                           int approval_reminder);
 /* Rooms whose retention has a limit and no legal hold: ids and days (caller frees both). */
 int store_retention_rooms(store_t *s, int64_t **rooms, int64_t **days, size_t *n);
 /* Removes up to max messages of the room created before cutoff, with their edits, mentions

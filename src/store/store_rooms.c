@@ -103,14 +103,14 @@ room_base(store_t *s, sqlite3_stmt *st)
     json_object_set_new(r, "last_activity_at", store__jtime(st, 8));
     json_object_set_new(r, "member_count", json_integer(sqlite3_column_int64(st, 9)));
     /* Records management (another statement: st stays valid for the caller). */
-    sqlite3_stmt *q =
-        store__q(s, "SELECT classification, retention_days, legal_hold FROM rooms WHERE id = ?", "I", sqlite3_column_int64(st, 0));
+    sqlite3_stmt *q = store__q(s, "SELECT classification, retention_days, legal_hold, approval_reminder FROM rooms WHERE id = ?",
+                               "I", sqlite3_column_int64(st, 0));
     if (store__row(s, q) == 1)
         json_object_set_new(
             r, "records",
-            json_pack("{ss so sb}", "classification", store__text(q, 0), "retention_days",
+            json_pack("{ss so sb sb}", "classification", store__text(q, 0), "retention_days",
                       sqlite3_column_type(q, 1) == SQLITE_NULL ? json_null() : json_integer(sqlite3_column_int64(q, 1)),
-                      "legal_hold", sqlite3_column_int(q, 2)));
+                      "legal_hold", sqlite3_column_int(q, 2), "approval_reminder", sqlite3_column_int(q, 3)));
     sqlite3_reset(q);
     return r;
 }
@@ -353,10 +353,13 @@ store_sync_department_rooms(store_t *s, int64_t user_id, int64_t now, int64_t **
 }
 
 int
-store_room_records_set(store_t *s, int64_t room_id, const char *classification, int64_t retention_days, int legal_hold)
+store_room_records_set(store_t *s, int64_t room_id, const char *classification, int64_t retention_days, int legal_hold,
+                       int approval_reminder)
 {
-    int rc = store__x(s, "UPDATE rooms SET classification = ?, retention_days = nullif(?, -1), legal_hold = ? WHERE id = ?", "tIbI",
-                      classification, retention_days, legal_hold, room_id);
+    int rc = store__x(s,
+                      "UPDATE rooms SET classification = ?, retention_days = nullif(?, -1), legal_hold = ?, approval_reminder = ?"
+                      " WHERE id = ?",
+                      "tIbbI", classification, retention_days, legal_hold, approval_reminder, room_id);
     if (rc == 0 && sqlite3_changes(s->db) == 0)
         return STORE_ENOTFOUND;
     return rc;

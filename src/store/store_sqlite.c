@@ -128,6 +128,8 @@ static const char *const migrations[] = {
     "  UPDATE counters SET value = value + 1 WHERE name = 'settings'; END;"
     "CREATE TRIGGER settings_update AFTER UPDATE ON settings BEGIN"
     "  UPDATE counters SET value = value + 1 WHERE name = 'settings'; END;",
+    /* 10: a room may remind its members that decisions need formal approval (決裁) */
+    "ALTER TABLE rooms ADD COLUMN approval_reminder INTEGER NOT NULL DEFAULT 0;",
 };
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 

@@ -17,9 +17,11 @@ describe('retention', () => {
     for (const r of [short, held, forever]) for (let i = 0; i < 3; i++) await s.send(u.token, r.id, `記録 ${i}`);
     const put = (id, body) => s.api('PUT', `/api/v1/admin/rooms/${id}/records`, { token: s.adminToken, body });
     const r1 = assertStatus(await put(short.id, { classification: 'work', retention_days: 1 }), 200).json;
-    assert.deepEqual(r1.records, { classification: 'work', retention_days: 1, legal_hold: false });
+    assert.deepEqual(r1.records, { classification: 'work', retention_days: 1, legal_hold: false, approval_reminder: false });
     assertStatus(await put(held.id, { classification: 'work', retention_days: 1, legal_hold: true }), 200);
     assertStatus(await put(forever.id, { classification: 'work', retention_days: null }), 200);
+    const f = assertStatus(await put(forever.id, { classification: 'work', retention_days: null, approval_reminder: true }), 200).json;
+    assert.equal(f.records.approval_reminder, true, 'the 決裁 reminder is part of the room');
     assertError(await put(short.id, { classification: 'maybe' }), 400, 'invalid_parameter');
     assertError(await put(short.id, { classification: 'casual', retention_days: 0 }), 400, 'invalid_parameter');
     assertStatus(await put(999999, { classification: 'work' }), 404);

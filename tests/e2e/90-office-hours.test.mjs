@@ -58,3 +58,13 @@ test('the calendar page shows the office hours, national holidays and the city c
   await shot(p, 'desktop-calendar');
   assert.deepEqual(A.errors, []);
 });
+
+test('a room marked for formal approval shows the 決裁 reminder', async () => {
+  const r = await srv.api('PUT', `/api/v1/admin/rooms/${roomId}/records`, { classification: 'work', retention_days: null, approval_reminder: true });
+  assert.equal(r.status, 200);
+  const p = B.page;
+  await p.goto(srv.url + '/#/cal');
+  await p.goto(srv.url + '/#/r/' + roomId);
+  await p.reload();
+  await p.locator('.approval').getByText('決裁').waitFor();
+});

@@ -33,7 +33,9 @@ export function timeline(root, id) {
     room?.kind === 'direct' && room.partner ? dot(room.partner.id) : null,
     h('div.rhead', null, title, sub), h('span.grow'),
     h('button.btn.ghost.sm.info', { type: 'button', 'aria-controls': 'details', onclick: () => document.body.classList.toggle('show-details') }, t('details')));
-  const pane = h('div.tl-pane', null, head, h('div.tl-wrap', null, scroller, jumpBtn, latestBtn), typing, comp.el);
+  // R15: chat is not approval; a room may remind its members that decisions need 決裁.
+  const approval = room?.records?.approval_reminder ? h('div.approval', { role: 'note' }, t('approvalReminder')) : null;
+  const pane = h('div.tl-pane', null, head, approval, h('div.tl-wrap', null, scroller, jumpBtn, latestBtn), typing, comp.el);
   clear(root, pane);
   function paintHead() {
     const r = S.rooms.get(id);
