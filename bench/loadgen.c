@@ -133,7 +133,7 @@ hjson(FILE *f, const char *name, const struct hist *h)
 /* ---------- shared state between the parent and the workers ---------- */
 struct pstat {
     int64_t connected, conn_failed, hellos, ws_closed, reconnects, caught_up;
-    int64_t done_connect;                  /* 1 when all own clients had their first hello */
+    int64_t done_connect; /* 1 when all own clients had their first hello */
     int64_t first_down_ns, first_rehello_ns, last_caught_ns;
     int64_t sent[MAXPH], acked[MAXPH], send_err[MAXPH], deliv[MAXPH], other_frames, http_err, http_ok_other;
     int64_t server_closes;
@@ -599,8 +599,8 @@ on_http_response(struct conn *c, int status, const char *body, size_t bl)
             long long seq = num_after(body, body + bl, "\"seq\":", 6);
             if (r->arg >= 0 && r->arg < MAXROOMS && seq > 0) {
                 int64_t cur = __atomic_load_n(&sh->room_maxacked[r->arg], __ATOMIC_RELAXED);
-                while (seq > cur && !__atomic_compare_exchange_n(&sh->room_maxacked[r->arg], &cur, seq, 0, __ATOMIC_RELAXED,
-                                                                 __ATOMIC_RELAXED))
+                while (seq > cur &&
+                       !__atomic_compare_exchange_n(&sh->room_maxacked[r->arg], &cur, seq, 0, __ATOMIC_RELAXED, __ATOMIC_RELAXED))
                     ;
             }
         } else {
@@ -679,7 +679,7 @@ http_input(struct conn *c)
             if (!z)
                 return;
             total = (size_t)(z + 7 - c->rb);
-            bl = (size_t)(z - body); /* chunk sizes stay inside: fine for seq scanning */
+            bl = (size_t)(z - body);    /* chunk sizes stay inside: fine for seq scanning */
         } else if (cl < 0 && closing) { /* body delimited by the close */
             if (!c->eof)
                 return;
@@ -736,7 +736,7 @@ conn_close(struct conn *c)
         c->state = S_OFF;
         c->want_out = 0;
         c->reconnect_at = 0; /* an orderly close after an answer: reopen at once */
-        if (c->busy) { /* retry the same request (same client_msg_id: idempotent) after a pause */
+        if (c->busy) {       /* retry the same request (same client_msg_id: idempotent) after a pause */
             c->busy = 0;
             P->retries++;
             push_req(&c->r);
@@ -967,7 +967,8 @@ worker(void)
             while (presence_acc >= 1) {
                 presence_acc -= 1;
                 struct conn *c = &ws[rnd() % (uint64_t)nws];
-                ws_send_text(c, rnd() & 1 ? "{\"type\":\"presence\",\"status\":\"away\"}" : "{\"type\":\"presence\",\"status\":\"online\"}");
+                ws_send_text(c, rnd() & 1 ? "{\"type\":\"presence\",\"status\":\"away\"}"
+                                          : "{\"type\":\"presence\",\"status\":\"online\"}");
                 P->presence_sent++;
             }
             while (typing_acc >= 1) {
@@ -1140,12 +1141,12 @@ usage(void)
     exit(2);
 }
 
-#define SUMF(field)                                                                                                              \
-    ({                                                                                                                           \
-        int64_t _s = 0;                                                                                                          \
-        for (int _i = 0; _i < nprocs; _i++)                                                                                      \
-            _s += sh->p[_i].field;                                                                                               \
-        _s;                                                                                                                      \
+#define SUMF(field)                                                                                                                \
+    ({                                                                                                                             \
+        int64_t _s = 0;                                                                                                            \
+        for (int _i = 0; _i < nprocs; _i++)                                                                                        \
+            _s += sh->p[_i].field;                                                                                                 \
+        _s;                                                                                                                        \
     })
 
 static void
@@ -1382,22 +1383,25 @@ main(int argc, char **argv)
             mode, nprocs, (long long)(strcmp(mode, "idle") ? nconn : nclients), (long long)nconn, (long long)SUMF(conn_failed),
             connect_s);
     fprintf(o, "\"server_cpu_s\":%.2f},", scpu_conn - scpu0);
-    fprintf(o, "\"server\":{\"pid\":%d,\"cpu_s\":%.2f,\"rss_before_kib\":%ld,\"rss_connected_kib\":%ld,\"rss_end_kib\":%ld,"
-               "\"hwm_kib\":%ld},",
+    fprintf(o,
+            "\"server\":{\"pid\":%d,\"cpu_s\":%.2f,\"rss_before_kib\":%ld,\"rss_connected_kib\":%ld,\"rss_end_kib\":%ld,"
+            "\"hwm_kib\":%ld},",
             server_pid, scpu_end - scpu0, rss0, rss1, rss2, hwm);
     long pg = sysconf(_SC_PAGESIZE) / 1024;
     fprintf(o, "\"kernel_tcp_kib_before\":%ld,\"kernel_tcp_kib_connected\":%ld,", tcp0 * pg, tcp1 * pg);
     if (nconn > 0)
         fprintf(o, "\"server_rss_per_conn_bytes\":%.0f,", (double)(rss1 - rss0) * 1024.0 / (double)nconn);
     fprintf(o, "\"loadgen_cpu_s\":%.2f,\"wall_s\":%.2f,", lg_cpu, (double)(now_ns() - t0) / 1e9);
-    fprintf(o, "\"ws_closed\":%lld,\"reconnects\":%lld,\"http_err\":%lld,\"http_ok_other\":%lld,\"retries\":%lld,"
-               "\"server_closes\":%lld,\"reads_sent\":%lld,\"presence_sent\":%lld,\"typing_sent\":%lld,\"other_frames\":%lld,",
+    fprintf(o,
+            "\"ws_closed\":%lld,\"reconnects\":%lld,\"http_err\":%lld,\"http_ok_other\":%lld,\"retries\":%lld,"
+            "\"server_closes\":%lld,\"reads_sent\":%lld,\"presence_sent\":%lld,\"typing_sent\":%lld,\"other_frames\":%lld,",
             (long long)SUMF(ws_closed), (long long)SUMF(reconnects), (long long)SUMF(http_err), (long long)SUMF(http_ok_other),
             (long long)SUMF(retries), (long long)SUMF(server_closes), (long long)SUMF(reads_sent), (long long)SUMF(presence_sent),
             (long long)SUMF(typing_sent), (long long)SUMF(other_frames));
     if (!strcmp(mode, "reconnect")) {
-        fprintf(o, "\"reconnect\":{\"clients\":%lld,\"caught_up\":%lld,\"secs_from_disconnect\":%.3f,"
-                   "\"secs_from_first_rehello\":%.3f,\"missing_messages\":%lld,\"clients_missing\":%lld,",
+        fprintf(o,
+                "\"reconnect\":{\"clients\":%lld,\"caught_up\":%lld,\"secs_from_disconnect\":%.3f,"
+                "\"secs_from_first_rehello\":%.3f,\"missing_messages\":%lld,\"clients_missing\":%lld,",
                 (long long)nconn, (long long)SUMF(caught_up), recon_all_s, recon_from_up_s, (long long)recon_missing,
                 (long long)recon_bad);
         int64_t totacked = 0;
@@ -1446,14 +1450,14 @@ main(int argc, char **argv)
         double dspan = lastd > phase_t[ph] ? (double)(lastd - phase_t[ph]) / 1e9 : secs;
         if (dspan < secs)
             dspan = secs;
-        fprintf(o, "%s{\"rate\":%g,\"secs\":%.2f,\"sent\":%lld,\"acked\":%lld,\"send_errors\":%lld,\"deliveries\":%lld,"
-                   "\"deliveries_per_s\":%.0f,\"acks_per_s\":%.0f,\"recipients_per_msg\":%u,\"msgs_complete\":%lld,"
-                   "\"msgs_incomplete\":%lld,\"server_cpu_s\":%.2f,\"loadgen_cpu_s\":%.2f,\"span_s\":%.2f,"
-                   "\"delivery_span_s\":%.2f,\"server_cores\":%.2f,\"loadgen_cores\":%.2f,",
+        fprintf(o,
+                "%s{\"rate\":%g,\"secs\":%.2f,\"sent\":%lld,\"acked\":%lld,\"send_errors\":%lld,\"deliveries\":%lld,"
+                "\"deliveries_per_s\":%.0f,\"acks_per_s\":%.0f,\"recipients_per_msg\":%u,\"msgs_complete\":%lld,"
+                "\"msgs_incomplete\":%lld,\"server_cpu_s\":%.2f,\"loadgen_cpu_s\":%.2f,\"span_s\":%.2f,"
+                "\"delivery_span_s\":%.2f,\"server_cores\":%.2f,\"loadgen_cores\":%.2f,",
                 ph ? "," : "", rates[ph], secs, (long long)sent, (long long)acked, (long long)serr, (long long)deliv,
                 (double)deliv / dspan, (double)acked / secs, maxrecv, (long long)complete, (long long)incomplete,
-                phase_cpu_end[ph] - phase_cpu[ph], lcpu, span, dspan, (phase_cpu_end[ph] - phase_cpu[ph]) / span,
-                lcpu / span);
+                phase_cpu_end[ph] - phase_cpu[ph], lcpu, span, dspan, (phase_cpu_end[ph] - phase_cpu[ph]) / span, lcpu / span);
         hjson(o, "deliver_us", d);
         fputc(',', o);
         hjson(o, "ack_us", a);

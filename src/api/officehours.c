@@ -292,30 +292,45 @@ save(struct api_req *r, const char *key, json_t *value, const char *action)
     return api_write(r, set_run, set_done, c);
 }
 
+/* Reads {"start","end","mode"} (times default to 08:30–17:15); answers 400 naming the field.
+ * `inherit` is a mode only for a department's own hours. */
+static int
+read_hours(struct api_req *r, json_t *b, int allow_inherit, const char **start, const char **end, const char **mode)
+{
+    *start = "08:30";
+    *end = "17:15";
+    *mode = NULL;
+    if (api_field_str(r, b, "start", 5, 0, start) < 0 || api_field_str(r, b, "end", 5, 0, end) < 0 ||
+        api_field_str(r, b, "mode", 8, 1, mode) < 0)
+        return -1;
+    int st = parse_hhmm(*start), en = parse_hhmm(*end);
+    if (st < 0) {
+        api_invalid(r, "start", "HH:MM で指定してください。", "must be HH:MM.");
+        return -1;
+    }
+    if (en < 0 || en <= st) {
+        api_invalid(r, "end", "HH:MM で、start より後にしてください。", "must be HH:MM after start.");
+        return -1;
+    }
+    if ((strcmp(*mode, "inherit") || !allow_inherit) && strcmp(*mode, "off") && strcmp(*mode, "warn") && strcmp(*mode, "hold") &&
+        strcmp(*mode, "block")) {
+        api_invalid(r, "mode", "off, warn, hold, block（所属は inherit も）のいずれかです。",
+                    "must be off, warn, hold or block (inherit for a department).");
+        return -1;
+    }
+    return 0;
+}
+
 /* PUT /api/v1/admin/office-hours {"start":"08:30","end":"17:15","mode":"off|warn|hold|block"} */
 static int
 h_office_put(struct api_req *r)
 {
     json_t *b = api_body_object(r);
-    const char *start = "08:30", *end = "17:15", *mode = NULL;
+    const char *start, *end, *mode;
     if (b == NULL)
         return API_DONE;
-    if (api_field_str(r, b, "start", 5, 0, &start) < 0 || api_field_str(r, b, "end", 5, 0, &end) < 0 ||
-        api_field_str(r, b, "mode", 8, 1, &mode) < 0)
+    if (read_hours(r, b, 0, &start, &end, &mode) != 0)
         goto fail;
-    int st = parse_hhmm(start), en = parse_hhmm(end);
-    if (st < 0) {
-        api_invalid(r, "start", "HH:MM で指定してください。", "must be HH:MM.");
-        goto fail;
-    }
-    if (en < 0 || en <= st) {
-        api_invalid(r, "end", "HH:MM で、start より後にしてください。", "must be HH:MM after start.");
-        goto fail;
-    }
-    if (strcmp(mode, "off") && strcmp(mode, "warn") && strcmp(mode, "hold") && strcmp(mode, "block")) {
-        api_invalid(r, "mode", "off, warn, hold, block のいずれかです。", "must be off, warn, hold or block.");
-        goto fail;
-    }
     int refuse = 0;
     if (api_field_bool(r, b, "refuse_phone_logins", &refuse) < 0)
         goto fail;
@@ -339,21 +354,11 @@ h_office_dept(struct api_req *r)
     if (!store_department_exists(r->thread->store, r->params[0]))
         return api_not_found(r);
     json_t *b = api_body_object(r);
-    const char *start = "08:30", *end = "17:15", *mode = NULL;
+    const char *start, *end, *mode;
     if (b == NULL)
         return API_DONE;
-    if (api_field_str(r, b, "start", 5, 0, &start) < 0 || api_field_str(r, b, "end", 5, 0, &end) < 0 ||
-        api_field_str(r, b, "mode", 8, 1, &mode) < 0)
+    if (read_hours(r, b, 1, &start, &end, &mode) != 0)
         goto fail;
-    int st = parse_hhmm(start), en = parse_hhmm(end);
-    if (st < 0 || en < 0 || en <= st) {
-        api_invalid(r, st < 0 ? "start" : "end", "HH:MM で、end は start より後です。", "must be HH:MM, end after start.");
-        goto fail;
-    }
-    if (strcmp(mode, "inherit") && strcmp(mode, "off") && strcmp(mode, "warn") && strcmp(mode, "hold") && strcmp(mode, "block")) {
-        api_invalid(r, "mode", "inherit, off, warn, hold, block のいずれかです。", "must be inherit, off, warn, hold or block.");
-        goto fail;
-    }
     json_t *all = setting(r->thread->store, "office_hours"), *over = json_object_get(all, "departments");
     if (!json_is_object(over)) {
         over = json_object();
