@@ -458,6 +458,7 @@ fail:
 /* ---- the API: POST /api/v1/admin/exports, GET /api/v1/admin/exports/{id} ---- */
 
 #include "api/internal.h"
+#include "util/limits.h"
 
 #include <errno.h>
 #include <sys/stat.h>
@@ -629,5 +630,83 @@ h_export_get(struct api_req *r)
 const struct api_op api_export_ops[] = {
     {API_POST, "/api/v1/admin/exports", API_ADMIN, h_export},
     {API_GET, "/api/v1/admin/exports/{}", API_ADMIN, h_export_get},
+    {0, NULL, 0, NULL},
+};
+
+/* ---- the masking review (黒塗り) in the client ---- */
+
+/* GET /api/v1/admin/rooms — every room, for choosing what a disclosure request covers. */
+static int
+h_admin_rooms(struct api_req *r)
+{
+    return api_reply(r, 200, json_pack("{so}", "rooms", store_rooms_all_json(r->thread->store)));
+}
+
+struct read_audit {
+    int64_t room;
+};
+
+static int
+read_audit_run(store_t *s, struct api_req *r, void *ctx)
+{
+    struct read_audit *c = ctx;
+    return api_audit(s, r, "disclosure.read", "room", c->room, c->room, NULL);
+}
+
+static void
+read_audit_done(store_t *s, struct api_req *r, void *ctx, int status)
+{
+    free(ctx);
+}
+
+/* GET /api/v1/admin/rooms/{id}/messages?after=&limit= — the disclosure officer reads a room
+ * they are not a member of; each read is audited. */
+static int
+h_admin_room_messages(struct api_req *r)
+{
+    struct store_room_info info;
+    int64_t after = 0, limit = KR_PAGE_MAX;
+    if (store_room_info(r->thread->store, r->params[0], &info) != 0)
+        return api_not_found(r);
+    if (api_query_int(r, "after", 0, INT64_C(1) << 53, &after) == -2 || api_query_int(r, "limit", 1, KR_PAGE_MAX, &limit) == -2)
+        return API_DONE;
+    int more = 0;
+    json_t *msgs = store_messages_page(r->thread->store, r->params[0], after, -1, (int)limit, &more);
+    struct read_audit *c = xcalloc(1, sizeof(*c));
+    c->room = r->params[0];
+    api_write_detached(read_audit_run, read_audit_done, c);
+    return api_reply(r, 200, json_pack("{so sb}", "messages", msgs, "has_more", more));
+}
+
+/* POST /api/v1/admin/pii/scan {"texts":[…]} — the guard's hits, as suggestions for masking. */
+static int
+h_pii_scan(struct api_req *r)
+{
+    json_t *b = api_body_object(r), *texts, *t;
+    size_t i;
+    if (b == NULL)
+        return API_DONE;
+    texts = json_object_get(b, "texts");
+    if (!json_is_array(texts) || json_array_size(texts) > 1000) {
+        json_decref(b);
+        return api_invalid(r, "texts", "1000 件以内の文字列の配列です。", "must be an array of at most 1000 strings.");
+    }
+    json_t *out = json_array();
+    json_array_foreach(texts, i, t)
+    {
+        int block;
+        json_t *hits;
+        const char *s = json_string_value(t);
+        api_pii_check(r->thread->store, s ? s : "", s ? strlen(s) : 0, r->lang_en, &block, &hits);
+        json_array_append_new(out, hits);
+    }
+    json_decref(b);
+    return api_reply(r, 200, json_pack("{so}", "results", out));
+}
+
+const struct api_op api_disclosure_ops[] = {
+    {API_GET, "/api/v1/admin/rooms", API_ADMIN, h_admin_rooms},
+    {API_GET, "/api/v1/admin/rooms/{}/messages", API_ADMIN, h_admin_room_messages},
+    {API_POST, "/api/v1/admin/pii/scan", API_ADMIN, h_pii_scan},
     {0, NULL, 0, NULL},
 };

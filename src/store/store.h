@@ -161,6 +161,8 @@ json_t *store_room_json(store_t *s, int64_t room_id, int64_t viewer);
 /* The room without per-viewer fields, for events. */
 json_t *store_room_public_json(store_t *s, int64_t room_id);
 json_t *store_rooms_for_user(store_t *s, int64_t user_id, int archived /* 0, 1, -1 all */);
+/* Every room (without per-viewer fields), most recently active first. */
+json_t *store_rooms_all_json(store_t *s);
 json_t *store_room_members_json(store_t *s, int64_t room_id);
 int store_room_member_ids(store_t *s, int64_t room_id, int64_t **ids, size_t *n);
 /* Adds members; returns the ids actually added (new) in *added. Unknown users: STORE_EINVAL. */

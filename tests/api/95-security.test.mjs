@@ -218,6 +218,8 @@ describe('permission matrix', () => {
       'POST /api/v1/admin/calendar/closures': ['admin', () => ({ date: `2099-01-${String(10 + (day++ % 18)).padStart(2, '0')}`, name: '臨時' })],
       'POST /api/v1/admin/calendar/working-days': ['admin', () => ({ date: `2098-02-${String(10 + (day++ % 18)).padStart(2, '0')}`, name: '出勤' })],
       'PUT /api/v1/admin/disaster': ['admin', { on: false }],
+      'GET /api/v1/admin/rooms': ['admin'], 'GET /api/v1/admin/rooms/{}/messages': ['admin', undefined, [room.id]],
+      'POST /api/v1/admin/pii/scan': ['admin', { texts: ['電話 077-561-2345'] }],
       'GET /api/v1/admin/zones': ['admin'], 'PUT /api/v1/admin/zones': ['admin', { zones: [] }],
       'PUT /api/v1/admin/office-hours/departments/{}': ['admin', { mode: 'inherit' }, [dept.id]],
       'GET /api/v1/admin/files/review': ['admin'], 'POST /api/v1/admin/files/{}/release': ['admin', {}, [up.json.id]],

@@ -10,6 +10,7 @@ import { timeline } from './views/timeline.js';
 import { details } from './views/details.js';
 import { directory } from './views/directory.js';
 import { calendarView } from './views/calendar.js';
+import { disclosureView } from './views/disclosure.js';
 import { profile, totpCard } from './views/profile.js';
 import { dot } from './views/people.js';
 
@@ -67,7 +68,8 @@ function build() {
   const top = h('header.topbar', null,
     h('a.brand', { href: '#/' }, h('img', { src: '/favicon.svg', alt: '', width: 24, height: 24 }), t('app')),
     h('nav.nav', { 'aria-label': t('menu') },
-      h('a', { href: '#/' }, t('talk')), h('a', { href: '#/dir' }, t('directory')), h('a', { href: '#/cal' }, t('calendar'))),
+      h('a', { href: '#/' }, t('talk')), h('a', { href: '#/dir' }, t('directory')), h('a', { href: '#/cal' }, t('calendar')),
+      S.me.is_admin ? h('a', { href: '#/disclosure' }, t('disclosure')) : null),
     h('span.grow'), meBtn,
     h('button.btn.ghost.wide-only', { type: 'button', onclick: () => { setLang(lang === 'ja' ? 'en' : 'ja'); location.reload(); } }, t('lang')),
     h('button.btn.ghost.wide-only', { type: 'button', onclick: logout }, t('logout')));
@@ -109,7 +111,7 @@ function route() {
   const hsh = location.hash;
   document.body.classList.remove('show-details');
   let m;
-  for (const a of document.querySelectorAll('.nav a')) a.toggleAttribute('aria-current', a.getAttribute('href') === (hsh.startsWith('#/dir') ? '#/dir' : hsh.startsWith('#/cal') ? '#/cal' : '#/'));
+  for (const a of document.querySelectorAll('.nav a')) a.toggleAttribute('aria-current', a.getAttribute('href') === (hsh.startsWith('#/dir') ? '#/dir' : hsh.startsWith('#/cal') ? '#/cal' : hsh.startsWith('#/disclosure') ? '#/disclosure' : '#/'));
   if ((m = hsh.match(/^#\/r\/(\d+)/))) {
     S.active = Number(m[1]);
     shell.grid.className = 'shell view-room';
@@ -120,6 +122,7 @@ function route() {
     shell.side.replaceChildren();
     if (hsh.startsWith('#/dir')) { shell.grid.className = 'shell view-page'; directory(shell.main); }
     else if (hsh.startsWith('#/cal')) { shell.grid.className = 'shell view-page'; calendarView(shell.main).catch(() => {}); }
+    else if (hsh.startsWith('#/disclosure') && S.me.is_admin) { shell.grid.className = 'shell view-page'; disclosureView(shell.main).catch(() => {}); }
     else if (hsh.startsWith('#/me')) { shell.grid.className = 'shell view-page'; profile(shell.main); }
     else {
       shell.grid.className = 'shell view-list';
