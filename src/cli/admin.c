@@ -21,6 +21,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,65 +37,70 @@ struct opts {
     int npos;
 };
 
+/* The options every command understands: those taking a value, then the flags. */
+static const struct {
+    const char *name;
+    size_t off;
+} value_opts[] = {
+    {"--name", offsetof(struct opts, name)},
+    {"--kana", offsetof(struct opts, kana)},
+    {"--password", offsetof(struct opts, password)},
+    {"--department", offsetof(struct opts, department)},
+    {"--title", offsetof(struct opts, title)},
+    {"--extension", offsetof(struct opts, extension)},
+    {"--work-phone", offsetof(struct opts, work_phone)},
+    {"--employment", offsetof(struct opts, employment)},
+    {"--code", offsetof(struct opts, code)},
+    {"--role", offsetof(struct opts, role)},
+    {"--action", offsetof(struct opts, action)},
+};
+
+static const struct {
+    const char *name;
+    size_t off;
+} flag_opts[] = {
+    {"--admin", offsetof(struct opts, admin)},
+    {"--department-account", offsetof(struct opts, dept_account)},
+    {"--must-change-password", offsetof(struct opts, must_change)},
+    {"--disable", offsetof(struct opts, disable)},
+    {"--enable", offsetof(struct opts, enable)},
+    {"--dry-run", offsetof(struct opts, dry_run)},
+    {"--json", offsetof(struct opts, json)},
+};
+
 static int
 parse_opts(int argc, char **argv, struct opts *o)
 {
     memset(o, 0, sizeof(*o));
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
-        const char **slot = NULL;
-        if (!strcmp(a, "--name"))
-            slot = &o->name;
-        else if (!strcmp(a, "--kana"))
-            slot = &o->kana;
-        else if (!strcmp(a, "--password"))
-            slot = &o->password;
-        else if (!strcmp(a, "--department"))
-            slot = &o->department;
-        else if (!strcmp(a, "--title"))
-            slot = &o->title;
-        else if (!strcmp(a, "--extension"))
-            slot = &o->extension;
-        else if (!strcmp(a, "--work-phone"))
-            slot = &o->work_phone;
-        else if (!strcmp(a, "--employment"))
-            slot = &o->employment;
-        else if (!strcmp(a, "--code"))
-            slot = &o->code;
-        else if (!strcmp(a, "--role"))
-            slot = &o->role;
-        else if (!strcmp(a, "--action"))
-            slot = &o->action;
-        else if (!strcmp(a, "--admin"))
-            o->admin = 1;
-        else if (!strcmp(a, "--department-account"))
-            o->dept_account = 1;
-        else if (!strcmp(a, "--must-change-password"))
-            o->must_change = 1;
-        else if (!strcmp(a, "--disable"))
-            o->disable = 1;
-        else if (!strcmp(a, "--enable"))
-            o->enable = 1;
-        else if (!strcmp(a, "--dry-run"))
-            o->dry_run = 1;
-        else if (!strcmp(a, "--json"))
-            o->json = 1;
-        else if (a[0] == '-' && a[1] == '-') {
+        size_t k;
+        int known = 0;
+        for (k = 0; k < sizeof(value_opts) / sizeof(value_opts[0]) && !known; k++)
+            if (!strcmp(a, value_opts[k].name)) {
+                if (++i >= argc) {
+                    fprintf(stderr, "kairan admin: %s needs a value\n", a);
+                    return -1;
+                }
+                *(const char **)((char *)o + value_opts[k].off) = argv[i];
+                known = 1;
+            }
+        for (k = 0; k < sizeof(flag_opts) / sizeof(flag_opts[0]) && !known; k++)
+            if (!strcmp(a, flag_opts[k].name)) {
+                *(int *)((char *)o + flag_opts[k].off) = 1;
+                known = 1;
+            }
+        if (known)
+            continue;
+        if (a[0] == '-' && a[1] == '-') {
             fprintf(stderr, "kairan admin: unknown option %s\n", a);
             return -1;
-        } else if (o->npos < 3)
-            o->pos[o->npos++] = a;
-        else {
+        }
+        if (o->npos >= 3) {
             fprintf(stderr, "kairan admin: too many arguments\n");
             return -1;
         }
-        if (slot) {
-            if (++i >= argc) {
-                fprintf(stderr, "kairan admin: %s needs a value\n", a);
-                return -1;
-            }
-            *slot = argv[i];
-        }
+        o->pos[o->npos++] = a;
     }
     return 0;
 }
