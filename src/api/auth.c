@@ -272,15 +272,17 @@ login_run(store_t *s, struct api_req *r, void *ctx)
     if (rc == 0 && c->zone[0])
         rc = store_session_set_zone(s, c->session_id, c->zone);
     if (rc == 0) {
-        char detail[128];
-        snprintf(detail, sizeof(detail), "{\"zone\":\"%s\"}", c->zone); /* zone names are checked at PUT: no quotes */
+        json_t *zone = c->zone[0] ? json_pack("{ss}", "zone", c->zone) : NULL;
+        char *detail = zone ? json_dumps(zone, JSON_COMPACT) : NULL;
+        json_decref(zone);
         struct store_audit a = {.actor_id = c->user_id,
                                 .action = "auth.login",
                                 .target_type = "session",
                                 .target_id = c->session_id,
-                                .detail = c->zone[0] ? detail : NULL,
+                                .detail = detail,
                                 .address = c->addr};
         rc = store_audit_append(s, &a, now);
+        free(detail);
     }
     return rc;
 }
@@ -764,11 +766,18 @@ totp_done(store_t *s, struct api_req *r, void *ctx, int status)
     free(c);
 }
 
-/* POST /api/v1/me/totp: a new secret to enrol (not in force until confirmed). */
+/* POST /api/v1/me/totp: a new secret to enrol (not in force until confirmed). Refused while
+ * TOTP is on: a new secret would turn it off without a code (DELETE asks for one). */
 static int
 h_totp_begin(struct api_req *r)
 {
     uint8_t raw[TOTP_SECRET_BYTES];
+    struct store_auth a;
+    int on = store_user_auth_by_id(r->thread->store, r->user.id, &a) == 0 && a.totp_enabled;
+    sodium_memzero(&a, sizeof(a));
+    if (on)
+        return api_error(r, 409, "conflict", "2段階認証は既に有効です。変更するには先に無効にしてください。",
+                         "TOTP is already on; turn it off first.");
     struct totp_ctx *c = xcalloc(1, sizeof(*c));
     randombytes_buf(raw, sizeof(raw));
     totp_base32(raw, sizeof(raw), c->secret);

@@ -373,8 +373,10 @@ review_done(store_t *s, struct api_req *r, void *ctx, int status)
 static int
 review_act(struct api_req *r, int release)
 {
-    if (store_file_json(r->thread->store, r->params[0]) == NULL)
+    json_t *f = store_file_json(r->thread->store, r->params[0]);
+    if (f == NULL)
         return api_not_found(r);
+    json_decref(f);
     struct review_ctx *c = xcalloc(1, sizeof(*c));
     c->id = r->params[0];
     c->release = release;

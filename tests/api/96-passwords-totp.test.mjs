@@ -76,6 +76,7 @@ describe('TOTP', () => {
     assertError(await s.api('POST', '/api/v1/me/totp/confirm', { token: u.token, body: { code: '000000' === totp(begin.secret) ? '111111' : '000000' } }), 400, 'invalid_parameter');
     const code = totp(begin.secret);
     assertStatus(await s.api('POST', '/api/v1/me/totp/confirm', { token: u.token, body: { code } }), 204);
+    assertError(await s.api('POST', '/api/v1/me/totp', { token: u.token }), 409, 'conflict', 'a new secret would turn TOTP off without a code');
     assertError(await s.api('POST', '/api/v1/auth/login', { body: { login: u.login, password: u.password } }), 401, 'totp_required');
     assertError(await s.api('POST', '/api/v1/auth/login', { body: { login: u.login, password: u.password, totp: code } }), 401, 'unauthorized', 'the same code again (replay)');
     // The next step's code is within the allowed drift.
