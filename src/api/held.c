@@ -151,20 +151,17 @@ release_one(store_t *s, int64_t id, int urgent, struct release_ctx *c)
         in.sender_id = json_integer_value(json_object_get(b, "as_user_id"));
     json_array_foreach(json_object_get(b, "mentions"), i, v) if (in.nmentions < 64) mentions[in.nmentions++] =
         json_integer_value(v);
-    json_array_foreach(json_object_get(b, "file_ids"), i, v)
-    {
-        if (in.nfiles < 16 && store_file_can_read(s, json_integer_value(v), h.author_id, NULL) == 0)
-            files[in.nfiles++] = json_integer_value(v);
-    }
+    json_array_foreach(json_object_get(b, "file_ids"), i, v) if (in.nfiles < 16) files[in.nfiles++] = json_integer_value(v);
     in.mentions = mentions;
     in.file_ids = files;
     if (in.text == NULL)
         in.text = "";
     int rc;
     int64_t mid, seq;
-    /* The author may have left, the room may be archived, a delegation may have ended meanwhile. */
+    /* The author may have left, the room may be archived, a delegation may have ended, someone
+     * mentioned may have left or a file been held for review meanwhile. */
     if (store_room_info(s, h.room_id, &info) != 0 || info.archived || store_member_role(s, h.room_id, h.author_id, NULL) != 0 ||
-        (in.sender_id != in.author_id && !store_is_delegate(s, in.sender_id, in.author_id))) {
+        (in.sender_id != in.author_id && !store_is_delegate(s, in.sender_id, in.author_id)) || api_send_refs_check(s, &in)) {
         rc = store_held_set(s, id, "failed", 0, NULL);
         json_decref(b);
         return rc;

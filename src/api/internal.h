@@ -99,6 +99,15 @@ int api_office_refuses_login(struct api_req *r, int zone_refuses);
 /* Holds a validated send (its fields as JSON, borrowed) until held_until: answers 202. */
 int api_hold_send(struct api_req *r, int64_t room_id, const char *cmid, json_t *fields, int64_t held_until);
 
+/* A message's references (mentions, files) that cannot go out: the status, field and text of
+ * the error. api_send_refs_check returns NULL when all are fine (messages.c). */
+struct api_refs_error {
+    int status;
+    const char *field, *ja, *en;
+};
+struct store_msg_in;
+const struct api_refs_error *api_send_refs_check(store_t *s, const struct store_msg_in *in);
+
 /* directory.c */
 /* Directory search over the in-memory index (each word of `folded` must match). */
 json_t *api_directory_search(store_t *s, const char *folded, int64_t department_id, int limit, int offset, int *has_more);

@@ -90,6 +90,30 @@ send_fail(struct send_ctx *c, int status, const char *field, const char *ja, con
     return STORE_EINVAL;
 }
 
+static const struct api_refs_error refs_errors[] = {
+    {400, "mentions", "ルームのメンバーではない人が含まれています。", "contains someone who is not a member."},
+    {400, "file_ids", "添付できないファイルが含まれています。", "contains a file you cannot attach."},
+    {422, "file_ids", "個人情報を含む可能性があるため、管理者の確認が終わるまで共有できません。",
+     "holds what may be personal information; it can be shared once an administrator has reviewed it."},
+};
+
+/* What a message refers to — mentioned people, attached files — checked the same way when it is
+ * sent, held for office hours and released: NULL when all is well. */
+const struct api_refs_error *
+api_send_refs_check(store_t *s, const struct store_msg_in *in)
+{
+    for (size_t i = 0; i < in->nmentions; i++)
+        if (store_member_role(s, in->room_id, in->mentions[i], NULL) != 0)
+            return &refs_errors[0];
+    for (size_t i = 0; i < in->nfiles; i++) {
+        if (store_file_can_read(s, in->file_ids[i], in->author_id, NULL) != 0)
+            return &refs_errors[1];
+        if (store_file_held(s, in->file_ids[i]))
+            return &refs_errors[2];
+    }
+    return NULL;
+}
+
 static int
 send_run(store_t *s, struct api_req *r, void *ctx)
 {
@@ -128,17 +152,9 @@ send_run(store_t *s, struct api_req *r, void *ctx)
         (in->sender_id == in->author_id || store_member_role(s, in->room_id, in->sender_id, role) != 0 || strcmp(role, "owner")))
         return send_fail(c, 403, NULL, "お知らせルームに投稿できるのはルーム管理者だけです。",
                          "Only the room's owners post in an announcement room.");
-    for (size_t i = 0; i < in->nmentions; i++)
-        if (store_member_role(s, in->room_id, in->mentions[i], NULL) != 0)
-            return send_fail(c, 400, "mentions", "ルームのメンバーではない人が含まれています。",
-                             "contains someone who is not a member.");
-    for (size_t i = 0; i < in->nfiles; i++) {
-        if (store_file_can_read(s, in->file_ids[i], in->author_id, NULL) != 0)
-            return send_fail(c, 400, "file_ids", "添付できないファイルが含まれています。", "contains a file you cannot attach.");
-        if (store_file_held(s, in->file_ids[i]))
-            return send_fail(c, 422, "file_ids", "個人情報を含む可能性があるため、管理者の確認が終わるまで共有できません。",
-                             "holds what may be personal information; it can be shared once an administrator has reviewed it.");
-    }
+    const struct api_refs_error *e = api_send_refs_check(s, in);
+    if (e)
+        return send_fail(c, e->status, e->field, e->ja, e->en);
     int rc = store_message_insert(s, in, time_now_ms(), &c->id, &c->seq);
     if (rc == STORE_EINVAL)
         return send_fail(c, 400, "reply_to", "このルームのメッセージではありません。", "is not a message of this room.");
@@ -248,6 +264,14 @@ h_send(struct api_req *r)
     case API_OFFICE_REFUSED:
         goto fail;
     case API_OFFICE_HOLD: {
+        const struct api_refs_error *e = api_send_refs_check(r->thread->store, in);
+        if (e) {
+            if (e->status == 422)
+                api_error(r, 422, "personal_information", e->ja, e->en);
+            else
+                api_invalid(r, e->field, e->ja, e->en);
+            goto fail;
+        }
         json_t *fields = json_pack(
             "{ss* ss* sI sb sO* sO* sI ss}", "text", in->text, "stamp", in->stamp, "reply_to", (json_int_t)in->reply_to,
             "mention_all", in->mention_all, "mentions", json_object_get(b, "mentions"), "file_ids", json_object_get(b, "file_ids"),

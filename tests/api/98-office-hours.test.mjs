@@ -55,6 +55,16 @@ describe('office hours', () => {
     const again = assertStatus(await s.api('POST', `/api/v1/rooms/${room.id}/messages`, { token: a.token, body }), 202, 'retry').json;
     assert.equal(again.id, r.id);
     assertError(await s.api('POST', `/api/v1/rooms/${room.id}/messages`, { token: a.token, body: { ...body, text: '別の文' } }), 409, 'conflict');
+    // What a held message refers to is checked when it is held, as a send checks it: a file the
+    // privacy guard holds for review, someone who is not in the room. Neither is held.
+    const w = [6, 5, 4, 3, 2, 7, 6, 5, 4, 3, 2], d11 = '98765432101';
+    const rem = [...d11].reduce((acc, d, i) => acc + Number(d) * w[i], 0) % 11;
+    const file = assertStatus(await s.api('POST', `/api/v1/files?name=${encodeURIComponent('名簿.txt')}`,
+      { token: a.token, raw: Buffer.from(`マイナンバー ${d11}${rem <= 1 ? 0 : 11 - rem}\n`), headers: { 'content-type': 'text/plain' } }), 201).json;
+    assert.equal(file.review, 'held');
+    assertError(await s.api('POST', `/api/v1/rooms/${room.id}/messages`, { token: a.token, body: { text: '資料です', file_ids: [file.id], client_msg_id: uid('h') } }), 422, 'personal_information');
+    const outsider = await s.makeUser(null, uid('ox'));
+    assertError(await s.api('POST', `/api/v1/rooms/${room.id}/messages`, { token: a.token, body: { text: 'ご確認を', mentions: [outsider.id], client_msg_id: uid('h') } }), 400, 'invalid_parameter');
     const mine = assertStatus(await s.api('GET', '/api/v1/me/held', { token: a.token }), 200).json;
     assert.equal(mine.held.length, 1);
     // Urgent: out at once, marked, audited; the member receives it — and not the held one.
