@@ -97,8 +97,27 @@ doctext_zip_entry(const char *zip, size_t len, const char *name, size_t max, siz
     return NULL;
 }
 
-/* Appends the text of an XML part: tags dropped (paragraph-like ends become a space),
- * the five predefined entities and numeric references decoded. */
+/* Whether a tag ends a word: a paragraph (w:p, a:p), a shared string (si), a cell (c, w:tc), a
+ * row, a tab or a line break. Other tags — runs (w:r, w:t) above all, which split a word
+ * wherever its formatting changes — join what is on either side. */
+static int
+tag_is_boundary(const char *t, const char *end)
+{
+    static const char *const names[] = {"p", "si", "c", "tc", "row", "tab", "br", NULL};
+    if (t < end && *t == '/')
+        t++;
+    const char *name = t;
+    while (t < end && *t != ' ' && *t != '/' && *t != '>')
+        if (*t++ == ':')
+            name = t;
+    for (int k = 0; names[k]; k++)
+        if ((size_t)(t - name) == strlen(names[k]) && !memcmp(name, names[k], (size_t)(t - name)))
+            return 1;
+    return 0;
+}
+
+/* Appends the text of an XML part: tags dropped (word-ending ones become a space), the five
+ * predefined entities and numeric references decoded. */
 static void
 xml_text(const char *x, size_t n, char **out, size_t *len, size_t max)
 {
@@ -107,8 +126,7 @@ xml_text(const char *x, size_t n, char **out, size_t *len, size_t max)
             const char *e = memchr(x + i, '>', n - i);
             if (e == NULL)
                 return;
-            /* </w:p>, </a:p>, </si>, <w:tab/>, <w:br/>: word boundaries. */
-            if (*len > 0 && (*out)[*len - 1] != ' ')
+            if (tag_is_boundary(x + i + 1, e) && *len > 0 && (*out)[*len - 1] != ' ')
                 (*out)[(*len)++] = ' ';
             i = (size_t)(e - x);
             continue;
@@ -146,13 +164,16 @@ xml_text(const char *x, size_t n, char **out, size_t *len, size_t max)
     }
 }
 
+/* The text of the named parts; a part with %d in its name is numbered from 1 (slide1.xml…). */
 static char *
-office_text(const char *data, size_t len, const char *const *parts, int numbered, size_t max)
+office_text(const char *data, size_t len, const char *const *parts, size_t max)
 {
-    char *out = xmalloc(max + 1);
+    /* Up to 3 bytes past max, so the cut at max can be made at a whole character. */
+    char *out = xmalloc(max + 4);
     size_t olen = 0;
     char name[64];
     for (int k = 0; parts[k] && olen < max; k++) {
+        int numbered = strchr(parts[k], '%') != NULL;
         for (int i = 1; i <= (numbered ? 500 : 1) && olen < max; i++) {
             size_t n;
             if (numbered)
@@ -162,13 +183,11 @@ office_text(const char *data, size_t len, const char *const *parts, int numbered
             char *x = doctext_zip_entry(data, len, name, 16u << 20, &n);
             if (x == NULL)
                 break;
-            xml_text(x, n, &out, &olen, max);
+            xml_text(x, n, &out, &olen, max + 3);
             free(x);
         }
     }
-    out[olen] = '\0';
-    /* Keep a clean cut: no half character at the end. */
-    olen = utf8_truncate_bytes(out, olen, olen);
+    olen = utf8_truncate_bytes(out, olen, max);
     out[olen] = '\0';
     if (!utf8_valid(out, olen)) {
         free(out);
@@ -181,7 +200,7 @@ char *
 doctext_extract(const char *data, size_t len, const char *mime, size_t max)
 {
     static const char *const docx[] = {"word/document.xml", "word/footnotes.xml", "word/comments.xml", NULL};
-    static const char *const xlsx[] = {"xl/sharedStrings.xml", NULL};
+    static const char *const xlsx[] = {"xl/sharedStrings.xml", "xl/worksheets/sheet%d.xml", NULL};
     static const char *const pptx[] = {"ppt/slides/slide%d.xml", NULL};
     if (!strncmp(mime, "text/", 5) || !strcmp(mime, "application/csv")) {
         char *out = NULL;
@@ -193,11 +212,11 @@ doctext_extract(const char *data, size_t len, const char *mime, size_t max)
         return out;
     }
     if (!strcmp(mime, "application/vnd.openxmlformats-officedocument.wordprocessingml.document"))
-        return office_text(data, len, docx, 0, max);
+        return office_text(data, len, docx, max);
     if (!strcmp(mime, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
-        return office_text(data, len, xlsx, 0, max);
+        return office_text(data, len, xlsx, max);
     if (!strcmp(mime, "application/vnd.openxmlformats-officedocument.presentationml.presentation"))
-        return office_text(data, len, pptx, 1, max);
+        return office_text(data, len, pptx, max);
     /* A ZIP that libmagic did not name: try the Office parts anyway. */
     if (!strcmp(mime, "application/zip") || !strcmp(mime, "application/octet-stream")) {
         size_t n;
@@ -205,15 +224,15 @@ doctext_extract(const char *data, size_t len, const char *mime, size_t max)
         if (probe == NULL)
             return NULL;
         free(probe);
-        char *t = office_text(data, len, docx, 0, max);
+        char *t = office_text(data, len, docx, max);
         if (t && *t)
             return t;
         free(t);
-        t = office_text(data, len, xlsx, 0, max);
+        t = office_text(data, len, xlsx, max);
         if (t && *t)
             return t;
         free(t);
-        return office_text(data, len, pptx, 1, max);
+        return office_text(data, len, pptx, max);
     }
     return NULL;
 }

@@ -132,9 +132,19 @@ zipw_add_file(struct zipw *z, const char *name, const char *path)
     }
     rewind(in);
     int rc = 0;
-    while (rc == 0 && (n = fread(buf, 1, sizeof(buf), in)) > 0)
+    uint64_t copied = 0;
+    while (rc == 0 && copied < size && (n = fread(buf, 1, sizeof(buf), in)) > 0) {
+        if (n > size - copied)
+            n = (size_t)(size - copied);
         rc = write_all(z, buf, n);
+        copied += n;
+    }
     fclose(in);
+    /* The file changed between the two reads: the entry would not match its header. */
+    if (rc == 0 && copied != size) {
+        z->failed = 1;
+        rc = -1;
+    }
     return rc;
 }
 
@@ -143,6 +153,11 @@ zipw_close(struct zipw *z)
 {
     uint64_t cd = z->off;
     int rc = z->failed ? -1 : 0;
+    /* Without ZIP64 the central directory must start below 4 GiB and hold under 65,536 entries. */
+    if (rc == 0 && (cd > 0xffffffffu || z->n > 0xffff)) {
+        errno = EFBIG;
+        rc = -1;
+    }
     for (size_t i = 0; i < z->n && rc == 0; i++) {
         uint8_t h[46];
         size_t nl = strlen(z->e[i].name);

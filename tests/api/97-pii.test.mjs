@@ -174,10 +174,20 @@ describe('attachments', () => {
 import zipfile, sys
 z = zipfile.ZipFile(sys.argv[1], 'w', zipfile.ZIP_DEFLATED)
 z.writestr('[Content_Types].xml', '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>')
-z.writestr('word/document.xml', '<w:document xmlns:w="x"><w:body><w:p><w:r><w:t>個人番号</w:t></w:r><w:r><w:t>${num}</w:t></w:r></w:p></w:body></w:document>')
+z.writestr('word/document.xml', '<w:document xmlns:w="x"><w:body><w:p><w:r><w:t>個人</w:t></w:r><w:r><w:rPr><w:b/></w:rPr><w:t>番号</w:t></w:r><w:r><w:t>${num.slice(0, 6)}</w:t></w:r><w:r><w:t>${num.slice(6)}</w:t></w:r></w:p></w:body></w:document>')
 z.close()`, docx]);
     const d = assertStatus(await up('申請書.docx', readFileSync(docx), 'application/octet-stream'), 201).json;
-    assert.equal(d.review, 'held', `the Word file is held (sniffed as ${d.type})`);
+    assert.equal(d.review, 'held', `the Word file is held, though Word split the word and the number into runs (sniffed as ${d.type})`);
+    // An Excel sheet with the number typed into a cell (a numeric cell, not a shared string).
+    const xlsx = join(dir, 'a.xlsx');
+    execFileSync('python3', ['-c', `
+import zipfile, sys
+z = zipfile.ZipFile(sys.argv[1], 'w', zipfile.ZIP_DEFLATED)
+z.writestr('[Content_Types].xml', '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/></Types>')
+z.writestr('xl/worksheets/sheet1.xml', '<worksheet><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>マイナンバー</t></is></c><c r="B1"><v>${num}</v></c></row></sheetData></worksheet>')
+z.close()`, xlsx]);
+    const x = assertStatus(await up('台帳.xlsx', readFileSync(xlsx), 'application/octet-stream'), 201).json;
+    assert.equal(x.review, 'held', `the Excel file is held for a number in a cell (sniffed as ${x.type})`);
     const clean = assertStatus(await up('議事録.txt', Buffer.from('会議の議事録です。電話 077-561-2345'), 'text/plain'), 201).json;
     assert.equal(clean.review, null);
     // Held files cannot be attached; the clean one can.
