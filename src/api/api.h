@@ -47,6 +47,7 @@ struct api_req {
     size_t content_type_len, authorization_len, cookie_len, origin_len, csrf_header_len, user_agent_len, range_len,
         forwarded_for_len;
     char peer[64];
+    char client[64]; /* set by the router: the peer, or the address a trusted proxy forwarded */
     int lang_en;
     struct api_thread *thread;
 

@@ -27,7 +27,7 @@ api_audit(store_t *s, const struct api_req *r, const char *action, const char *t
                             .target_id = target_id,
                             .room_id = room_id,
                             .detail = d,
-                            .address = r ? r->peer : NULL};
+                            .address = r ? r->client : NULL};
     int rc = store_audit_append(s, &a, time_now_ms());
     free(d);
     return rc;

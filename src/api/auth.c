@@ -207,7 +207,7 @@ throttled(struct api_req *r, const char *login)
     char lk[KR_MAX_LOGIN + 8], ak[80];
     int64_t now = time_now_ms();
     snprintf(lk, sizeof(lk), "l:%s", login);
-    snprintf(ak, sizeof(ak), "a:%s", r->peer);
+    snprintf(ak, sizeof(ak), "a:%s", r->client);
     int w = throttle_wait(lk, now), wa = throttle_wait(ak, now);
     if (wa > w)
         w = wa;
@@ -412,7 +412,7 @@ h_login(struct api_req *r)
     snprintf(c->totp, sizeof(c->totp), "%s", totp);
     snprintf(c->ua, sizeof(c->ua), "%.*s", (int)(r->user_agent_len < 199 ? r->user_agent_len : 199),
              r->user_agent ? r->user_agent : "");
-    api_client_address(r, c->addr, sizeof(c->addr));
+    snprintf(c->addr, sizeof(c->addr), "%s", r->client);
     snprintf(c->zone, sizeof(c->zone), "%s", zone.name);
     c->zone_totp = zone.totp_required;
     json_decref(b);

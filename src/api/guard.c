@@ -74,7 +74,7 @@ api_pii_guard(struct api_req *r, const char *field, const char *text, int confir
     int n = api_pii_check(r->thread->store, text, strlen(text), r->lang_en, &block, &list);
     if (n == 0 || (!block && confirmed)) {
         if (n > 0)
-            api_audit_detached("pii.confirmed", r->user.id, r->peer,
+            api_audit_detached("pii.confirmed", r->user.id, r->client,
                                json_pack("{ss sI sO}", "field", field, "room_id", (json_int_t)room_id, "hits", list));
         json_decref(list);
         return 0;
@@ -91,6 +91,6 @@ api_pii_guard(struct api_req *r, const char *field, const char *text, int confir
     json_t *err = json_object_get(r->reply, "error");
     json_object_set_new(err, "field", json_string(field));
     json_object_set_new(err, "hits", list);
-    api_audit_answer(r, block ? "pii.blocked" : "pii.warned", r->user.id, r->peer, audit);
+    api_audit_answer(r, block ? "pii.blocked" : "pii.warned", r->user.id, r->client, audit);
     return API_PII_PENDING;
 }

@@ -121,7 +121,8 @@ struct api_zone {
 int api_zone_of(struct api_req *r, struct api_zone *z);
 /* 1 (answered 403 zone_forbidden) when the zone may not use Kairan. */
 int api_zone_refuses(struct api_req *r, struct api_zone *z);
-/* The client's address: the peer, or a trusted proxy's X-Forwarded-For. */
+/* The client's address: the peer, or a trusted proxy's X-Forwarded-For. The router puts it in
+ * r->client for every request; use that. */
 void api_client_address(struct api_req *r, char *out, size_t size);
 
 /* retention.c */

@@ -109,6 +109,7 @@ api_dispatch(struct api_req *r)
 {
     const struct api_op *op = NULL;
     int path_matched = 0;
+    api_client_address(r, r->client, sizeof(r->client));
     for (size_t t = 0; t < sizeof(tables) / sizeof(tables[0]) && op == NULL; t++) {
         for (const struct api_op *o = tables[t]; o->pattern != NULL; o++) {
             if (!reqparse_match(o->pattern, r->path, r->path_len, r->params, 4, &r->nparams))

@@ -88,7 +88,8 @@ void
 api_client_address(struct api_req *r, char *out, size_t size)
 {
     snprintf(out, size, "%s", r->peer);
-    if (zc == NULL || r->forwarded_for == NULL || r->forwarded_for_len == 0)
+    load(r->thread->store);
+    if (r->forwarded_for == NULL || r->forwarded_for_len == 0)
         return;
     int trusted = 0;
     for (int i = 0; i < zc->nproxies && !trusted; i++)
@@ -120,11 +121,9 @@ api_zone_of(struct api_req *r, struct api_zone *out)
         out->allowed = out->download = 1;
         return 0;
     }
-    char addr[64];
-    api_client_address(r, addr, sizeof(addr));
     for (int i = 0; i < zc->nzones; i++)
         for (int k = 0; k < zc->zones[i].nranges; k++)
-            if (cidr_contains(&zc->zones[i].ranges[k], addr)) {
+            if (cidr_contains(&zc->zones[i].ranges[k], r->client)) {
                 *out = zc->zones[i].z;
                 return 1;
             }

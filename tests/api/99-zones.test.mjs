@@ -42,6 +42,12 @@ describe('zones', () => {
     assertStatus(await s.api('GET', '/api/v1/rooms', { token: ok.token, headers: blocked }), 200);
     const au = assertStatus(await s.api('GET', `/api/v1/admin/audit?action=auth.login&actor_id=${u.id}`, { token: s.adminToken }), 200).json;
     assert.ok(au.entries.some((e) => e.detail.zone === 'LGWAN'), 'the zone is in the audit log');
+    assert.equal(au.entries.find((e) => e.detail.zone === 'LGWAN').address, '10.1.2.3', 'the forwarded address, not the proxy\'s');
+    // Every audited action records the client's address the same way, not only the login.
+    assertStatus(await put({ trusted_proxies: ['127.0.0.1/32'], zones: [] }), 200);
+    assertStatus(await s.api('POST', '/api/v1/auth/logout', { token: ok.token, headers: lgwan }), 204);
+    const out = assertStatus(await s.api('GET', `/api/v1/admin/audit?action=auth.logout&actor_id=${u.id}`, { token: s.adminToken }), 200).json;
+    assert.equal(out.entries[0].address, '10.1.2.3');
     assertStatus(await put({ zones: [] }), 200);
   });
 });
