@@ -19,7 +19,7 @@
 
 /* The administrators' choice per optional kind: 0 off, 1 warn, 2 block. */
 static void
-load_modes(store_t *s, int modes[PII_KIND_MAX + 1])
+parse_modes(store_t *s, int modes[PII_KIND_MAX + 1])
 {
     memset(modes, 0, sizeof(int) * (PII_KIND_MAX + 1));
     char *v = store_setting_get(s, "client");
@@ -35,6 +35,25 @@ load_modes(store_t *s, int modes[PII_KIND_MAX + 1])
         modes[kind] = !strcmp(mode, "block") ? 2 : !strcmp(mode, "warn") ? 1 : 0;
     }
     json_decref(j);
+}
+
+/* Every message is checked: per thread, the setting is parsed once per change of the settings. */
+static __thread struct {
+    store_t *store;
+    int64_t generation;
+    int modes[PII_KIND_MAX + 1];
+} mc;
+
+static void
+load_modes(store_t *s, int modes[PII_KIND_MAX + 1])
+{
+    int64_t gen = store_generation(s, "settings");
+    if (mc.store != s || gen != mc.generation || gen == 0) {
+        mc.store = s;
+        mc.generation = gen;
+        parse_modes(s, mc.modes);
+    }
+    memcpy(modes, mc.modes, sizeof(mc.modes));
 }
 
 int

@@ -154,27 +154,79 @@ load_office_for(store_t *s, int64_t dept, struct office *o)
     json_decref(dis);
 }
 
+/*
+ * The send path asks for the hours on every message: per thread, the city's hours and the
+ * calendar rules are parsed once per change of the settings (their generation counter), and
+ * only a department with hours of its own walks the tree.
+ */
+static __thread struct {
+    store_t *store;
+    int64_t generation;
+    struct office city;
+    int overrides; /* some department has hours of its own */
+    int rules_loaded;
+    struct rules_buf rules;
+} oc;
+
+static void
+office_cache(store_t *s)
+{
+    int64_t gen = store_generation(s, "settings");
+    if (oc.store == s && gen == oc.generation && gen != 0)
+        return;
+    oc.store = s;
+    oc.generation = gen;
+    oc.rules_loaded = 0;
+    load_office_for(s, 0, &oc.city);
+    json_t *all = setting(s, "office_hours"), *over = json_object_get(all, "departments");
+    oc.overrides = json_is_object(over) && json_object_size(over) > 0;
+    json_decref(all);
+}
+
 static void
 load_office(store_t *s, struct office *o)
 {
-    load_office_for(s, 0, o);
+    office_cache(s);
+    *o = oc.city;
+}
+
+/* The hours for someone in department `dept` (0: the city's). */
+static void
+office_of(store_t *s, int64_t dept, struct office *o)
+{
+    office_cache(s);
+    if (dept == 0 || !oc.overrides)
+        *o = oc.city;
+    else
+        load_office_for(s, dept, o);
+}
+
+/* The calendar rules (closures, working days), valid until the settings change. */
+static const struct calendar_rules *
+rules_of(store_t *s)
+{
+    office_cache(s);
+    if (!oc.rules_loaded) {
+        load_rules(s, &oc.rules);
+        oc.rules_loaded = 1;
+    }
+    return &oc.rules.rules;
 }
 
 int
 api_office_decision(struct api_req *r, int urgent, int64_t *held_until)
 {
     struct office o;
-    load_office_for(r->thread->store, r->user.department_id, &o);
+    office_of(r->thread->store, r->user.department_id, &o);
     if (!strcmp(o.mode, "off") || o.disaster || urgent)
         return API_OFFICE_SEND;
-    struct rules_buf b;
-    load_rules(r->thread->store, &b);
+    const struct calendar_rules *rules = rules_of(r->thread->store);
     int64_t now = api_now_ms();
-    if (calendar_in_office_hours(&b.rules, now, o.start, o.end))
+    if (calendar_in_office_hours(rules, now, o.start, o.end))
         return API_OFFICE_SEND;
     if (!strcmp(o.mode, "warn"))
         return API_OFFICE_WARN;
-    if (!strcmp(o.mode, "hold") && calendar_next_business_start(&b.rules, now, o.start, o.end, held_until) == 0)
+    if (!strcmp(o.mode, "hold") && calendar_next_business_start(rules, now, o.start, o.end, held_until) == 0)
         return API_OFFICE_HOLD;
     char ja[200], en[200];
     snprintf(ja, sizeof(ja),
@@ -200,9 +252,7 @@ api_office_refuses_login(struct api_req *r, int zone_refuses)
         phone = memmem(r->user_agent, r->user_agent_len, phones[i], strlen(phones[i])) != NULL;
     if (!(phone && o.refuse_phone_logins) && !zone_refuses)
         return 0;
-    struct rules_buf b;
-    load_rules(r->thread->store, &b);
-    if (calendar_in_office_hours(&b.rules, api_now_ms(), o.start, o.end))
+    if (calendar_in_office_hours(rules_of(r->thread->store), api_now_ms(), o.start, o.end))
         return 0;
     api_error(r, 403, "login_outside_office_hours", "執務時間外はこの端末・ネットワークからログインできません。",
               "Signing in from this device or network is not allowed outside office hours.");
@@ -240,15 +290,13 @@ h_calendar(struct api_req *r)
     char st[16], en[16];
     snprintf(st, sizeof(st), "%02d:%02d", o.start / 60, o.start % 60);
     snprintf(en, sizeof(en), "%02d:%02d", o.end / 60, o.end % 60);
-    struct rules_buf b;
-    load_rules(r->thread->store, &b);
     int64_t now = api_now_ms();
-    json_t *out =
-        json_pack("{s{ss ss ss sb} so so so sb}", "office_hours", "start", st, "end", en, "mode", o.mode, "refuse_phone_logins",
-                  o.refuse_phone_logins, "closures",
-                  json_incref(json_object_get(cal, "closures")) ? json_object_get(cal, "closures") : json_array(), "working_days",
-                  json_incref(json_object_get(cal, "working_days")) ? json_object_get(cal, "working_days") : json_array(),
-                  "disaster", json_incref(dis), "in_office_hours", calendar_in_office_hours(&b.rules, now, o.start, o.end));
+    json_t *out = json_pack(
+        "{s{ss ss ss sb} so so so sb}", "office_hours", "start", st, "end", en, "mode", o.mode, "refuse_phone_logins",
+        o.refuse_phone_logins, "closures",
+        json_incref(json_object_get(cal, "closures")) ? json_object_get(cal, "closures") : json_array(), "working_days",
+        json_incref(json_object_get(cal, "working_days")) ? json_object_get(cal, "working_days") : json_array(), "disaster",
+        json_incref(dis), "in_office_hours", calendar_in_office_hours(rules_of(r->thread->store), now, o.start, o.end));
     json_decref(cal);
     json_decref(dis);
     return api_reply(r, 200, out);
