@@ -22,8 +22,6 @@
 #include <string.h>
 #include <strings.h>
 
-#define DAY_MS (24LL * 3600 * 1000)
-
 /* ---- origins ---- */
 
 int
@@ -100,10 +98,10 @@ api_password_age(json_t *obj, int64_t changed_at)
         return;
     }
     char buf[32];
-    int64_t at = changed_at + days * DAY_MS;
+    int64_t at = changed_at + days * TIME_DAY_MS;
     json_object_set_new(obj, "password_expires_at", json_string(time_format_jst(at, buf)));
     json_object_set_new(obj, "password_expiry_warning",
-                        json_boolean(time_now_ms() > at - (int64_t)api_config()->password_warn_days * DAY_MS));
+                        json_boolean(time_now_ms() > at - (int64_t)api_config()->password_warn_days * TIME_DAY_MS));
 }
 
 int
@@ -145,12 +143,18 @@ static struct throttle *throttle_table[THROTTLE_BUCKETS];
 static pthread_mutex_t throttle_mu = PTHREAD_MUTEX_INITIALIZER;
 
 static struct throttle **
-throttle_find(const char *key)
+throttle_bucket(const char *key)
 {
     uint32_t h = 2166136261u;
     for (const char *p = key; *p; p++)
         h = (h ^ (uint8_t)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p)) * 16777619u;
-    struct throttle **pp = &throttle_table[h % THROTTLE_BUCKETS];
+    return &throttle_table[h % THROTTLE_BUCKETS];
+}
+
+static struct throttle **
+throttle_find(const char *key)
+{
+    struct throttle **pp = throttle_bucket(key);
     while (*pp && strcasecmp((*pp)->key, key) != 0)
         pp = &(*pp)->next;
     return pp;
@@ -171,13 +175,23 @@ static void
 throttle_fail(const char *key, int free_failures, int64_t now)
 {
     pthread_mutex_lock(&throttle_mu);
+    /* Forget what a day of quiet has forgiven, so made-up logins cannot grow the table. */
+    for (struct throttle **q = throttle_bucket(key); *q;) {
+        struct throttle *t = *q;
+        if (now - t->last > TIME_DAY_MS && t->until <= now) {
+            *q = t->next;
+            free(t);
+        } else {
+            q = &t->next;
+        }
+    }
     struct throttle **pp = throttle_find(key);
     if (*pp == NULL) {
         *pp = xcalloc(1, sizeof(**pp));
         snprintf((*pp)->key, sizeof((*pp)->key), "%s", key);
     }
     struct throttle *t = *pp;
-    if (now - t->last > 24LL * 3600 * 1000)
+    if (now - t->last > TIME_DAY_MS)
         t->failures = 0; /* a day of quiet forgives */
     t->failures++;
     t->last = now;
@@ -262,7 +276,7 @@ login_run(store_t *s, struct api_req *r, void *ctx)
 {
     struct login_ctx *c = ctx;
     int64_t now = time_now_ms();
-    int rc = store_session_create(s, c->user_id, c->hash, c->ua, c->addr, now, now + api_config()->session_days * DAY_MS,
+    int rc = store_session_create(s, c->user_id, c->hash, c->ua, c->addr, now, now + api_config()->session_days * TIME_DAY_MS,
                                   &c->session_id);
     /* An expired password restricts the new session until it is changed. */
     if (rc == 0 && c->expired)
@@ -373,7 +387,7 @@ login_job(struct api_req *r, void *ctx)
     c->is_admin = a.is_admin;
     c->totp_enabled = a.totp_enabled;
     int64_t days = api_config()->password_expiry_days;
-    if (days > 0 && a.password_changed_at > 0 && time_now_ms() > a.password_changed_at + days * DAY_MS) {
+    if (days > 0 && a.password_changed_at > 0 && time_now_ms() > a.password_changed_at + days * TIME_DAY_MS) {
         c->expired = 1;
         c->must_change = 1;
     }

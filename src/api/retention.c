@@ -10,12 +10,11 @@
  */
 #include "api/internal.h"
 #include "util/log.h"
+#include "util/timefmt.h"
 #include "util/xmalloc.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-#define DAY_MS (24LL * 3600 * 1000)
 
 struct purge_ctx {
     char **hashes;
@@ -34,7 +33,7 @@ purge_run(store_t *s, struct api_req *r, void *ctx)
         int count = 0;
         char **h = NULL;
         size_t nh = 0;
-        int64_t cutoff = api_now_ms() - days[i] * DAY_MS;
+        int64_t cutoff = api_now_ms() - days[i] * TIME_DAY_MS;
         rc = store_retention_purge(s, rooms[i], cutoff, 5000, &count, &h, &nh);
         if (rc == 0 && count > 0)
             rc = api_audit(s, NULL, "retention.purge", "room", rooms[i], rooms[i],

@@ -400,8 +400,6 @@ store_retention_purge(store_t *s, int64_t room_id, int64_t cutoff, int max, int 
         /* A purge of the content first (files detached, edits and snapshots wiped), then the row. */
         rc = store_message_delete(s, ids[i], 0, 0, 1, &h, &nh);
         if (rc == 0)
-            rc = store__x(s, "DELETE FROM message_files WHERE message_id = ?", "I", ids[i]);
-        if (rc == 0)
             rc = store__x(s, "DELETE FROM messages WHERE id = ?", "I", ids[i]);
         for (size_t k = 0; k < nh; k++) {
             *hashes = xrealloc(*hashes, (*nhashes + 1) * sizeof(char *));

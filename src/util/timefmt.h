@@ -6,6 +6,8 @@
 
 #include <stdint.h>
 
+#define TIME_DAY_MS (24LL * 3600 * 1000)
+
 /* Wall-clock milliseconds since 1970-01-01 UTC. */
 int64_t time_now_ms(void);
 /* Monotonic milliseconds, for timeouts. */
