@@ -131,6 +131,9 @@ void api_publish_room(store_t *s, int64_t room_id, json_t *event, int64_t except
 /* The city's password rules from the configuration. */
 struct policy_password_rules api_password_rules(void);
 
+/* 1 if s is a valid login: 1–KR_MAX_LOGIN of a-z A-Z 0-9 . _ - @ */
+int api_login_ok(const char *s);
+
 /* 1 if e is a known employment type (正規, 再任用, 会計年度任用 or empty). */
 int api_employment_ok(const char *e);
 

@@ -143,8 +143,8 @@ h_presence(struct api_req *r)
 
 /* ---- administrators ---- */
 
-static int
-login_ok(const char *s)
+int
+api_login_ok(const char *s)
 {
     size_t n = strlen(s);
     if (n == 0 || n > KR_MAX_LOGIN)
@@ -250,7 +250,7 @@ h_admin_user_create(struct api_req *r)
         api_field_bool(r, b, "must_change_password", &c->in.must_change_password) < 0)
         goto fail;
     c->in.department_id = dept;
-    if (!login_ok(c->in.login)) {
+    if (!api_login_ok(c->in.login)) {
         api_invalid(r, "login", "英数字と . _ - @ の 64 文字以内です。", "must be 1-64 letters, digits or . _ - @.");
         goto fail;
     }

@@ -14,6 +14,7 @@
 #include "cli/adminsock.h"
 #include "policy/password.h"
 #include "store/store.h"
+#include "util/limits.h"
 #include "util/csv.h"
 #include "util/timefmt.h"
 #include "util/utf8.h"
@@ -236,6 +237,14 @@ cmd_user_add(const struct kr_config *cfg, store_t *s, struct opts *o)
         fprintf(stderr, "usage: kairan admin user add LOGIN --name NAME [--kana K] [--password P] [--department PATH] "
                         "[--title T] [--extension E] [--work-phone W] [--employment 正規|再任用|会計年度任用] [--admin] "
                         "[--department-account] [--must-change-password]\n");
+        return 2;
+    }
+    if (!api_login_ok(o->pos[0])) {
+        fprintf(stderr, "kairan admin: the login may hold only a-z, A-Z, 0-9, '.', '_', '-' and '@' (at most %d)\n", KR_MAX_LOGIN);
+        return 2;
+    }
+    if (o->employment && !api_employment_ok(o->employment)) {
+        fprintf(stderr, "kairan admin: --employment must be 正規, 再任用 or 会計年度任用\n");
         return 2;
     }
     char hash[128], gen[32], path[1200];

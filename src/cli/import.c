@@ -54,18 +54,6 @@ employment_of(const char *v)
     return NULL;
 }
 
-static int
-login_ok(const char *s)
-{
-    size_t n = strlen(s);
-    if (n == 0 || n > 64)
-        return 0;
-    for (; *s; s++)
-        if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') || strchr("._-@", *s)))
-            return 0;
-    return 1;
-}
-
 size_t admin__split_path(char *s, char **parts, size_t max);
 void admin__generate_password(char out[32]);
 int admin__audit(store_t *s, const char *action, const char *target_type, int64_t target, json_t *detail);
@@ -146,7 +134,7 @@ admin_import_csv(const struct kr_config *cfg, store_t *s, const char *file, int 
         char *code = field(f, nf, idx[CSV_COL_DEPT_CODE]);
         const char *why = NULL, *employment = employment_of(emp);
         int64_t dept_id = 0, id = 0;
-        if (!login_ok(login))
+        if (!api_login_ok(login))
             why = "職員番号 is missing or has characters other than letters, digits and . _ - @";
         else if (name[0] == '\0')
             why = "氏名 is missing";

@@ -24,10 +24,18 @@ describe('users from the command line', () => {
     assert.equal(me.department, `${D}部 ${D}課`);
     assert.equal(me.employment, '再任用');
     assert.equal(me.extension, '6123');
+    // Bad input: a clear message, a non-zero exit, and no user.
+    const badEmployment = uid('bad');
+    for (const [args, says] of [[['user', 'add', 'bad login!', '--name', '誤り'], /login/], [['user', 'add', badEmployment, '--name', '誤り', '--employment', '臨時'], /employment/]]) {
+      const r = await runAdmin(args, { dataDir: ctx.srv.dataDir });
+      assert.notEqual(r.code, 0, `kairan admin ${args.join(' ')} must fail`);
+      assert.match(r.stderr, says);
+    }
     const list = await admin('user', 'list', '--json');
     const parsed = JSON.parse(list.stdout);
     const users = Array.isArray(parsed) ? parsed : parsed.users;
     assert.ok(users.some((u) => u.login === login), 'listed');
+    assert.ok(!users.some((u) => u.login === badEmployment || u.login === 'bad login!'), 'refused input created nobody');
     assert.ok(!list.stdout.includes(pwOf(login)), 'no passwords in the list');
     const dup = await runAdmin(['user', 'add', login, '--name', 'x', '--password', pwOf(login)], { dataDir: ctx.srv.dataDir });
     assert.notEqual(dup.code, 0, 'a duplicate login is refused');
