@@ -137,7 +137,6 @@ export function composer(roomId, room) {
   }
   // ---- the personal-information guard's answer (R16): put the text back, mark the span, say why.
   const off = on('pii', async (rid, body, e) => {
-    if (!root.isConnected) { off(); return; }
     if (rid !== roomId) return;
     const hits = e.detail.hits || [];
     const restore = () => {
@@ -155,5 +154,7 @@ export function composer(roomId, room) {
     restore();
   });
   ta.addEventListener('input', () => { piiBar.hidden = true; });
-  return { el: root, focus: () => ta.focus(), reply: setReply, addFiles, input: ta };
+  // When the room is left: stop listening, keep the draft.
+  const destroy = () => { off(); saveDraft(); };
+  return { el: root, focus: () => ta.focus(), reply: setReply, addFiles, input: ta, destroy };
 }

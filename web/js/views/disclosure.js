@@ -21,7 +21,7 @@ export async function disclosureView(root) {
   const status = h('p.dx-status', { role: 'status' });
   const markBtn = h('button.btn', { type: 'button', onclick: markSelection }, t('dxMark'));
   const exportBtn = h('button.btn.primary', { type: 'button', onclick: doExport }, t('dxExport'));
-  let msgs = [], roomId = null;
+  let msgs = [], roomId = null, loadSeq = 0;
   pick.addEventListener('change', () => load(Number(pick.value)));
   clear(root, h('div.page.dx', null,
     h('header.page-head', null, h('a.btn.ghost.back', { href: '#/', 'aria-label': t('back') }, '‹'), h('h1', null, t('disclosure'))),
@@ -29,24 +29,30 @@ export async function disclosureView(root) {
     h('div.dx-bar', null, pick, ground, markBtn, exportBtn), status, list));
 
   async function load(id) {
+    const mine = ++loadSeq; // a later choice of room wins over a slower earlier answer
     roomId = id || null;
     masks.length = 0;
     msgs = [];
     if (!roomId) return clear(list);
+    const got = [];
     let more = false;
     for (let after = 0, pages = 0; pages < MAX_PAGES; pages++) {
-      const page = await get(`/admin/rooms/${roomId}/messages?after=${after}&limit=200`);
-      msgs.push(...page.messages.filter((m) => !m.deleted && m.text));
+      const page = await get(`/admin/rooms/${id}/messages?after=${after}&limit=200`);
+      if (mine !== loadSeq) return;
+      got.push(...page.messages.filter((m) => !m.deleted && m.text));
       more = page.has_more && page.messages.length > 0;
       if (!more) break;
       after = page.messages[page.messages.length - 1].seq;
     }
     // The guard's hits, in batches of the scan endpoint's limit.
-    for (let i = 0; i < msgs.length; i += SCAN_BATCH) {
-      const part = msgs.slice(i, i + SCAN_BATCH);
+    for (let i = 0; i < got.length; i += SCAN_BATCH) {
+      const part = got.slice(i, i + SCAN_BATCH);
       const scan = await post('/admin/pii/scan', { texts: part.map((m) => m.text) });
+      if (mine !== loadSeq) return;
       part.forEach((m, k) => { m.suggest = suggestions(m, scan.results[k] || []); });
     }
+    if (mine !== loadSeq) return;
+    msgs = got;
     render();
     status.textContent = more ? t('dxTruncated') : '';
   }

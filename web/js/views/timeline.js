@@ -252,6 +252,7 @@ export function timeline(root, id) {
   }
 
   cleanup.push(
+    comp.destroy,
     on('tl', (rid, kind, m) => {
       if (rid !== id || !win) return;
       if (kind === 'new') onNew(m); else if (kind === 'update') updateOne(m); else if (kind === 'reads') updateReads(); else if (kind === 'outbox') renderOutbox(); else render();
