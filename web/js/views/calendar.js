@@ -18,7 +18,7 @@ export async function calendarView(root) {
   const oh = cal.office_hours;
   const modeText = { off: t('ohOff'), warn: t('ohWarn'), hold: t('ohHold'), block: t('ohBlock') }[oh.mode] || oh.mode;
   const days = [...hol.holidays.map((x) => ({ ...x, kind: 'national' })), ...cal.closures.map((x) => ({ ...x, kind: 'closure' }))]
-    .filter((x) => x.date.startsWith(String(year)) || x.kind === 'closure')
+    .filter((x) => x.date.startsWith(String(year)))
     .sort((a, b) => a.date.localeCompare(b.date));
   clear(root, h('div.page', null,
     h('header.page-head', null, h('a.btn.ghost.back', { href: '#/', 'aria-label': t('back') }, '‹'), h('h1', null, t('calendar'))),
