@@ -87,6 +87,12 @@ store_member_role(store_t *s, int64_t room_id, int64_t user_id, char role[16])
     return 0;
 }
 
+/* The columns room_base reads, in its order (0-13); callers may select more after them. */
+#define ROOM_COLS                                                                                                                  \
+    "r.id, r.kind, r.name, r.topic, r.department_id, r.archived, r.created_at, r.last_seq, r.last_activity_at,"                    \
+    " (SELECT count(*) FROM room_members WHERE room_id = r.id), r.classification, r.retention_days, r.legal_hold,"                 \
+    " r.approval_reminder"
+
 static json_t *
 room_base(store_t *s, sqlite3_stmt *st)
 {
@@ -102,27 +108,18 @@ room_base(store_t *s, sqlite3_stmt *st)
     json_object_set_new(r, "last_seq", json_integer(sqlite3_column_int64(st, 7)));
     json_object_set_new(r, "last_activity_at", store__jtime(st, 8));
     json_object_set_new(r, "member_count", json_integer(sqlite3_column_int64(st, 9)));
-    /* Records management (another statement: st stays valid for the caller). */
-    sqlite3_stmt *q = store__q(s, "SELECT classification, retention_days, legal_hold, approval_reminder FROM rooms WHERE id = ?",
-                               "I", sqlite3_column_int64(st, 0));
-    if (store__row(s, q) == 1)
-        json_object_set_new(
-            r, "records",
-            json_pack("{ss so sb sb}", "classification", store__text(q, 0), "retention_days",
-                      sqlite3_column_type(q, 1) == SQLITE_NULL ? json_null() : json_integer(sqlite3_column_int64(q, 1)),
-                      "legal_hold", sqlite3_column_int(q, 2), "approval_reminder", sqlite3_column_int(q, 3)));
-    sqlite3_reset(q);
+    json_object_set_new(
+        r, "records",
+        json_pack("{ss so sb sb}", "classification", store__text(st, 10), "retention_days",
+                  sqlite3_column_type(st, 11) == SQLITE_NULL ? json_null() : json_integer(sqlite3_column_int64(st, 11)),
+                  "legal_hold", sqlite3_column_int(st, 12), "approval_reminder", sqlite3_column_int(st, 13)));
     return r;
 }
 
 json_t *
 store_room_public_json(store_t *s, int64_t room_id)
 {
-    sqlite3_stmt *st = store__q(s,
-                                "SELECT r.id, r.kind, r.name, r.topic, r.department_id, r.archived, r.created_at, r.last_seq,"
-                                " r.last_activity_at, (SELECT count(*) FROM room_members WHERE room_id = r.id)"
-                                " FROM rooms r WHERE r.id = ?",
-                                "I", room_id);
+    sqlite3_stmt *st = store__q(s, "SELECT " ROOM_COLS " FROM rooms r WHERE r.id = ?", "I", room_id);
     if (store__row(s, st) != 1)
         return NULL;
     return room_base(s, st);
@@ -132,18 +129,16 @@ json_t *
 store_room_json(store_t *s, int64_t room_id, int64_t viewer)
 {
     sqlite3_stmt *st = store__q(s,
-                                "SELECT r.id, r.kind, r.name, r.topic, r.department_id, r.archived, r.created_at, r.last_seq,"
-                                " r.last_activity_at, (SELECT count(*) FROM room_members WHERE room_id = r.id), m.role,"
-                                " m.last_read_seq FROM rooms r JOIN room_members m ON m.room_id = r.id AND m.user_id = ?"
-                                " WHERE r.id = ?",
+                                "SELECT " ROOM_COLS ", m.role, m.last_read_seq FROM rooms r"
+                                " JOIN room_members m ON m.room_id = r.id AND m.user_id = ? WHERE r.id = ?",
                                 "II", viewer, room_id);
     if (store__row(s, st) != 1)
         return NULL;
     json_t *r = room_base(s, st);
     int is_direct = strcmp(store__text(st, 1), "direct") == 0;
-    int64_t last_read = sqlite3_column_int64(st, 11);
+    int64_t last_read = sqlite3_column_int64(st, 15);
     int64_t last_seq = sqlite3_column_int64(st, 7);
-    json_object_set_new(r, "role", json_string(store__text(st, 10)));
+    json_object_set_new(r, "role", json_string(store__text(st, 14)));
     json_object_set_new(r, "last_read_seq", json_integer(last_read));
 
     int64_t unread = 0;
