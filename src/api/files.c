@@ -186,7 +186,24 @@ up_job(struct api_req *r, void *ctx)
             goto ioerr;
         free(c->data);
         c->data = NULL;
+    } else if (c->len <= SCAN_MAX) {
+        /* Small enough for the guard: read once, then hash, sniff and scan the same bytes. */
+        char *all = xmalloc(c->len + 1);
+        size_t got = 0;
+        ssize_t n = 0;
+        fd = open(c->tmp, O_RDONLY | O_CLOEXEC);
+        while (fd >= 0 && got < c->len && ((n = read(fd, all + got, c->len - got)) > 0 || (n < 0 && errno == EINTR)))
+            got += n > 0 ? (size_t)n : 0;
+        if (fd < 0 || got != c->len) {
+            free(all);
+            goto ioerr;
+        }
+        crypto_hash_sha256(h, (const uint8_t *)all, c->len);
+        sniff(all, c->len < (1u << 20) ? c->len : (1u << 20), c->type, sizeof(c->type)); /* as the chunks below */
+        scan_content(c, all, c->len);
+        free(all);
     } else {
+        /* Larger: hashed in chunks, never whole in memory (and not scanned). */
         crypto_hash_sha256_state st;
         char *chunk = xmalloc(1 << 20);
         size_t total = 0;
@@ -203,13 +220,6 @@ up_job(struct api_req *r, void *ctx)
         crypto_hash_sha256_final(&st, h);
         if (fd < 0 || total != c->len)
             goto ioerr;
-        if (c->len <= SCAN_MAX) {
-            /* Read it once more for the guard: bounded, and only on this job thread. */
-            char *all = xmalloc(c->len + 1);
-            if (pread(fd, all, c->len, 0) == (ssize_t)c->len)
-                scan_content(c, all, c->len);
-            free(all);
-        }
     }
     sodium_bin2hex(c->hash, sizeof(c->hash), h, sizeof(h));
     if (fsync(fd) != 0)
