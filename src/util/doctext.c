@@ -205,8 +205,26 @@ doctext_extract(const char *data, size_t len, const char *mime, size_t max)
     if (!strncmp(mime, "text/", 5) || !strcmp(mime, "application/csv")) {
         char *out = NULL;
         size_t olen;
-        if (csv_to_utf8(data, len, &out, &olen, NULL) != 0)
-            return NULL;
+        if (csv_to_utf8(data, len, &out, &olen, NULL) != 0) {
+            /* Neither UTF-8 nor CP932 throughout: a stray byte must not hide the rest, so read
+             * it as UTF-8 with each bad byte as a space. */
+            size_t n = len < max ? len : max;
+            out = xmalloc(n + 1);
+            olen = 0;
+            for (size_t i = 0; i < n;) {
+                uint32_t cp;
+                size_t k = utf8_decode(data + i, n - i, &cp);
+                if (k == 0 || cp == 0) {
+                    out[olen++] = ' ';
+                    i++;
+                } else {
+                    memcpy(out + olen, data + i, k);
+                    olen += k;
+                    i += k;
+                }
+            }
+            out[olen] = '\0';
+        }
         if (olen > max)
             out[utf8_truncate_bytes(out, olen, max)] = '\0';
         return out;

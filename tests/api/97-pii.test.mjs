@@ -167,6 +167,12 @@ describe('attachments', () => {
     // A plain text file.
     const t = assertStatus(await up('名簿.txt', Buffer.from(`申請者一覧\n山田 太郎 マイナンバー ${num}\n`), 'text/plain'), 201).json;
     assert.equal(t.review, 'held');
+    // A larger one (past the in-memory limit: it is read back from its temporary file).
+    const big = assertStatus(await up('大きな名簿.txt', Buffer.concat([Buffer.alloc(2 << 20, 'ichiran\n'), Buffer.from(`マイナンバー ${num}\n`)]), 'text/plain'), 201).json;
+    assert.equal(big.review, 'held', 'a 2 MiB file is scanned too');
+    // A stray byte that is neither UTF-8 nor CP932 does not hide the rest of the file.
+    const stray = assertStatus(await up('名簿2.txt', Buffer.concat([Buffer.from('名簿\n'), Buffer.from([0xff]), Buffer.from(`マイナンバー ${num}\n`)]), 'text/plain'), 201).json;
+    assert.equal(stray.review, 'held', `a file with a bad byte is still read (sniffed as ${stray.type})`);
     // A Word document (.docx: word/document.xml inside a ZIP), made here with Python's zipfile.
     const dir = mkdtempSync(join(tmpdir(), 'kairan-docx-'));
     const docx = join(dir, 'a.docx');
