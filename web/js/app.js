@@ -31,9 +31,7 @@ async function boot() {
   }
   putUser(S.me);
   get('/stamps').then((d) => { S.stamps = d.stamps; }).catch(() => {});
-  await loadRooms().catch(() => {});
-  await loadHeld();
-  const settings = await get('/settings').catch(() => ({}));
+  const [, , settings] = await Promise.all([loadRooms().catch(() => {}), loadHeld(), get('/settings').catch(() => ({}))]);
   build();
   if (settings.watermark) watermark();
   screenshotGuard();
