@@ -30,15 +30,23 @@ field(const struct csv_field *f, size_t nf, int idx)
         return xstrdup("");
     const char *p = f[idx].ptr;
     size_t n = f[idx].len;
-    /* Trim ASCII and full-width spaces around the value. */
-    while (n > 0 && (*p == ' ' || *p == '\t'))
-        p++, n--;
-    while (n >= 3 && !strncmp(p, "\u3000", 3))
-        p += 3, n -= 3;
-    while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\t'))
-        n--;
-    while (n >= 3 && !strncmp(p + n - 3, "\u3000", 3))
-        n -= 3;
+    /* Trim ASCII and full-width spaces around the value, in any mix. */
+    for (;;) {
+        if (n > 0 && (*p == ' ' || *p == '\t'))
+            p++, n--;
+        else if (n >= 3 && !strncmp(p, "\u3000", 3))
+            p += 3, n -= 3;
+        else
+            break;
+    }
+    for (;;) {
+        if (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\t'))
+            n--;
+        else if (n >= 3 && !strncmp(p + n - 3, "\u3000", 3))
+            n -= 3;
+        else
+            break;
+    }
     return xstrndup(p, n);
 }
 

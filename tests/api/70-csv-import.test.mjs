@@ -25,7 +25,7 @@ describe('Shift_JIS (CP932) import', () => {
   const rows = (ext1) => [
     HEADER,
     `${L(1)},髙橋 一郎,たかはし いちろう,総務部 総務課 文書係,係長,${ext1},077-561-0001,正規`,
-    `${L(2)},山﨑 花子,やまさき はなこ,総務部 総務課 文書係,主事,4102,077-561-0002,会計年度任用`,
+    `${L(2)},　 山﨑 花子 　,やまさき はなこ,総務部 総務課 文書係,主事,4102,077-561-0002,会計年度任用`,
     `${L(9)},,なまえなし,総務部 総務課,主事,4109,077-561-0009,正規`, // line 4: 氏名 missing
     `"${L(3)}","草津 ①子","くさつ まるこ","市民部 市民課","課長, 兼 室長","4201","077-561-0003","再任用"`,
   ];
@@ -54,7 +54,7 @@ describe('Shift_JIS (CP932) import', () => {
     assert.equal(u1.employment, '正規');
     assert.equal(u1.kind, 'staff');
     const [u2] = await byLogin(L(2));
-    assert.equal(u2?.name, '山﨑 花子');
+    assert.equal(u2?.name, '山﨑 花子', 'full-width and ASCII spaces around a value are trimmed in any mix');
     assert.equal(u2.employment, '会計年度任用');
     const [u3] = await byLogin(L(3));
     assert.equal(u3?.name, '草津 ①子', 'NEC special character (①) decoded');
