@@ -10,6 +10,7 @@
 #include "api/api.h"
 #include "store/store.h"
 #include "util/csv.h"
+#include "util/limits.h"
 #include "util/timefmt.h"
 #include "util/utf8.h"
 #include "util/xmalloc.h"
@@ -48,6 +49,13 @@ field(const struct csv_field *f, size_t nf, int idx)
             break;
     }
     return xstrndup(p, n);
+}
+
+/* The API's limits, in characters (code points). */
+static int
+too_long(const char *v, size_t max)
+{
+    return utf8_count_codepoints(v, strlen(v)) > max;
 }
 
 static const char *
@@ -146,8 +154,11 @@ admin_import_csv(const struct kr_config *cfg, store_t *s, const char *file, int 
             why = "職員番号 is missing or has characters other than letters, digits and . _ - @";
         else if (name[0] == '\0')
             why = "氏名 is missing";
-        else if (utf8_count_codepoints(name, strlen(name)) > 100 || strlen(title) > 300 || strlen(ext) > 100 || strlen(phone) > 100)
-            why = "a value is too long";
+        else if (too_long(name, KR_MAX_NAME) || too_long(kana, KR_MAX_NAME))
+            why = "氏名 or ふりがな is longer than 100 characters";
+        else if (too_long(title, KR_MAX_PROFILE_FIELD) || too_long(ext, KR_MAX_PROFILE_FIELD) ||
+                 too_long(phone, KR_MAX_PROFILE_FIELD))
+            why = "役職, 内線 or 勤務先電話 is longer than 100 characters";
         else if (employment == NULL)
             why = "雇用区分 must be 正規, 再任用 or 会計年度任用";
         if (why == NULL && store_savepoint(s) != 0)

@@ -144,6 +144,20 @@ describe('UTF-8 import', () => {
     assert.equal(u.employment, '', 'empty 雇用区分');
   });
 
+  T('values longer than the API allows (in characters) are refused, naming the column', async () => {
+    const longTitle = '企画'.repeat(51); // 102 characters
+    const longKana = 'あ'.repeat(101);
+    const text = crlf([HEADER, `${L(14)},長い 役職,ながい やくしょく,総務部,${longTitle},4303,,正規`, `${L(15)},長い かな,${longKana},総務部,主事,4304,,正規`,
+      `${L(16)},ちょうど,ちょうど,総務部,${'課'.repeat(100)},4305,,正規`]);
+    const r = await runAdmin(['import-csv', file('long.csv', Buffer.from(text, 'utf8'))], { dataDir: ctx.srv.dataDir });
+    assert.equal(r.code, 2, `partial (stderr: ${r.stderr})`);
+    assert.match(r.stderr, /役職/);
+    assert.match(r.stderr, /ふりがな/);
+    assert.deepEqual(await byLogin(L(14)), []);
+    assert.deepEqual(await byLogin(L(15)), []);
+    assert.equal((await byLogin(L(16)))[0]?.title, '課'.repeat(100), '100 characters (300 bytes) is within the limit');
+  });
+
   T('a file with a wrong header is refused as a whole, with a non-zero exit', async () => {
     const text = crlf(['番号,名前', `${L(13)},誰か`]);
     const r = await runAdmin(['import-csv', file('wrong.csv', Buffer.from(text, 'utf8'))], { dataDir: ctx.srv.dataDir });
