@@ -66,6 +66,8 @@ struct api_req {
         char *path;        /* owned: the file to send instead of JSON */
         char *type;        /* owned */
         char *disposition; /* owned: Content-Disposition value */
+        char *data;        /* owned: or these bytes instead of a file (a CSV made for the request) */
+        size_t data_len;
     } file;
 
     /* Async completion, provided by the server. */

@@ -49,7 +49,9 @@ api_req_clear(struct api_req *r)
     free(r->file.path);
     free(r->file.type);
     free(r->file.disposition);
-    r->set_cookie = r->file.path = r->file.type = r->file.disposition = NULL;
+    free(r->file.data);
+    r->set_cookie = r->file.path = r->file.type = r->file.disposition = r->file.data = NULL;
+    r->file.data_len = 0;
 }
 
 int

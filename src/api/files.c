@@ -8,6 +8,7 @@
  * can never race. Identical content is stored once.
  */
 #include "api/internal.h"
+#include "util/docpages.h"
 #include "util/doctext.h"
 #include "util/limits.h"
 #include "util/reqparse.h"
@@ -52,6 +53,8 @@ struct up_ctx {
     char *held_detail; /* its hits (kinds and positions, never the numbers), JSON text */
     char hash[65], type[128], tmp[1200];
     int64_t uploader, id;
+    int pages; /* for the paper-saved figures (R24) */
+    enum docpages_status pages_status;
 };
 
 static void
@@ -87,6 +90,8 @@ up_run(store_t *s, struct api_req *r, void *ctx)
         close(dfd);
     }
     int rc = store_file_insert(s, c->hash, c->name, (int64_t)c->len, c->type, c->uploader, time_now_ms(), &c->id);
+    if (rc == 0)
+        rc = store_file_set_pages(s, c->id, c->pages, docpages_status_name(c->pages_status));
     if (rc == 0 && c->held) {
         rc = store_file_set_review(s, c->id, "held", c->held_detail);
         if (rc == 0)
@@ -176,6 +181,7 @@ up_job(struct api_req *r, void *ctx)
         crypto_hash_sha256(h, (const uint8_t *)c->data, c->len);
         sniff(c->data, c->len, c->type, sizeof(c->type));
         scan_content(c, c->data, c->len);
+        c->pages_status = docpages_count(c->data, c->len, NULL, c->type, &c->pages);
         snprintf(c->tmp, sizeof(c->tmp), "%s/files/tmp/up-XXXXXX", api_config()->data);
         fd = mkstemp(c->tmp);
         if (fd < 0) {
@@ -201,6 +207,7 @@ up_job(struct api_req *r, void *ctx)
         crypto_hash_sha256(h, (const uint8_t *)all, c->len);
         sniff(all, c->len < (1u << 20) ? c->len : (1u << 20), c->type, sizeof(c->type)); /* as the chunks below */
         scan_content(c, all, c->len);
+        c->pages_status = docpages_count(all, c->len, NULL, c->type, &c->pages);
         free(all);
     } else {
         /* Larger: hashed in chunks, never whole in memory (and not scanned). */
@@ -220,6 +227,7 @@ up_job(struct api_req *r, void *ctx)
         crypto_hash_sha256_final(&st, h);
         if (fd < 0 || total != c->len)
             goto ioerr;
+        c->pages_status = docpages_count(NULL, c->len, c->tmp, c->type, &c->pages);
     }
     sodium_bin2hex(c->hash, sizeof(c->hash), h, sizeof(h));
     if (fsync(fd) != 0)
@@ -304,6 +312,24 @@ inline_type(const char *t)
     return !strcmp(t, "image/png") || !strcmp(t, "image/jpeg") || !strcmp(t, "image/gif") || !strcmp(t, "image/webp");
 }
 
+char *
+api_content_disposition(const char *name, int inline_)
+{
+    /* RFC 6266 / RFC 8187: the UTF-8 name percent-encoded, plus an ASCII fallback. */
+    size_t nl = strlen(name);
+    char *disp = xmalloc(nl * 3 + 128), *o = disp;
+    o += sprintf(o, "%s; filename=\"download\"; filename*=UTF-8''", inline_ ? "inline" : "attachment");
+    for (size_t i = 0; i < nl; i++) {
+        unsigned char ch = (unsigned char)name[i];
+        if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || strchr("-._~", ch))
+            *o++ = (char)ch;
+        else
+            o += sprintf(o, "%%%02X", ch);
+    }
+    *o = '\0';
+    return disp;
+}
+
 static int
 h_file(struct api_req *r)
 {
@@ -320,18 +346,7 @@ h_file(struct api_req *r)
                          "Files cannot be downloaded from this network.");
     }
     api_blob_path(hash, path, sizeof(path));
-    /* RFC 6266 / RFC 8187: the UTF-8 name percent-encoded, plus an ASCII fallback. */
-    size_t nl = strlen(name);
-    char *disp = xmalloc(nl * 3 + 128), *o = disp;
-    o += sprintf(o, "%s; filename=\"download\"; filename*=UTF-8''", inline_type(type) ? "inline" : "attachment");
-    for (size_t i = 0; i < nl; i++) {
-        unsigned char ch = (unsigned char)name[i];
-        if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || strchr("-._~", ch))
-            *o++ = (char)ch;
-        else
-            o += sprintf(o, "%%%02X", ch);
-    }
-    *o = '\0';
+    char *disp = api_content_disposition(name, inline_type(type));
     r->status = 200;
     r->file.path = xstrdup(path);
     r->file.type = xstrdup(type);

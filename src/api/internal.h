@@ -23,7 +23,7 @@ struct api_op {
 
 extern const struct api_op api_auth_ops[], api_users_ops[], api_rooms_ops[], api_messages_ops[], api_files_ops[], api_audit_ops[],
     api_settings_ops[], api_office_ops[], api_held_ops[], api_export_ops[], api_retention_ops[], api_zones_ops[],
-    api_disclosure_ops[];
+    api_disclosure_ops[], api_notes_ops[], api_meetings_ops[], api_memos_ops[], api_paper_ops[];
 
 int api_not_found(struct api_req *r);
 int api_forbidden(struct api_req *r);
@@ -155,8 +155,16 @@ int api_employment_ok(const char *e);
 
 /* files.c */
 void api_blob_path(const char *hash, char *out, size_t size);
+/* A Content-Disposition value for a download named `name` (UTF-8), inline or attachment. */
+char *api_content_disposition(const char *name, int inline_);
 /* Removes the blobs of `hashes` that no file row refers to any more (writer thread, after commit). */
 void api_blobs_gc(store_t *s, char **hashes, size_t n);
+
+/* notes.c */
+/* Posts a card message (a note's, a memo's) inside the current writer transaction. */
+int api_card_post(store_t *s, int64_t room_id, int64_t author, const char *text, json_t *card, int64_t *message_id);
+/* After the commit: sends the card message to the room's members as message.created. */
+void api_card_publish(store_t *s, int64_t room_id, int64_t message_id);
 
 /* Realtime hooks (realtime.c) */
 void api_presence_publish(store_t *s, int64_t user_id, const char *status);

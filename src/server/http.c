@@ -247,6 +247,17 @@ send_answer(struct pending *p)
         snprintf(ra, sizeof(ra), "%d", r->retry_after);
         add(req, H2O_TOKEN_RETRY_AFTER, ra);
     }
+    if (r->file.data) {
+        req->res.status = 200;
+        req->res.reason = "OK";
+        security_headers(req);
+        add(req, H2O_TOKEN_CONTENT_TYPE, r->file.type);
+        add(req, H2O_TOKEN_CONTENT_DISPOSITION, r->file.disposition);
+        add(req, H2O_TOKEN_CACHE_CONTROL, "no-store");
+        req->res.content_length = r->file.data_len;
+        h2o_send_inline(req, r->file.data, r->file.data_len);
+        return;
+    }
     if (r->file.path) {
         security_headers(req);
         add(req, H2O_TOKEN_CONTENT_DISPOSITION, r->file.disposition);

@@ -189,6 +189,7 @@ struct store_msg_in {
     int mention_all;
     const int64_t *file_ids;
     size_t nfiles;
+    const char *card; /* JSON object text of a card (a note's or a memo's), or NULL */
 };
 
 struct store_msg_meta {
@@ -304,6 +305,119 @@ int store_file_held(store_t *s, int64_t id);
 json_t *store_files_held_json(store_t *s);
 /* Removes a file row; its blob hash goes to *hash (malloc'd) for the caller to collect. */
 int store_file_delete(store_t *s, int64_t id, char **hash);
+
+/* ---- notes, meetings, tags, memos, paper saved (store_notes.c) ---- */
+
+struct store_note_in {
+    int64_t room_id, author_id, meeting_id; /* meeting_id 0: none */
+    const char *kind;                       /* "note", "material" or "minutes" */
+    const char *title, *body;
+    const int64_t *file_ids;
+    size_t nfiles;
+};
+
+struct store_note_meta {
+    int64_t id, room_id, author_id, meeting_id, version, reminded_at;
+    char kind[16];
+    int deleted;
+};
+
+/* Creates a note and its first version; a "material" gets the room's next number in
+ * *material_no (its title is then the caller's to have made with that number: pass the title
+ * with a "%d" when material_no_fmt is set). */
+int store_note_create(store_t *s, const struct store_note_in *in, int numbered, int64_t now, int64_t *id, int64_t *material_no);
+/* The number the room's next material note will get. */
+int64_t store_note_next_material_no(store_t *s, int64_t room_id);
+/* A new version; STORE_ECONFLICT when base_version is not the current one. file_ids NULL keeps the attachments. */
+int store_note_update(store_t *s, int64_t id, int64_t base_version, const char *title, const char *body, const int64_t *file_ids,
+                      size_t nfiles, int keep_files, int64_t editor, int64_t now, int64_t *version);
+int store_note_meta(store_t *s, int64_t id, struct store_note_meta *out);
+int store_note_delete(store_t *s, int64_t id, int64_t now);
+/* Makes the note one of the meeting's materials. */
+int store_note_set_meeting(store_t *s, int64_t id, int64_t meeting_id);
+int store_note_set_reminded(store_t *s, int64_t id, int64_t now);
+/* The note as the API shows it (body included when with_body), with read counts for the room. */
+json_t *store_note_json(store_t *s, int64_t id, int with_body);
+/* The room's live notes, newest first, without bodies; "opened" tells whether viewer opened each. */
+json_t *store_notes_list(store_t *s, int64_t room_id, int64_t viewer);
+/* Records that user opened the note (first and last time). */
+int store_note_read(store_t *s, int64_t note_id, int64_t user_id, int64_t now);
+/* {"read":[{user, first_at}], "unread":[user]} over the room's current members but the author. */
+json_t *store_note_reads_json(store_t *s, int64_t note_id);
+/* Members (but the author and department accounts) who have not opened the note. */
+int store_note_unread_ids(store_t *s, int64_t note_id, int64_t **ids, size_t *n);
+json_t *store_note_versions_json(store_t *s, int64_t note_id);
+json_t *store_note_version_json(store_t *s, int64_t note_id, int64_t version);
+/* 1 if the user may read the note's attachment file (through a live note of a room they are in). */
+int store_note_file_readable(store_t *s, int64_t file_id, int64_t user_id);
+
+int store_suggestion_create(store_t *s, int64_t note_id, int64_t user_id, int64_t base_version, const char *title, const char *body,
+                            int64_t now, int64_t *id);
+struct store_suggestion {
+    int64_t id, note_id, user_id, base_version;
+    char status[12];
+    char *title, *body; /* malloc'd */
+};
+int store_suggestion_get(store_t *s, int64_t id, struct store_suggestion *out);
+int store_suggestion_resolve(store_t *s, int64_t id, const char *status, int64_t by, int64_t now);
+json_t *store_suggestions_json(store_t *s, int64_t note_id);
+
+struct store_meeting_in {
+    int64_t room_id, organiser_id, starts_at, ends_at;
+    const char *title, *place;
+    int chat_only;
+    const char *agenda; /* JSON array text of strings */
+};
+int store_meeting_create(store_t *s, const struct store_meeting_in *in, int64_t now, int64_t *id);
+/* Updates the fields present in `fields` (title, place, chat_only, starts_at, ends_at as ms, agenda as array). */
+int store_meeting_update(store_t *s, int64_t id, json_t *fields, int64_t now);
+int store_meeting_meta(store_t *s, int64_t id, int64_t *room_id, int64_t *organiser_id);
+int store_meeting_set_minutes(store_t *s, int64_t id, int64_t note_id);
+/* The meeting with its materials (notes), agenda and tag counts. */
+json_t *store_meeting_json(store_t *s, int64_t id);
+json_t *store_meetings_list(store_t *s, int64_t room_id);
+/* The meeting a message sent at `at` in the room belongs to by default: the latest one created
+ * before it whose end is less than a day before it. 0 when none. */
+int64_t store_meeting_current(store_t *s, int64_t room_id, int64_t at);
+/* The meeting's tagged messages in order, each {message_id, seq, tag, text, sender{}, created_at,
+ * answer_to, assignee{}|null, due_date}. */
+json_t *store_meeting_tagged(store_t *s, int64_t meeting_id);
+/* People who took part: posted in the room during the meeting's window, tagged, or opened a material. */
+json_t *store_meeting_attendees(store_t *s, int64_t meeting_id);
+
+struct store_tag_in {
+    int64_t message_id, room_id, meeting_id, answer_to, assignee_id, set_by;
+    const char *tag, *due_date; /* due_date "YYYY-MM-DD" or NULL */
+};
+int store_tag_set(store_t *s, const struct store_tag_in *in, int64_t now);
+int store_tag_clear(store_t *s, int64_t message_id);
+
+struct store_memo_in {
+    int64_t for_user_id, taker_id, room_id, received_at;
+    const char *caller_name, *caller_org, *callback_number, *body, *request;
+};
+int store_memo_create(store_t *s, const struct store_memo_in *in, int64_t now, int64_t *id);
+int store_memo_set_message(store_t *s, int64_t id, int64_t message_id);
+/* Confirms: STORE_ECONFLICT when already confirmed. *message_id is the memo's card. */
+int store_memo_confirm(store_t *s, int64_t id, int64_t now, int64_t *message_id);
+int store_memo_people(store_t *s, int64_t id, int64_t *for_user_id, int64_t *taker_id);
+json_t *store_memo_json(store_t *s, int64_t id);
+/* Memos for a person (for_user) or taken by one (taker); unconfirmed only when set. */
+json_t *store_memos_json(store_t *s, int64_t for_user, int64_t taker, int unconfirmed_only);
+/* Replaces a message's card (the memo card once confirmed). */
+int store_message_set_card(store_t *s, int64_t message_id, const char *card);
+
+/* Sets a file's page count (pages_status "ok") or why it has none. */
+int store_file_set_pages(store_t *s, int64_t id, int pages, const char *status);
+
+/* One opening of a shared note with attachments, by someone other than its author: for the
+ * paper-saved figures. pages < 0: some attachment's page count is unknown. */
+struct store_paper_row {
+    int64_t note_id, room_id, opened_at, department_id;
+    const char *department, *title;
+    int64_t pages;
+};
+int store_paper_rows(store_t *s, int64_t from_ms, int64_t to_ms, int (*fn)(void *arg, const struct store_paper_row *row), void *arg);
 
 void store_free_strings(char **v, size_t n);
 

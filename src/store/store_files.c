@@ -26,11 +26,14 @@ store_file_insert(store_t *s, const char *hash, const char *name, int64_t size, 
 json_t *
 store_file_json(store_t *s, int64_t id)
 {
-    sqlite3_stmt *st = store__q(s, "SELECT id, name, size, type, review FROM files WHERE id = ?", "I", id);
+    sqlite3_stmt *st =
+        store__q(s, "SELECT id, name, size, type, review, pages, ifnull(pages_status, 'unknown') FROM files WHERE id = ?", "I", id);
     if (store__row(s, st) != 1)
         return NULL;
-    return json_pack("{sI ss sI ss so}", "id", (json_int_t)sqlite3_column_int64(st, 0), "name", store__text(st, 1), "size",
-                     (json_int_t)sqlite3_column_int64(st, 2), "type", store__text(st, 3), "review", store__jstr(st, 4));
+    return json_pack("{sI ss sI ss so so ss}", "id", (json_int_t)sqlite3_column_int64(st, 0), "name", store__text(st, 1), "size",
+                     (json_int_t)sqlite3_column_int64(st, 2), "type", store__text(st, 3), "review", store__jstr(st, 4), "pages",
+                     sqlite3_column_type(st, 5) == SQLITE_NULL ? json_null() : json_integer(sqlite3_column_int64(st, 5)),
+                     "pages_status", store__text(st, 6));
 }
 
 int
@@ -40,8 +43,10 @@ store_file_can_read(store_t *s, int64_t file_id, int64_t user_id, char hash[65])
                                 "SELECT f.hash FROM files f WHERE f.id = ? AND (f.uploader_id = ? OR EXISTS("
                                 " SELECT 1 FROM message_files mf JOIN messages m ON m.id = mf.message_id"
                                 " JOIN room_members rm ON rm.room_id = mf.room_id AND rm.user_id = ?"
-                                " WHERE mf.file_id = f.id AND m.deleted_at IS NULL))",
-                                "III", file_id, user_id, user_id);
+                                " WHERE mf.file_id = f.id AND m.deleted_at IS NULL) OR EXISTS("
+                                " SELECT 1 FROM note_files nf JOIN notes n ON n.id = nf.note_id AND n.deleted_at IS NULL"
+                                " JOIN room_members rn ON rn.room_id = nf.room_id AND rn.user_id = ? WHERE nf.file_id = f.id))",
+                                "IIII", file_id, user_id, user_id, user_id);
     int r = store__row(s, st);
     if (r != 1)
         return r == 0 ? STORE_ENOTFOUND : STORE_EIO;

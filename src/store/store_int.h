@@ -9,7 +9,7 @@
 
 #include <sqlite3.h>
 
-#define STORE_STMT_CACHE 256
+#define STORE_STMT_CACHE 1024
 
 struct store {
     sqlite3 *db;

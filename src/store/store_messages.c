@@ -50,9 +50,9 @@ store_message_insert(store_t *s, const struct store_msg_in *in, int64_t now, int
     sqlite3_reset(st);
     rc = store__x(s,
                   "INSERT INTO messages(room_id, seq, sender_id, author_id, client_msg_id, text, stamp, reply_to, mention_all,"
-                  " nfiles, created_at, urgent) VALUES(?, ?, ?, ?, ?, ?, ?, nullif(?, 0), ?, ?, ?, ?)",
-                  "IIIItttIbiIb", in->room_id, *seq, in->sender_id, in->author_id, in->client_msg_id, in->text, in->stamp,
-                  in->reply_to, in->mention_all, (int)in->nfiles, now, in->urgent);
+                  " nfiles, created_at, urgent, card) VALUES(?, ?, ?, ?, ?, ?, ?, nullif(?, 0), ?, ?, ?, ?, ?)",
+                  "IIIItttIbiIbt", in->room_id, *seq, in->sender_id, in->author_id, in->client_msg_id, in->text, in->stamp,
+                  in->reply_to, in->mention_all, (int)in->nfiles, now, in->urgent, in->card);
     if (rc != 0)
         return rc;
     *id = sqlite3_last_insert_rowid(s->db);
@@ -175,7 +175,32 @@ read_count(const struct readmarks *rm, int64_t seq, int64_t sender, int64_t auth
 
 #define MSG_COLS                                                                                                                   \
     "id, room_id, seq, client_msg_id, sender_id, author_id, text, stamp, reply_to, mention_all, nfiles, created_at,"               \
-    " edited_at, deleted_at, urgent"
+    " edited_at, deleted_at, urgent, card, tag"
+
+/* The message's meeting tag: {code, label, meeting_id, answer_to, assignee, due_date}. */
+static json_t *
+tag_json(store_t *s, int64_t message_id)
+{
+    static const char *const labels[][2] = {
+        {"question", "質問"}, {"opinion", "意見"}, {"answer", "回答"}, {"decision", "決定"}, {"action", "宿題"}};
+    sqlite3_stmt *q =
+        store__q(s, "SELECT tag, meeting_id, answer_to, assignee_id, due_date, set_by FROM message_tags WHERE message_id = ?", "I",
+                 message_id);
+    if (store__row(s, q) != 1)
+        return json_null();
+    const char *code = store__text(q, 0), *label = code;
+    for (size_t i = 0; i < sizeof(labels) / sizeof(labels[0]); i++)
+        if (!strcmp(labels[i][0], code))
+            label = labels[i][1];
+    int64_t assignee = sqlite3_column_int64(q, 3);
+    json_t *t =
+        json_pack("{ss ss so so so sI}", "code", code, "label", label, "meeting_id",
+                  sqlite3_column_type(q, 1) == SQLITE_NULL ? json_null() : json_integer(sqlite3_column_int64(q, 1)), "answer_to",
+                  sqlite3_column_type(q, 2) == SQLITE_NULL ? json_null() : json_integer(sqlite3_column_int64(q, 2)), "due_date",
+                  store__jstr(q, 4), "set_by", (json_int_t)sqlite3_column_int64(q, 5));
+    json_object_set_new(t, "assignee", assignee ? store__user_brief(s, assignee) : json_null());
+    return t;
+}
 
 static json_t *
 message_from_row(store_t *s, sqlite3_stmt *st, const struct readmarks *rm)
@@ -239,6 +264,11 @@ message_from_row(store_t *s, sqlite3_stmt *st, const struct readmarks *rm)
     json_object_set_new(m, "mentions", mentions);
     json_object_set_new(m, "files", files);
     json_object_set_new(m, "reply_to", reply);
+    json_t *card = NULL;
+    if (!deleted && sqlite3_column_type(st, 15) != SQLITE_NULL)
+        card = json_loads(store__text(st, 15), 0, NULL);
+    json_object_set_new(m, "card", card ? card : json_null());
+    json_object_set_new(m, "tag", !deleted && sqlite3_column_type(st, 16) != SQLITE_NULL ? tag_json(s, id) : json_null());
     return m;
 }
 

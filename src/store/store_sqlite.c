@@ -130,6 +130,48 @@ static const char *const migrations[] = {
     "  UPDATE counters SET value = value + 1 WHERE name = 'settings'; END;",
     /* 10: a room may remind its members that decisions need formal approval (決裁) */
     "ALTER TABLE rooms ADD COLUMN approval_reminder INTEGER NOT NULL DEFAULT 0;",
+    /* 11: paperless meetings — notes with versions and who opened them, meetings, message tags,
+     * phone-message memos, a card a message may carry, and each file's page count */
+    "CREATE TABLE notes(id INTEGER PRIMARY KEY, room_id INTEGER NOT NULL REFERENCES rooms(id), kind TEXT NOT NULL DEFAULT 'note',"
+    "  title TEXT NOT NULL, body TEXT NOT NULL, version INTEGER NOT NULL DEFAULT 1, material_no INTEGER, meeting_id INTEGER,"
+    "  author_id INTEGER NOT NULL REFERENCES users(id), updated_by INTEGER NOT NULL, created_at INTEGER NOT NULL,"
+    "  updated_at INTEGER NOT NULL, reminded_at INTEGER, deleted_at INTEGER);"
+    "CREATE INDEX notes_room ON notes(room_id, id);"
+    "CREATE INDEX notes_meeting ON notes(meeting_id) WHERE meeting_id IS NOT NULL;"
+    "CREATE TABLE note_versions(note_id INTEGER NOT NULL REFERENCES notes(id), version INTEGER NOT NULL, title TEXT NOT NULL,"
+    "  body TEXT NOT NULL, file_ids TEXT NOT NULL DEFAULT '[]', editor_id INTEGER NOT NULL, created_at INTEGER NOT NULL,"
+    "  PRIMARY KEY(note_id, version)) WITHOUT ROWID;"
+    "CREATE TABLE note_files(note_id INTEGER NOT NULL REFERENCES notes(id), file_id INTEGER NOT NULL REFERENCES files(id),"
+    "  room_id INTEGER NOT NULL, PRIMARY KEY(note_id, file_id)) WITHOUT ROWID;"
+    "CREATE INDEX note_files_file ON note_files(file_id, room_id);"
+    "CREATE TABLE note_reads(note_id INTEGER NOT NULL, user_id INTEGER NOT NULL, first_at INTEGER NOT NULL,"
+    "  last_at INTEGER NOT NULL, PRIMARY KEY(note_id, user_id)) WITHOUT ROWID;"
+    "CREATE INDEX note_reads_first ON note_reads(first_at);"
+    "CREATE TABLE note_suggestions(id INTEGER PRIMARY KEY, note_id INTEGER NOT NULL REFERENCES notes(id),"
+    "  user_id INTEGER NOT NULL, base_version INTEGER NOT NULL, title TEXT NOT NULL, body TEXT NOT NULL,"
+    "  status TEXT NOT NULL DEFAULT 'open', resolved_by INTEGER, resolved_at INTEGER, created_at INTEGER NOT NULL);"
+    "CREATE INDEX note_suggestions_note ON note_suggestions(note_id, status);"
+    "CREATE TABLE meetings(id INTEGER PRIMARY KEY, room_id INTEGER NOT NULL REFERENCES rooms(id), title TEXT NOT NULL,"
+    "  starts_at INTEGER NOT NULL, ends_at INTEGER NOT NULL, place TEXT NOT NULL DEFAULT '', chat_only INTEGER NOT NULL DEFAULT 0,"
+    "  agenda TEXT NOT NULL DEFAULT '[]', organiser_id INTEGER NOT NULL, minutes_note_id INTEGER, created_at INTEGER NOT NULL,"
+    "  updated_at INTEGER NOT NULL);"
+    "CREATE INDEX meetings_room ON meetings(room_id, starts_at);"
+    "CREATE TABLE message_tags(message_id INTEGER PRIMARY KEY REFERENCES messages(id), room_id INTEGER NOT NULL,"
+    "  meeting_id INTEGER, tag TEXT NOT NULL, answer_to INTEGER, assignee_id INTEGER, due_date TEXT, set_by INTEGER NOT NULL,"
+    "  set_at INTEGER NOT NULL);"
+    "CREATE INDEX message_tags_meeting ON message_tags(meeting_id, message_id);"
+    "CREATE INDEX message_tags_room ON message_tags(room_id, tag);"
+    "CREATE TABLE memos(id INTEGER PRIMARY KEY, for_user_id INTEGER NOT NULL REFERENCES users(id),"
+    "  taker_id INTEGER NOT NULL REFERENCES users(id), room_id INTEGER NOT NULL, message_id INTEGER,"
+    "  caller_name TEXT NOT NULL, caller_org TEXT NOT NULL DEFAULT '', callback_number TEXT NOT NULL DEFAULT '',"
+    "  received_at INTEGER NOT NULL, body TEXT NOT NULL DEFAULT '', request TEXT NOT NULL, confirmed_at INTEGER,"
+    "  created_at INTEGER NOT NULL);"
+    "CREATE INDEX memos_for ON memos(for_user_id, confirmed_at);"
+    "CREATE INDEX memos_taker ON memos(taker_id, id);"
+    "ALTER TABLE messages ADD COLUMN card TEXT;"
+    "ALTER TABLE messages ADD COLUMN tag TEXT;"
+    "ALTER TABLE files ADD COLUMN pages INTEGER;"
+    "ALTER TABLE files ADD COLUMN pages_status TEXT;",
 };
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 

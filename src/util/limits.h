@@ -26,6 +26,14 @@
 #define KR_MAX_NAME 100 /* a person's or department's name */
 #define KR_MAX_LOGIN 64
 #define KR_MAX_FILE_NAME 255 /* bytes, after cleaning */
+#define KR_MAX_NOTE_TITLE 200  /* code points of a note's title */
+#define KR_MAX_NOTE_BODY 50000 /* code points of a note's Markdown body */
+#define KR_MAX_NOTE_FILES 20   /* attachments of one note */
+#define KR_MAX_MEETING_PLACE 100
+#define KR_MAX_AGENDA_ITEMS 30
+#define KR_MAX_AGENDA_ITEM 200
+#define KR_MAX_MEMO_FIELD 100 /* caller's name, organisation, callback number */
+#define KR_MAX_MEMO_BODY 2000
 #define KR_PAGE_DEFAULT 50
 #define KR_PAGE_MAX 200
 

@@ -183,8 +183,16 @@ describe('permission matrix', () => {
     const up = await s.api('POST', '/api/v1/files?name=a.txt', { token: member.token, raw: Buffer.from('hello'), headers: { 'content-type': 'text/plain' } });
     const spare = await s.api('POST', '/api/v1/files?name=spare.txt', { token: member.token, raw: Buffer.from('spare'), headers: { 'content-type': 'text/plain' } });
     const rep = assertStatus(await s.api('POST', `/api/v1/rooms/${room.id}/messages/${msg.id}/report`, { token: member.token, body: { reason: 'x' } }), 201).json;
+    const soon = new Date(Date.now() + 3600e3).toISOString();
+    const note = assertStatus(await s.api('POST', `/api/v1/rooms/${room.id}/notes`, { token: member.token, body: { title: '権限表ノート', body: '本文' } }), 201).json;
+    const note2 = assertStatus(await s.api('POST', `/api/v1/rooms/${room.id}/notes`, { token: member.token, body: { title: '削除するノート', body: '' } }), 201).json;
+    const meeting = assertStatus(await s.api('POST', `/api/v1/rooms/${room.id}/meetings`, { token: member.token, body: { title: '権限会議', starts_at: soon } }), 201).json;
+    const sugg = [0, 1].map(async () => assertStatus(await s.api('POST', `/api/v1/rooms/${room.id}/notes/${note.id}/suggestions`, { token: member.token, body: { title: '提案', body: '提案本文' } }), 201).json);
+    const [sg1, sg2] = await Promise.all(sugg);
+    const memo = assertStatus(await s.api('POST', '/api/v1/memos', { token: target.token, body: { for_user_id: staff.id, caller_name: '山田', request: 'callback' } }), 201).json;
     let day = 0;
-    // kind: public | auth (any signed-in person) | admin | room (members only)
+    // kind: public | auth (any signed-in person) | admin | manager (department administrators
+    // and administrators) | room (members only)
     const spec = {
       'POST /api/v1/auth/login': ['public', () => ({ login: 'nobody', password: 'x' })],
       'POST /api/v1/auth/logout': ['logout'],
@@ -240,7 +248,33 @@ describe('permission matrix', () => {
       'POST /api/v1/rooms/{}/messages/{}/report': ['room', { reason: 'x' }, [room.id, msg.id]],
       'POST /api/v1/rooms/{}/read': ['room', { seq: 1 }, [room.id]],
       'GET /api/v1/files/{}': ['room', undefined, [up.json.id]], 'GET /api/v1/files/{}/meta': ['room', undefined, [up.json.id]],
+      'GET /api/v1/rooms/{}/notes': ['room', undefined, [room.id]],
+      'POST /api/v1/rooms/{}/notes': ['room', () => ({ title: uid('ノート'), body: '本文' }), [room.id]],
+      'GET /api/v1/rooms/{}/notes/{}': ['room', undefined, [room.id, note.id]],
+      'PUT /api/v1/rooms/{}/notes/{}': ['room', { title: '改訂', body: '改訂本文', base_version: 1 }, [room.id, note.id]],
+      'GET /api/v1/rooms/{}/notes/{}/reads': ['room', undefined, [room.id, note.id]],
+      'POST /api/v1/rooms/{}/notes/{}/remind': ['room', {}, [room.id, note.id]],
+      'GET /api/v1/rooms/{}/notes/{}/versions': ['room', undefined, [room.id, note.id]],
+      'GET /api/v1/rooms/{}/notes/{}/versions/{}': ['room', undefined, [room.id, note.id, 1]],
+      'GET /api/v1/rooms/{}/notes/{}/pdf': ['room', undefined, [room.id, note.id]],
+      'GET /api/v1/rooms/{}/notes/{}/docx': ['room', undefined, [room.id, note.id]],
+      'GET /api/v1/rooms/{}/notes/{}/suggestions': ['room', undefined, [room.id, note.id]],
+      'POST /api/v1/rooms/{}/notes/{}/suggestions': ['room', { title: '提案', body: '本文' }, [room.id, note.id]],
+      'POST /api/v1/rooms/{}/notes/{}/suggestions/{}/accept': ['room', {}, [room.id, note.id, sg1.id]],
+      'POST /api/v1/rooms/{}/notes/{}/suggestions/{}/reject': ['room', {}, [room.id, note.id, sg2.id]],
+      'GET /api/v1/rooms/{}/meetings': ['room', undefined, [room.id]],
+      'POST /api/v1/rooms/{}/meetings': ['room', () => ({ title: uid('会議'), starts_at: soon }), [room.id]],
+      'GET /api/v1/rooms/{}/meetings/{}': ['room', undefined, [room.id, meeting.id]],
+      'PATCH /api/v1/rooms/{}/meetings/{}': ['room', { place: '第1会議室' }, [room.id, meeting.id]],
+      'POST /api/v1/rooms/{}/meetings/{}/minutes-draft': ['room', {}, [room.id, meeting.id]],
+      'PUT /api/v1/rooms/{}/messages/{}/tag': ['room', { tag: 'decision' }, [room.id, msg.id]],
+      'DELETE /api/v1/rooms/{}/messages/{}/tag': ['room', undefined, [room.id, msg.id]],
+      'GET /api/v1/memos': ['auth'], 'GET /api/v1/memos/{}': ['auth', undefined, [memo.id]],
+      'POST /api/v1/memos': ['auth', () => ({ for_user_id: target.id, caller_name: '田中', request: 'will_call' })],
+      'POST /api/v1/memos/{}/confirm': ['auth', {}, [memo.id]],
+      'GET /api/v1/paper-saved': ['manager'],
       // Destructive ones last: a deletion, then the member leaving.
+      'DELETE /api/v1/rooms/{}/notes/{}': ['room', undefined, [room.id, note2.id]],
       'DELETE /api/v1/admin/files/{}': ['admin', undefined, [spare.json.id]],
       'DELETE /api/v1/rooms/{}/messages/{}': ['room', undefined, [room.id, gone.id]],
       'DELETE /api/v1/rooms/{}/members/{}': ['room', undefined, [room.id, member.id]],
@@ -270,6 +304,8 @@ describe('permission matrix', () => {
         else if (r.status === 401) bad('signed in');
         else if (kind === 'admin' && role !== 'admin' && r.status !== 403) bad('administrators only');
         else if (kind === 'admin' && role === 'admin' && r.status === 403) bad('administrator refused');
+        else if (kind === 'manager' && (role === 'staff' || role === 'member') && r.status !== 403) bad('managers only');
+        else if (kind === 'manager' && (role === 'deptAdmin' || role === 'admin') && r.status === 403) bad('manager refused');
         else if (kind === 'room' && role !== 'member' && r.status !== 404) bad('members only: 404 to others');
         else if (kind === 'room' && role === 'member' && (r.status === 403 || r.status === 404)) bad('member refused');
         else if (kind === 'auth' && r.status === 403) bad('any signed-in person may');
