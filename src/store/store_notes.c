@@ -536,7 +536,7 @@ int64_t
 store_meeting_current(store_t *s, int64_t room_id, int64_t at)
 {
     sqlite3_stmt *st = store__q(s,
-                                "SELECT id FROM meetings WHERE room_id = ? AND created_at <= ? AND ends_at + 86400000 >= ?"
+                                "SELECT id FROM meetings WHERE room_id = ? AND created_at <= ? + 1000 AND ends_at + 86400000 >= ?"
                                 " ORDER BY starts_at DESC, id DESC LIMIT 1",
                                 "III", room_id, at, at);
     return store__row(s, st) == 1 ? sqlite3_column_int64(st, 0) : 0;
