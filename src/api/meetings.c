@@ -416,7 +416,7 @@ draft(store_t *s, json_t *m, json_t *tagged, json_t *attendees)
         {
             sb_put(&b, "- [");
             sb_quote(&b, json_string_value(json_object_get(v, "title")));
-            sb_fmt(&b, "](#/rooms/%lld/notes/%lld)\n", (long long)json_integer_value(json_object_get(v, "room_id")),
+            sb_fmt(&b, "](#/r/%lld/notes/%lld)\n", (long long)json_integer_value(json_object_get(v, "room_id")),
                    (long long)json_integer_value(json_object_get(v, "id")));
         }
     }

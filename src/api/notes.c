@@ -531,7 +531,6 @@ remind_run(store_t *s, struct api_req *r, void *ctx)
     const char *title = json_string_value(json_object_get(n, "title"));
     char *text = xmalloc(strlen(title ? title : "") + 160);
     sprintf(text, "事前にお目通しください: ノート「%s」（まだ開いていない方へのお知らせです）", title ? title : "");
-    json_decref(n);
     struct store_msg_in in = {0};
     in.room_id = c->room_id;
     in.sender_id = in.author_id = r->user.id;
@@ -546,6 +545,7 @@ remind_run(store_t *s, struct api_req *r, void *ctx)
     rc = store_message_insert(s, &in, time_now_ms(), &c->message_id, &seq);
     free(ct);
     free(text);
+    json_decref(n); /* title pointed into it */
     if (rc == 0)
         rc = store_note_set_reminded(s, c->note_id, time_now_ms());
     return rc;

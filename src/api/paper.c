@@ -22,9 +22,12 @@
 static double
 cost_per_sheet(store_t *s)
 {
-    char *v = store_setting_get(s, "paper_cost_per_sheet");
-    double c = v ? strtod(v, NULL) : 0;
+    /* Set with PUT /api/v1/admin/settings {"paper_cost_per_sheet": yen}. */
+    char *v = store_setting_get(s, "client");
+    json_t *j = v ? json_loads(v, 0, NULL) : NULL;
     free(v);
+    double c = json_number_value(json_object_get(j, "paper_cost_per_sheet"));
+    json_decref(j);
     return c > 0 && c < 1000 ? c : DEFAULT_COST;
 }
 
@@ -189,7 +192,7 @@ reply_csv(struct api_req *r, store_t *s, int64_t from, int64_t to, double cost, 
     int64_t total = 0;
     while (start < to) {
         int ny = m == 12 ? y + 1 : y, nm = m == 12 ? 1 : m + 1;
-        char next[16], label[16];
+        char next[32], label[32];
         snprintf(next, sizeof(next), "%04d-%02d", ny, nm);
         snprintf(label, sizeof(label), "%04d-%02d", y, m);
         int64_t end = month_start(next, &ny, &nm);
@@ -264,7 +267,7 @@ h_paper(struct api_req *r)
         return api_invalid(r, "format", "json か csv です。", "must be json or csv.");
     if (*enc && strcasecmp(enc, "utf-8") && strcasecmp(enc, "cp932"))
         return api_invalid(r, "encoding", "utf-8 か cp932 です。", "must be utf-8 or cp932.");
-    char next[16];
+    char next[32];
     snprintf(next, sizeof(next), "%04d-%02d", tm == 12 ? ty + 1 : ty, tm == 12 ? 1 : tm + 1);
     int64_t to = month_start(next, &ty, &tm);
     store_t *s = r->thread->store;

@@ -1,5 +1,6 @@
 /*
- * Settings administrators change while the server runs (today: the viewer watermark of R18),
+ * Settings administrators change while the server runs (the viewer watermark of R18, the cost
+ * of a printed sheet for R24, the guard's identifiers),
  * stored in the store's settings table so every node and restart sees the same values.
  */
 #include "api/internal.h"
@@ -63,7 +64,8 @@ set_done(store_t *s, struct api_req *r, void *ctx, int status)
     free(c);
 }
 
-/* PUT /api/v1/admin/settings {"watermark": bool, "pii": {"credit_card": "block"|"warn"|"off", …}} */
+/* PUT /api/v1/admin/settings {"watermark": bool, "paper_cost_per_sheet": yen,
+ *                             "pii": {"credit_card": "block"|"warn"|"off", …}} */
 static int
 h_settings_put(struct api_req *r)
 {
@@ -80,6 +82,15 @@ h_settings_put(struct api_req *r)
         goto fail;
     if (rc == 1)
         json_object_set_new(changes, "watermark", json_boolean(wm));
+    /* R24: the cost of one printed sheet in yen, for the paper-saved figures. */
+    if ((v = json_object_get(b, "paper_cost_per_sheet")) != NULL) {
+        if (!json_is_number(v) || json_number_value(v) <= 0 || json_number_value(v) >= 1000) {
+            api_invalid(r, "paper_cost_per_sheet", "0 より大きく 1000 未満の円で指定してください。",
+                        "must be a number of yen above 0 and below 1000.");
+            goto fail;
+        }
+        json_object_set_new(changes, "paper_cost_per_sheet", json_real(json_number_value(v)));
+    }
     if ((pii = json_object_get(b, "pii")) != NULL) {
         if (!json_is_object(pii)) {
             api_invalid(r, "pii", "識別子ごとの設定のオブジェクトです。", "must be an object of identifier settings.");

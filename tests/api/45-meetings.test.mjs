@@ -9,33 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { assertError, assertStatus, uid, useServer } from './lib/harness.mjs';
+import { makePdf } from './lib/pdf.mjs';
 
 const { ctx, T } = useServer({ before, after, it });
-
-/** A valid PDF of n pages, written by hand (objects, xref, trailer), optionally "encrypted". */
-export function makePdf(n, { encrypted = false } = {}) {
-  const objs = [];
-  objs.push('<< /Type /Catalog /Pages 2 0 R >>');
-  const kids = [];
-  for (let i = 0; i < n; i++) kids.push(`${4 + i * 2} 0 R`);
-  objs.push(`<< /Type /Pages /Kids [${kids.join(' ')}] /Count ${n} >>`);
-  objs.push('<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>');
-  for (let i = 0; i < n; i++) {
-    const text = `BT /F1 24 Tf 72 720 Td (Page ${i + 1}) Tj ET`;
-    objs.push(`<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 3 0 R >> >> /Contents ${5 + i * 2} 0 R >>`);
-    objs.push(`<< /Length ${text.length} >>\nstream\n${text}\nendstream`);
-  }
-  if (encrypted) objs.push(`<< /Filter /Standard /V 1 /R 2 /O <${'ab'.repeat(32)}> /U <${'cd'.repeat(32)}> /P -4 >>`);
-  let out = '%PDF-1.4\n';
-  const offsets = [];
-  objs.forEach((o, i) => { offsets.push(out.length); out += `${i + 1} 0 obj\n${o}\nendobj\n`; });
-  const xref = out.length;
-  out += `xref\n0 ${objs.length + 1}\n0000000000 65535 f \n`;
-  for (const off of offsets) out += `${String(off).padStart(10, '0')} 00000 n \n`;
-  const enc = encrypted ? ` /Encrypt ${objs.length} 0 R /ID [<${'01'.repeat(16)}> <${'01'.repeat(16)}>]` : '';
-  out += `trailer\n<< /Size ${objs.length + 1} /Root 1 0 R${enc} >>\nstartxref\n${xref}\n%%EOF\n`;
-  return Buffer.from(out, 'latin1');
-}
 
 const upload = (token, name, bytes, type = 'application/pdf') =>
   ctx.srv.api('POST', `/api/v1/files?name=${encodeURIComponent(name)}`, { token, raw: bytes, headers: { 'content-type': type } });
@@ -131,6 +107,11 @@ describe('notes', () => {
     assert.match(csv.headers['content-type'], /text\/csv/);
     assert.deepEqual([...csv.body.subarray(0, 3)], [0xef, 0xbb, 0xbf], 'UTF-8 BOM for Excel');
     assert.match(csv.text, /"合計","",60,148\r\n$/);
+    // The city sets its own cost per sheet; bad values are refused.
+    assertError(await s.api('PUT', '/api/v1/admin/settings', { token: s.adminToken, body: { paper_cost_per_sheet: -1 } }), 400, 'invalid_parameter');
+    assertStatus(await s.api('PUT', '/api/v1/admin/settings', { token: s.adminToken, body: { paper_cost_per_sheet: 3.5 } }), 200);
+    assert.equal(assertStatus(await s.api('GET', `/api/v1/paper-saved?from=${m}&to=${m}`, { token: s.adminToken }), 200).json.yen, 210);
+    assertStatus(await s.api('PUT', '/api/v1/admin/settings', { token: s.adminToken, body: { paper_cost_per_sheet: 21643 / 8778 } }), 200);
     const sj = assertStatus(await s.api('GET', `/api/v1/paper-saved?from=${m}&to=${m}&format=csv&encoding=cp932`, { token: s.adminToken }), 200);
     const decoded = new TextDecoder('shift_jis').decode(sj.body);
     assert.match(decoded, /^"月","部署","削減枚数"/);
@@ -238,7 +219,7 @@ describe('meetings', () => {
     assert.match(d.body, /## 決定事項\n\n- 来年度の定員を20名増やす予算案を承認する/);
     const due = dayJst(7).split('-').map(Number);
     assert.match(d.body, new RegExp(`\\| 募集要項の案を作成する \\| 鈴木 花子 \\| ${due[1]}月${due[2]}日 \\|`));
-    assert.match(d.body, new RegExp(`\\[第1回 子育て支援検討会議 資料\\]\\(#/rooms/${room.id}/notes/${material.id}\\)`));
+    assert.match(d.body, new RegExp(`\\[第1回 子育て支援検討会議 資料\\]\\(#/r/${room.id}/notes/${material.id}\\)`));
     assert.match(d.body, /出席者: .*鈴木 花子/);
     // The organiser edits a line and posts the minutes back as a note.
     const body = d.body.replace('県の補助を使って募集します', '県の補助金を活用して募集します');
@@ -296,7 +277,7 @@ describe('memos', () => {
   T('a memo for an absent colleague arrives as a card in the direct room; only they confirm it, once; the taker sees it confirmed', async () => {
     const s = ctx.srv;
     const [taker, absent] = [members[3], members[4]];
-    assertStatus(await s.api('PATCH', '/api/v1/me', { token: absent.token, body: { absent_until: new Date(Date.now() + 3 * 3600e3).toISOString(), absent_note: '出張' } }), 200);
+    assertStatus(await s.api('PATCH', '/api/v1/me', { token: absent.token, body: { absent: { until: new Date(Date.now() + 3 * 3600e3).toISOString(), note: '出張' } } }), 200);
     const memo = assertStatus(await s.api('POST', '/api/v1/memos', {
       token: taker.token,
       body: { for_user_id: absent.id, caller_name: '中村', caller_org: '県庁 子ども家庭課', callback_number: '077-528-0000', request: 'callback', body: '補助金の件でご相談したいそうです' },

@@ -11,6 +11,9 @@ import { details } from './views/details.js';
 import { directory } from './views/directory.js';
 import { calendarView } from './views/calendar.js';
 import { disclosureView } from './views/disclosure.js';
+import { notesView, noteView, noteEditor, meetingView } from './views/notes.js';
+import { memoView } from './views/memo.js';
+import { paperView } from './views/paper.js';
 import { profile, totpCard } from './views/profile.js';
 import { dot } from './views/people.js';
 
@@ -66,7 +69,9 @@ function build() {
   const top = h('header.topbar', null,
     h('a.brand', { href: '#/' }, h('img', { src: '/favicon.svg', alt: '', width: 24, height: 24 }), t('app')),
     h('nav.nav', { 'aria-label': t('menu') },
-      h('a', { href: '#/' }, t('talk')), h('a', { href: '#/dir' }, t('directory')), h('a', { href: '#/cal' }, t('calendar')),
+      h('a', { href: '#/' }, t('talk')), h('a', { href: '#/dir' }, t('directory')), h('a', { href: '#/memo' }, t('memo')),
+      h('a', { href: '#/cal' }, t('calendar')),
+      S.me.is_admin || S.me.dept_admin ? h('a', { href: '#/paper' }, t('paper')) : null,
       S.me.is_admin ? h('a', { href: '#/disclosure' }, t('disclosure')) : null),
     h('span.grow'), meBtn,
     h('button.btn.ghost.wide-only', { type: 'button', onclick: () => { setLang(lang === 'ja' ? 'en' : 'ja'); location.reload(); } }, t('lang')),
@@ -109,8 +114,20 @@ function route() {
   const hsh = location.hash;
   document.body.classList.remove('show-details');
   let m;
-  for (const a of document.querySelectorAll('.nav a')) a.toggleAttribute('aria-current', a.getAttribute('href') === (hsh.startsWith('#/dir') ? '#/dir' : hsh.startsWith('#/cal') ? '#/cal' : hsh.startsWith('#/disclosure') ? '#/disclosure' : '#/'));
-  if ((m = hsh.match(/^#\/r\/(\d+)/))) {
+  const section = ['#/dir', '#/cal', '#/disclosure', '#/memo', '#/paper'].find((p) => hsh.startsWith(p)) || '#/';
+  for (const a of document.querySelectorAll('.nav a')) a.toggleAttribute('aria-current', a.getAttribute('href') === section);
+  const page = (fn) => { shell.grid.className = 'shell view-page'; fn().catch((e) => clear(shell.main, h('p.error', { role: 'alert' }, e.message || t('error')))); };
+  if ((m = hsh.match(/^#\/r\/(\d+)\/(notes|meetings)(?:\/(\d+|new))?(?:\/(edit))?(?:\?(.*))?$/))) {
+    // A room's notes and meetings take the main pane; the room's details stay beside them.
+    S.active = null;
+    const roomId = Number(m[1]), id = m[3], q = new URLSearchParams(m[5] || '');
+    details(shell.side, roomId);
+    if (m[2] === 'meetings' && id) page(() => meetingView(shell.main, roomId, Number(id)));
+    else if (id === 'new') page(() => noteEditor(shell.main, roomId, null, { template: q.get('template') }));
+    else if (id && m[4]) page(() => noteEditor(shell.main, roomId, Number(id), { suggest: q.get('suggest') === '1' }));
+    else if (id) page(() => noteView(shell.main, roomId, Number(id)));
+    else page(() => notesView(shell.main, roomId));
+  } else if ((m = hsh.match(/^#\/r\/(\d+)/))) {
     S.active = Number(m[1]);
     shell.grid.className = 'shell view-room';
     timeline(shell.main, S.active);
@@ -121,7 +138,9 @@ function route() {
     if (hsh.startsWith('#/dir')) { shell.grid.className = 'shell view-page'; directory(shell.main); }
     else if (hsh.startsWith('#/cal')) { shell.grid.className = 'shell view-page'; calendarView(shell.main).catch(() => {}); }
     else if (hsh.startsWith('#/disclosure') && S.me.is_admin) { shell.grid.className = 'shell view-page'; disclosureView(shell.main).catch(() => {}); }
+    else if (hsh.startsWith('#/memo')) page(() => memoView(shell.main));
     else if (hsh.startsWith('#/me')) { shell.grid.className = 'shell view-page'; profile(shell.main); }
+    else if (hsh.startsWith('#/paper') && (S.me.is_admin || S.me.dept_admin)) page(() => paperView(shell.main));
     else {
       shell.grid.className = 'shell view-list';
       clear(shell.main, h('div.empty', null, t('selectRoom')));

@@ -60,7 +60,9 @@ export function messageEl(roomId, m, cont, names, acts) {
       body.append(h('button.quote', { type: 'button', title: t('jumpTo'), onclick: () => acts.jump(p.seq) },
         h('span.qname', null, pu ? pu.name : ''), h('span.qtext', null, p.text == null ? t('recalled') : (p.text || t('stampMsg')).slice(0, 120))));
     }
-    if (m.text) body.append(h('div.text', null, richText(m.text, names)));
+    if (m.card) body.append(cardView(roomId, m));
+    if (m.text && (!m.card || m.card.type === 'note_reminder')) body.append(h('div.text', null, richText(m.text, names)));
+    if (m.tag) body.append(tagBadge(m.tag));
     if (m.stamp) {
       const label = S.stamps.find((s) => s.id === m.stamp)?.label || m.stamp;
       body.append(h('img.stamp-lg', { src: '/stamps/' + encodeURIComponent(m.stamp) + '.svg', alt: label, title: label, width: 120, height: 120 }));
@@ -73,12 +75,46 @@ export function messageEl(roomId, m, cont, names, acts) {
     mine && !m.deleted ? readLink(roomId, m, acts) : null);
   const tools = m.deleted ? null : h('div.mact', { role: 'toolbar', 'aria-label': t('moreActions') },
     h('button.btn.sm', { type: 'button', onclick: () => acts.reply(m) }, t('reply')),
-    mine && m.text != null && !m.stamp ? h('button.btn.sm', { type: 'button', onclick: () => acts.edit(m, el) }, t('edit')) : null,
-    mine ? h('button.btn.sm', { type: 'button', onclick: () => acts.recall(m) }, t('recall')) : null);
+    mine && m.text != null && !m.stamp && !m.card ? h('button.btn.sm', { type: 'button', onclick: () => acts.edit(m, el) }, t('edit')) : null,
+    mine ? h('button.btn.sm', { type: 'button', onclick: () => acts.recall(m) }, t('recall')) : null,
+    m.card ? null : h('button.btn.sm.tagbtn', { type: 'button', onclick: () => import('./notes.js').then((x) => x.tagDialog(roomId, m)) }, t('setTag')));
   el.append(h('div.mrow', null, body, meta));
   if (tools) el.append(tools);
   return el;
 }
+// 質問 / 意見 / 回答 / 決定 / 宿題 (with its assignee and due date).
+function tagBadge(tag) {
+  return h('div.mtag', { class: 'tag-' + tag.code }, h('span.tag', null, tag.label),
+    tag.code === 'action' ? h('span.sub', null, ` ${t('assignee')} ${tag.assignee?.name || ''} · ${t('due')} ${tag.due_date || ''}`) : null);
+}
+
+// Cards: a note posted or updated, a reminder to read one, a phone-message memo with 確認.
+function cardView(roomId, m) {
+  const c = m.card;
+  if (c.type === 'note' || c.type === 'note_reminder') {
+    return h('a.card-note', { href: `#/r/${roomId}/notes/${c.note_id}` },
+      h('span.tag', null, c.kind === 'minutes' ? t('kindMinutes') : c.kind === 'material' ? t('kindMaterial') : t('kindNote')),
+      h('span.cn-title', null, c.title),
+      c.type === 'note' ? h('span.sub', null, ` ${c.action === 'created' ? t('noteCreated') : t('noteUpdated', c.version)}${c.pages != null ? ' · ' + t('pagesN', c.pages) : ''}`) : null);
+  }
+  if (c.type === 'memo') {
+    const forMe = c.for_user_id === S.me.id;
+    const el = h('div.card-memo', null,
+      h('div.cm-head', null, h('span.tag', null, t('memo')), ' ', fmtDateTime(c.received_at)),
+      h('div', null, h('strong', null, `${c.caller_org ? c.caller_org + ' ' : ''}${c.caller_name} 様`), ' ', c.request_label),
+      c.callback_number ? h('div', null, t('callbackNumber'), ': ', h('a', { href: 'tel:' + c.callback_number }, c.callback_number)) : null,
+      c.body ? h('div.cm-body', null, c.body) : null,
+      c.confirmed_at ? h('div.cm-done', null, t('confirmedAt', fmtDateTime(c.confirmed_at)))
+        : forMe ? h('button.btn.sm.primary.confirm-memo', { type: 'button', onclick: async (e) => {
+          e.currentTarget.disabled = true;
+          const { post } = await import('../api.js');
+          await post(`/memos/${c.memo_id}/confirm`).catch(() => { e.target.disabled = false; });
+        } }, t('confirm')) : h('div.sub', null, t('unconfirmed')));
+    return el;
+  }
+  return null;
+}
+
 export function readLink(roomId, m, acts) {
   return h('button.readn', { type: 'button', 'aria-haspopup': 'dialog', onclick: () => acts.readers(m) }, t('readN', readCount(roomId, m)));
 }

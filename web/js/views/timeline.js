@@ -32,6 +32,7 @@ export function timeline(root, id) {
     h('a.btn.ghost.back', { href: '#/', 'aria-label': t('back') }, '‹'),
     room?.kind === 'direct' && room.partner ? dot(room.partner.id) : null,
     h('div.rhead', null, title, sub), h('span.grow'),
+    room?.kind === 'direct' ? null : h('a.btn.ghost.sm.notes-link', { href: `#/r/${id}/notes` }, t('notesMeetings')),
     h('button.btn.ghost.sm.info', { type: 'button', 'aria-controls': 'details', onclick: () => document.body.classList.toggle('show-details') }, t('details')));
   // R15: chat is not approval; a room may remind its members that decisions need 決裁.
   const approval = room?.records?.approval_reminder ? h('div.approval', { role: 'note' }, t('approvalReminder')) : null;
