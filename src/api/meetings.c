@@ -10,14 +10,19 @@
  */
 #include "api/internal.h"
 #include "policy/calendar.h"
+#include "render/render.h"
+#include "util/log.h"
 #include "util/limits.h"
 #include "util/timefmt.h"
 #include "util/xmalloc.h"
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static int
 is_owner(struct api_req *r, const char *role)
@@ -692,7 +697,138 @@ h_tag_clear(struct api_req *r)
     return api_write(r, tag_run, tag_done, c);
 }
 
+/* ---- a thread as a record for formal approval (決裁, R15) ---- */
+
+/* Chat is not approval: a thread — a message and the replies to it — can be taken out as a PDF
+ * or Word record, with who said what and when and its tags, to attach to the approval system. */
+static char *
+thread_record(json_t *room, json_t *msgs, const char *by)
+{
+    struct sb b = {0};
+    char now[32], date[64], hm[6];
+    time_format_jst(api_now_ms(), now);
+    sb_put(&b, "# 決裁用記録: ");
+    sb_quote(&b, json_string_value(json_object_get(room, "name")));
+    sb_put(&b, "\n\n- ルーム: ");
+    sb_quote(&b, json_string_value(json_object_get(room, "name")));
+    jdate(now, date, sizeof(date), hm);
+    sb_fmt(&b, "\n- 出力: %s %s（", date, hm);
+    sb_quote(&b, by);
+    sb_fmt(&b, "）\n- 発言数: %zu\n\n## やり取り\n\n", json_array_size(msgs));
+    size_t i;
+    json_t *m;
+    json_array_foreach(msgs, i, m)
+    {
+        jdate(json_string_value(json_object_get(m, "created_at")), date, sizeof(date), hm);
+        sb_put(&b, "- **");
+        sb_quote(&b, name_of(json_object_get(m, "sender")));
+        sb_fmt(&b, "**（%s %s）", date, hm);
+        json_t *tag = json_object_get(m, "tag");
+        if (json_is_object(tag)) {
+            sb_put(&b, " [");
+            sb_quote(&b, json_string_value(json_object_get(tag, "label")));
+            sb_put(&b, "]");
+        }
+        sb_put(&b, ": ");
+        const char *text = json_string_value(json_object_get(m, "text"));
+        sb_quote(&b, text && *text ? text : json_array_size(json_object_get(m, "files")) ? "（ファイル）" : "（スタンプ）");
+        json_t *f;
+        size_t k;
+        json_array_foreach(json_object_get(m, "files"), k, f)
+        {
+            sb_put(&b, "\n  - 添付: ");
+            sb_quote(&b, json_string_value(json_object_get(f, "name")));
+        }
+        sb_put(&b, "\n");
+    }
+    sb_put(&b, "\n---\n\nこの記録はチャットのやり取りの写しです。決定には所定の決裁が必要です。\n");
+    return b.p;
+}
+
+struct record_ctx {
+    char *title, *body, *by;
+    int docx;
+};
+
+static void
+record_job(struct api_req *r, void *ctx)
+{
+    struct record_ctx *c = ctx;
+    char dir[1200], tmp[1300];
+    snprintf(dir, sizeof(dir), "%s/render", api_config()->data);
+    snprintf(tmp, sizeof(tmp), "%s/record-%d-XXXXXX", dir, (int)gettid());
+    int fd = -1;
+    if ((mkdir(dir, 0750) == 0 || errno == EEXIST) && (fd = mkstemp(tmp)) >= 0)
+        close(fd);
+    int rc = fd < 0 ? -1 : c->docx ? render_docx(tmp, c->title, c->body, c->by) : render_pdf(tmp, c->title, c->body, c->title);
+    /* The record is made for this request and not kept: read it back and answer with it. */
+    FILE *f = rc == 0 ? fopen(tmp, "rb") : NULL;
+    char *data = NULL;
+    size_t len = 0;
+    if (f) {
+        fseek(f, 0, SEEK_END);
+        long n = ftell(f);
+        fseek(f, 0, SEEK_SET);
+        data = xmalloc(n > 0 ? (size_t)n : 1);
+        len = n > 0 ? fread(data, 1, (size_t)n, f) : 0;
+        fclose(f);
+    }
+    if (fd >= 0)
+        unlink(tmp);
+    if (data && len > 0) {
+        char name[600];
+        snprintf(name, sizeof(name), "%s.%s", c->title, c->docx ? "docx" : "pdf");
+        r->status = 200;
+        r->file.data = data;
+        r->file.data_len = len;
+        r->file.type =
+            xstrdup(c->docx ? "application/vnd.openxmlformats-officedocument.wordprocessingml.document" : "application/pdf");
+        r->file.disposition = api_content_disposition(name, 0);
+    } else {
+        free(data);
+        log_error("records.render", "error=\"%s\"", strerror(errno));
+        api_error(r, 500, "internal", "記録を作成できませんでした。", "The record could not be made.");
+    }
+    free(c->title);
+    free(c->body);
+    free(c->by);
+    free(c);
+    api_finish(r);
+}
+
+static int
+h_record(struct api_req *r)
+{
+    char role[16], format[8] = "pdf";
+    struct store_msg_meta meta;
+    if (tag_target(r, role, &meta) != 0)
+        return API_DONE;
+    api_query(r, "format", format, sizeof(format));
+    if (strcmp(format, "pdf") && strcmp(format, "docx"))
+        return api_invalid(r, "format", "pdf か docx です。", "must be pdf or docx.");
+    struct api_zone zone;
+    if (api_zone_of(r, &zone) && !zone.download)
+        return api_error(r, 403, "download_forbidden", "このネットワークからはファイルをダウンロードできません。",
+                         "Files cannot be downloaded from this network.");
+    store_t *s = r->thread->store;
+    json_t *room = store_room_public_json(s, r->params[0]);
+    json_t *msgs = store_message_thread(s, r->params[0], meta.id, 500);
+    json_t *me = store_user_json(s, r->user.id);
+    struct record_ctx *c = xcalloc(1, sizeof(*c));
+    c->docx = !strcmp(format, "docx");
+    c->by = xstrdup(name_of(me));
+    c->body = thread_record(room, msgs, c->by);
+    const char *rn = json_string_value(json_object_get(room, "name"));
+    c->title = xmalloc(strlen(rn ? rn : "") + 64);
+    sprintf(c->title, "決裁用記録 %s", rn ? rn : "");
+    json_decref(room);
+    json_decref(msgs);
+    json_decref(me);
+    return api_job(r, record_job, c);
+}
+
 const struct api_op api_meetings_ops[] = {
+    {API_GET, "/api/v1/rooms/{}/messages/{}/record", 0, h_record},
     {API_GET, "/api/v1/rooms/{}/meetings", 0, h_list},
     {API_POST, "/api/v1/rooms/{}/meetings", 0, h_create},
     {API_GET, "/api/v1/rooms/{}/meetings/{}", 0, h_get},

@@ -17,7 +17,6 @@
 #include "util/xmalloc.h"
 
 #include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -726,9 +725,6 @@ h_reject(struct api_req *r)
 
 /* ---- PDF and Word copies ---- */
 
-/* Renders share fonts and pango's caches; one at a time is plenty for documents people print. */
-static pthread_mutex_t render_lock = PTHREAD_MUTEX_INITIALIZER;
-
 struct export_ctx {
     int64_t id, version;
     int docx;
@@ -747,9 +743,7 @@ export_job(struct api_req *r, void *ctx)
     snprintf(path, sizeof(path), "%s/note-%lld-v%lld.%s", dir, (long long)c->id, (long long)c->version, c->docx ? "docx" : "pdf");
     if (access(path, R_OK) != 0) {
         snprintf(tmp, sizeof(tmp), "%s.tmp%d", path, (int)gettid());
-        pthread_mutex_lock(&render_lock);
         int rc = c->docx ? render_docx(tmp, c->title, c->body, c->author) : render_pdf(tmp, c->title, c->body, c->footer);
-        pthread_mutex_unlock(&render_lock);
         if (rc != 0 || rename(tmp, path) != 0) {
             unlink(tmp);
             goto fail;

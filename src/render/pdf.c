@@ -8,6 +8,7 @@
 
 #include <cairo-pdf.h>
 #include <pango/pangocairo.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -274,8 +275,23 @@ block(void *arg, const struct md_block *b)
     return 0;
 }
 
+/* Renders share fontconfig and pango's caches; one at a time is plenty for documents people
+ * print, and it keeps those libraries' thread-safety out of the question. */
+static pthread_mutex_t render_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static int render_pdf_locked(const char *path, const char *title, const char *body, const char *foot);
+
 int
 render_pdf(const char *path, const char *title, const char *body, const char *foot)
+{
+    pthread_mutex_lock(&render_lock);
+    int rc = render_pdf_locked(path, title, body, foot);
+    pthread_mutex_unlock(&render_lock);
+    return rc;
+}
+
+static int
+render_pdf_locked(const char *path, const char *title, const char *body, const char *foot)
 {
     struct pdf p = {.y = MARGIN_TOP, .page = 1, .footer = foot};
     p.surface = cairo_pdf_surface_create(path, PAGE_W, PAGE_H);

@@ -207,6 +207,8 @@ json_t *store_message_json(store_t *s, int64_t id);
 /* The same for a message just inserted: nobody else can have read it yet, so its read count
  * is 0 and the members' read marks need not be loaded (the send path's hot spot). */
 json_t *store_message_json_new(store_t *s, int64_t id);
+/* A message and the live messages that reply to it, in room order (at most max). */
+json_t *store_message_thread(store_t *s, int64_t room_id, int64_t root_id, int max);
 json_t *store_messages_page(store_t *s, int64_t room_id, int64_t after, int64_t before, int limit, int *has_more);
 int store_message_edit(store_t *s, int64_t id, const char *text, int64_t now);
 json_t *store_message_edits_json(store_t *s, int64_t id);

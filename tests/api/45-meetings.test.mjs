@@ -256,6 +256,34 @@ describe('meetings', () => {
     }
   });
 
+  T('a thread exports as a record for formal approval (決裁): the message, its replies and their tags, in PDF and Word', async () => {
+    const s = ctx.srv;
+    const root = await s.send(org.token, room.id, '来年度の保育所整備の方針について');
+    const reply = await s.send(members[0].token, room.id, '第2案で進めることに賛成します', { reply_to: root.id });
+    await s.send(members[1].token, room.id, '別の話題です');
+    assertStatus(await s.api('PUT', `/api/v1/rooms/${room.id}/messages/${reply.id}/tag`, { token: org.token, body: { tag: 'decision' } }), 200);
+    const dir = mkdtempSync(join(tmpdir(), 'record-'));
+    try {
+      const p = assertStatus(await s.api('GET', `/api/v1/rooms/${room.id}/messages/${root.id}/record`, { token: members[2].token }), 200);
+      assert.equal(p.headers['content-type'], 'application/pdf');
+      writeFileSync(join(dir, 'r.pdf'), p.body);
+      const text = execFileSync('pdftotext', [join(dir, 'r.pdf'), '-'], { encoding: 'utf8' }).replace(/\s+/g, '');
+      assert.match(text, /決裁用記録/);
+      assert.match(text, /来年度の保育所整備の方針について/);
+      assert.match(text, /\[決定\]:第2案で進めることに賛成します/);
+      assert.doesNotMatch(text, /別の話題です/, 'only the thread');
+      const w = assertStatus(await s.api('GET', `/api/v1/rooms/${room.id}/messages/${root.id}/record?format=docx`, { token: org.token }), 200);
+      writeFileSync(join(dir, 'r.docx'), w.body);
+      const xml = execFileSync('unzip', ['-p', join(dir, 'r.docx'), 'word/document.xml'], { encoding: 'utf8' });
+      assert.match(xml, /第2案で進めることに賛成します/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    assertError(await s.api('GET', `/api/v1/rooms/${room.id}/messages/${root.id}/record?format=xls`, { token: org.token }), 400, 'invalid_parameter');
+    const outsider = await s.makeUser(null, uid('rec'));
+    assertStatus(await s.api('GET', `/api/v1/rooms/${room.id}/messages/${root.id}/record`, { token: outsider.token }), 404);
+  });
+
   T('bad meetings are refused: no title, a time that is not a time, an end before the start, a note of another room', async () => {
     const s = ctx.srv;
     const post = (body) => s.api('POST', `/api/v1/rooms/${room.id}/meetings`, { token: org.token, body });

@@ -269,6 +269,7 @@ describe('permission matrix', () => {
       'POST /api/v1/rooms/{}/meetings/{}/minutes-draft': ['room', {}, [room.id, meeting.id]],
       'PUT /api/v1/rooms/{}/messages/{}/tag': ['room', { tag: 'decision' }, [room.id, msg.id]],
       'DELETE /api/v1/rooms/{}/messages/{}/tag': ['room', undefined, [room.id, msg.id]],
+      'GET /api/v1/rooms/{}/messages/{}/record': ['room', undefined, [room.id, msg.id]],
       'GET /api/v1/memos': ['auth'], 'GET /api/v1/memos/{}': ['auth', undefined, [memo.id]],
       'POST /api/v1/memos': ['auth', () => ({ for_user_id: target.id, caller_name: '田中', request: 'will_call' })],
       'POST /api/v1/memos/{}/confirm': ['auth', {}, [memo.id]],

@@ -77,6 +77,7 @@ export function messageEl(roomId, m, cont, names, acts) {
     h('button.btn.sm', { type: 'button', onclick: () => acts.reply(m) }, t('reply')),
     mine && m.text != null && !m.stamp && !m.card ? h('button.btn.sm', { type: 'button', onclick: () => acts.edit(m, el) }, t('edit')) : null,
     mine ? h('button.btn.sm', { type: 'button', onclick: () => acts.recall(m) }, t('recall')) : null,
+    m.card ? null : h('a.btn.sm', { href: `/api/v1/rooms/${roomId}/messages/${m.id}/record`, download: '', title: t('recordHelp') }, t('record')),
     m.card ? null : h('button.btn.sm.tagbtn', { type: 'button', onclick: () => import('./notes.js').then((x) => x.tagDialog(roomId, m)) }, t('setTag')));
   el.append(h('div.mrow', null, body, meta));
   if (tools) el.append(tools);
