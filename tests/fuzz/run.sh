@@ -29,12 +29,13 @@ build fuzz_csv "$root/src/util/csv.c" "$root/src/util/utf8.c"
 build fuzz_wsframe "$root/src/server/wsframe.c" "$root/src/util/utf8.c"
 build fuzz_pii "$root/src/policy/pii.c" "$root/src/util/utf8.c"
 build fuzz_reqparse "$root/src/util/reqparse.c" "$root/src/util/utf8.c" "$root/src/util/xmalloc.c"
+build fuzz_markdown "$root/src/util/markdown.c"
 build fuzz_doctext "$root/src/util/doctext.c" "$root/src/util/csv.c" "$root/src/util/utf8.c" "$root/src/util/xmalloc.c" -lz
 # JSON request bodies through the API's own readers (src/api/common.c, stubs for the rest).
 build fuzz_body "$root/src/util/reqparse.c" "$root/src/util/utf8.c" "$root/src/util/xmalloc.c" -ljansson -lsodium
 
 status=0
-for name in fuzz_utf8 fuzz_kana fuzz_csv fuzz_wsframe fuzz_pii fuzz_reqparse fuzz_body fuzz_doctext; do
+for name in fuzz_utf8 fuzz_kana fuzz_csv fuzz_wsframe fuzz_pii fuzz_reqparse fuzz_body fuzz_doctext fuzz_markdown; do
     target=${name#fuzz_}
     mkdir -p "$out/corpus/$target"
     echo "run $name for ${secs}s"
