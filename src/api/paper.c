@@ -247,8 +247,11 @@ h_paper(struct api_req *r)
     char from_s[16] = "", to_s[16] = "", format[8] = "", enc[16] = "";
     char now_s[32];
     time_format_jst(api_now_ms(), now_s);
-    if (api_query(r, "from", from_s, sizeof(from_s)) < 0)
-        snprintf(from_s, sizeof(from_s), "%.4s-01", now_s);
+    if (api_query(r, "from", from_s, sizeof(from_s)) < 0) {
+        /* The city's fiscal year (年度) starts in April. */
+        int y = atoi(now_s), m = atoi(now_s + 5);
+        snprintf(from_s, sizeof(from_s), "%04d-04", m >= 4 ? y : y - 1);
+    }
     if (api_query(r, "to", to_s, sizeof(to_s)) < 0)
         snprintf(to_s, sizeof(to_s), "%.7s", now_s);
     api_query(r, "format", format, sizeof(format));

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { assertError, assertStatus, uid, useServer } from './lib/harness.mjs';
-import { makePdf } from './lib/pdf.mjs';
+import { makeOffice, makePdf } from './lib/pdf.mjs';
 
 const { ctx, T } = useServer({ before, after, it });
 
@@ -161,6 +161,12 @@ describe('notes', () => {
     const locked = assertStatus(await upload(org.token, '鍵付き.pdf', makePdf(3, { encrypted: true })), 201).json;
     assert.equal(locked.pages, null);
     assert.equal(locked.pages_status, 'encrypted');
+    // Word and PowerPoint say how many pages and slides they have; a workbook does not.
+    const counts = [['docx', 4, 4, 'ok'], ['pptx', 7, 7, 'ok'], ['xlsx', 2, null, 'unknown'], ['docx', null, null, 'unknown']];
+    for (const [kind, n, pages, status] of counts) {
+      const f = assertStatus(await upload(org.token, `資料.${kind}`, makeOffice(kind, n), 'application/octet-stream'), 201).json;
+      assert.deepEqual([f.pages, f.pages_status], [pages, status], `${kind} with ${n}`);
+    }
     const n = assertStatus(await s.api('POST', `/api/v1/rooms/${room.id}/notes`, { token: org.token, body: { title: '不明な資料', file_ids: [bad.id] } }), 201).json;
     assert.equal(n.pages, null);
     await s.api('GET', `/api/v1/rooms/${room.id}/notes/${n.id}`, { token: members[2].token });

@@ -107,11 +107,13 @@ test('material, meeting, tags, minutes drafted and posted, a memo confirmed, pap
   await C.page.locator('button.send-memo').click();
   await seeText(C.page.locator('.memo-item'), /中村 様/);
   const D = await staff(br, srv, people[4]);
+  await seeText(D.page.locator('.nav .memo-n'), /^1$/);
   await D.page.locator('.nav a', { hasText: '伝言メモ' }).click();
   const item = D.page.locator('.memo-item', { hasText: '中村 様' });
   await seeText(item, /折り返し電話ください/);
   await item.getByRole('button', { name: '確認' }).click();
   await seeText(D.page.locator('.memo-item', { hasText: '中村 様' }), /確認済み/);
+  await D.page.locator('.nav .memo-n').waitFor({ state: 'hidden' });
   await C.page.reload();
   await seeText(C.page.locator('.memo-item', { hasText: '中村 様' }), /確認済み/);
 
@@ -119,7 +121,7 @@ test('material, meeting, tags, minutes drafted and posted, a memo confirmed, pap
   const Z = await staff(br, srv, { login: 'admin', password: srv.adminPassword });
   await Z.page.locator('.nav a', { hasText: '紙削減' }).click();
   await seeText(Z.page.locator('.paper .total').first(), /6枚/);
-  await Z.page.locator('.paper-chart rect').first().waitFor();
+  await Z.page.locator('.paper-chart rect').last().waitFor();
   await shot(Z.page, 'desktop-paper-saved');
   for (const s of [A, B, C, D, Z]) assert.deepEqual(s.errors, []);
 });

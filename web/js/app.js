@@ -69,7 +69,7 @@ function build() {
   const top = h('header.topbar', null,
     h('a.brand', { href: '#/' }, h('img', { src: '/favicon.svg', alt: '', width: 24, height: 24 }), t('app')),
     h('nav.nav', { 'aria-label': t('menu') },
-      h('a', { href: '#/' }, t('talk')), h('a', { href: '#/dir' }, t('directory')), h('a', { href: '#/memo' }, t('memo')),
+      h('a', { href: '#/' }, t('talk')), h('a', { href: '#/dir' }, t('directory')), h('a.nav-memo', { href: '#/memo' }, t('memo'), h('span.badge.memo-n', { hidden: true, 'aria-label': t('unconfirmed') })),
       h('a', { href: '#/cal' }, t('calendar')),
       S.me.is_admin || S.me.dept_admin ? h('a', { href: '#/paper' }, t('paper')) : null,
       S.me.is_admin ? h('a', { href: '#/disclosure' }, t('disclosure')) : null),
@@ -81,6 +81,16 @@ function build() {
   roomList(shell.rooms);
   on('rooms', badge);
   badge();
+  memoCount();
+}
+
+// R10: the memos waiting for my 確認, counted beside 伝言メモ.
+async function memoCount() {
+  const el = document.querySelector('.memo-n');
+  if (!el) return;
+  const { memos } = await get('/memos?box=inbox&unconfirmed=1').catch(() => ({ memos: [] }));
+  el.textContent = memos.length;
+  el.hidden = memos.length === 0;
 }
 
 // R18: the administrator may put the viewer's name and staff id over the screen, so a
@@ -178,9 +188,13 @@ async function onEvent(ev) {
       const isNew = received(ev.room_id, ev.message, ev.message.sender.id === S.me.id);
       if (fresh && r) { Object.assign(r, counts); emit('rooms'); }
       if (isNew && ev.message.sender.id !== S.me.id) announce(ev.room_id, ev.message);
+      if (ev.message.card?.type === 'memo') memoCount();
       break;
     }
-    case 'message.updated': case 'message.deleted': received(ev.room_id, ev.message); break;
+    case 'message.updated': case 'message.deleted':
+      received(ev.room_id, ev.message);
+      if (ev.message?.card?.type === 'memo') memoCount();
+      break;
     case 'read.updated': {
       const tl = S.tl.get(ev.room_id);
       if (tl && tl.reads) { tl.reads.set(ev.user_id, Math.max(ev.seq, tl.reads.get(ev.user_id) || 0)); emit('tl', ev.room_id, 'reads'); }

@@ -45,7 +45,9 @@ function months(r) {
 
 export async function paperView(root) {
   const now = new Date(Date.now() + 9 * 3600e3).toISOString().slice(0, 7);
-  const from = h('input', { type: 'month', value: now.slice(0, 4) + '-01', 'aria-label': t('from') });
+  // The fiscal year (年度) starts in April.
+  const fy = Number(now.slice(5, 7)) >= 4 ? Number(now.slice(0, 4)) : Number(now.slice(0, 4)) - 1;
+  const from = h('input', { type: 'month', value: `${fy}-04`, 'aria-label': t('from') });
   const to = h('input', { type: 'month', value: now, 'aria-label': t('to') });
   const out = h('div.paper-out', { 'aria-live': 'polite' });
   const err = h('p.error', { role: 'alert' });
