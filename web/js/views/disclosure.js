@@ -14,35 +14,59 @@ const PHONE = /0\d{1,4}-\d{1,4}-\d{3,4}/g;
 export async function disclosureView(root) {
   const masks = [];
   const rooms = (await get('/admin/rooms')).rooms;
-  const pick = h('select.room-pick', { 'aria-label': t('dxRoom') }, h('option', { value: '' }, t('dxChoose')),
-    rooms.map((r) => h('option', { value: r.id }, r.name)));
+  // A request may cover several rooms and a period: rooms are ticked, the period is optional.
+  const filter = h('input.dx-filter', { type: 'search', placeholder: t('dxFilter'), 'aria-label': t('dxFilter') });
+  const boxes = rooms.map((r) => ({ r, box: h('input', { type: 'checkbox', value: r.id }) }));
+  const roomList = h('div.dx-rooms', { role: 'group', 'aria-label': t('dxRoom') },
+    boxes.map(({ r, box }) => h('label.check.dx-room', { 'data-name': r.name }, box, r.name)));
+  filter.addEventListener('input', () => {
+    const q = filter.value.trim();
+    for (const l of roomList.children) l.hidden = q !== '' && !l.dataset.name.includes(q);
+  });
+  const from = h('input.dx-from', { type: 'date', 'aria-label': t('dxFrom') });
+  const to = h('input.dx-to', { type: 'date', 'aria-label': t('dxTo') });
   const ground = h('select.ground', { 'aria-label': t('dxGround') }, GROUNDS.map((g) => h('option', { value: g }, g)));
   const list = h('div.dx-list');
   const status = h('p.dx-status', { role: 'status' });
   const markBtn = h('button.btn', { type: 'button', onclick: markSelection }, t('dxMark'));
   const exportBtn = h('button.btn.primary', { type: 'button', onclick: doExport }, t('dxExport'));
-  let msgs = [], roomId = null, loadSeq = 0;
-  pick.addEventListener('change', () => load(Number(pick.value)));
+  const loadBtn = h('button.btn.dx-load', { type: 'button', onclick: () => load() }, t('dxLoad'));
+  let msgs = [], chosen = [], period = {}, loadSeq = 0;
   clear(root, h('div.page.dx', null,
     h('header.page-head', null, h('a.btn.ghost.back', { href: '#/', 'aria-label': t('back') }, '‹'), h('h1', null, t('disclosure'))),
     h('p.sub', null, t('dxHelp')),
-    h('div.dx-bar', null, pick, ground, markBtn, exportBtn), status, list));
+    h('details.dx-pick', { open: true }, h('summary', null, t('dxRooms')), filter, roomList),
+    h('div.dx-bar', null, h('label', null, t('dxFrom'), ' ', from), h('label', null, t('dxTo'), ' ', to), loadBtn),
+    h('div.dx-bar', null, ground, markBtn, exportBtn), status, list));
 
-  async function load(id) {
-    const mine = ++loadSeq; // a later choice of room wins over a slower earlier answer
-    roomId = id || null;
+  // The day's bounds in Japan: from the start of `from` to the end of `to`.
+  const bounds = () => ({
+    from: from.value ? `${from.value}T00:00:00+09:00` : undefined,
+    to: to.value ? new Date(Date.parse(`${to.value}T00:00:00+09:00`) + 86400e3).toISOString() : undefined,
+  });
+
+  async function load() {
+    const mine = ++loadSeq; // a later choice wins over a slower earlier answer
+    chosen = boxes.filter((b) => b.box.checked).map((b) => b.r);
+    period = bounds();
     masks.length = 0;
     msgs = [];
-    if (!roomId) return clear(list);
+    if (!chosen.length) { clear(list); status.textContent = t('dxChoose'); return; }
+    if (period.from && period.to && Date.parse(period.to) <= Date.parse(period.from)) { status.textContent = t('dxBadPeriod'); return; }
+    const lo = period.from ? Date.parse(period.from) : -Infinity, hi = period.to ? Date.parse(period.to) : Infinity;
     const got = [];
-    let more = false;
-    for (let after = 0, pages = 0; pages < MAX_PAGES; pages++) {
-      const page = await get(`/admin/rooms/${id}/messages?after=${after}&limit=200`);
-      if (mine !== loadSeq) return;
-      got.push(...page.messages.filter((m) => !m.deleted && m.text));
-      more = page.has_more && page.messages.length > 0;
-      if (!more) break;
-      after = page.messages[page.messages.length - 1].seq;
+    let more = false, pages = 0;
+    for (const room of chosen) {
+      for (let after = 0; pages < MAX_PAGES; pages++) {
+        const page = await get(`/admin/rooms/${room.id}/messages?after=${after}&limit=200`);
+        if (mine !== loadSeq) return;
+        got.push(...page.messages.filter((m) => !m.deleted && m.text && Date.parse(m.created_at) >= lo && Date.parse(m.created_at) < hi)
+          .map((m) => ({ ...m, roomName: room.name })));
+        more = page.has_more && page.messages.length > 0;
+        if (!more) break;
+        after = page.messages[page.messages.length - 1].seq;
+      }
+      if (pages >= MAX_PAGES) { more = true; break; }
     }
     // The guard's hits, in batches of the scan endpoint's limit.
     for (let i = 0; i < got.length; i += SCAN_BATCH) {
@@ -54,7 +78,7 @@ export async function disclosureView(root) {
     if (mine !== loadSeq) return;
     msgs = got;
     render();
-    status.textContent = more ? t('dxTruncated') : '';
+    status.textContent = more ? t('dxTruncated') : t('dxLoaded', chosen.length, msgs.length);
   }
 
   function suggestions(m, hits) {
@@ -91,20 +115,21 @@ export async function disclosureView(root) {
   }
 
   function render() {
-    clear(list, msgs.map((m) => h('article.dx-msg', null,
+    let last = null;
+    clear(list, msgs.map((m) => [m.roomName !== last ? h('h2.dx-room-head', null, (last = m.roomName)) : null, h('article.dx-msg', null,
       h('div.dx-meta', null, `#${m.seq} ${fmtDateTime(m.created_at)} ${m.sender?.name || ''}`),
       h('div.dx-text', { 'data-id': m.id }, masks.some((k) => k.message_id === m.id) ? masked(m) : m.text),
       m.suggest.length ? h('div.dx-sug', null, m.suggest.map((s) => h('button.btn.sm.chip', {
         type: 'button', title: t('dxMark'), onclick: () => add(m, s.start, s.length),
-      }, `${s.why}: ${m.text.slice(s.start, s.start + s.length)}`))) : null)));
+      }, `${s.why}: ${m.text.slice(s.start, s.start + s.length)}`))) : null)]));
     status.textContent = t('dxCount', masks.length);
   }
 
   async function doExport() {
-    if (!roomId) return;
+    if (!chosen.length) return;
     exportBtn.disabled = true;
     try {
-      const r = await post('/admin/exports', { room_ids: [roomId], masks, masked: true });
+      const r = await post('/admin/exports', { room_ids: chosen.map((x) => x.id), ...period, masks, masked: true });
       status.replaceChildren(t('dxDone', r.masked_spans), ' ', h('a.dx-download', { href: '/api/v1' + r.download.replace('/api/v1', ''), download: '' }, t('dxDownload')));
     } catch (x) { status.textContent = x.message; }
     exportBtn.disabled = false;
