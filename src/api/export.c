@@ -8,6 +8,7 @@
  * become 〓 in a CP932 CSV, and the README says which rows changed.
  */
 #include "api/export.h"
+#include "util/kana.h"
 #include "util/timefmt.h"
 #include "util/utf8.h"
 #include "util/xmalloc.h"
@@ -199,10 +200,35 @@ add_mem(struct run *r, const char *name, const void *data, size_t len)
     return zipw_add(r->z, name, data, len);
 }
 
+/* The request's people and keywords: 1 when the message is within them. */
+static int
+wanted(const struct export_spec *spec, const struct store_export_row *m)
+{
+    if (spec->npeople) {
+        int found = 0;
+        for (size_t i = 0; i < spec->npeople && !found; i++)
+            found = spec->people[i] == m->sender_id || spec->people[i] == m->author_id;
+        if (!found)
+            return 0;
+    }
+    if (spec->nkeywords == 0)
+        return 1;
+    char *folded = NULL;
+    if (m->text == NULL || kana_fold(m->text, strlen(m->text), &folded) != 0)
+        return 0;
+    int hit = 0;
+    for (size_t i = 0; i < spec->nkeywords && !hit; i++)
+        hit = strstr(folded, spec->keywords[i]) != NULL;
+    free(folded);
+    return hit;
+}
+
 static int
 on_row(void *arg, const struct store_export_row *m)
 {
     struct run *r = arg;
+    if (!wanted(r->spec, m))
+        return 0;
     char when[32], wareki[64], edited[32], ew[64];
     fmt_time(m->created_at, when, wareki);
     int nmask = 0;
@@ -395,6 +421,14 @@ export_build(store_t *s, const struct export_spec *spec, const char *out_path, j
            "%d\r\n",
            masked ? "部分開示（黒塗り）版" : "全文版", spec->from_ms ? time_format_jst(spec->from_ms, from) : "（最初から）",
            spec->to_ms < INT64_MAX ? time_format_jst(spec->to_ms, to) : "（現在まで）", spec->nrooms, r.messages, r.files);
+    if (spec->npeople) {
+        sb_fmt(&readme, "対象者（利用者 ID）:");
+        for (size_t k = 0; k < spec->npeople; k++)
+            sb_fmt(&readme, " %lld", (long long)spec->people[k]);
+        sb_fmt(&readme, "\r\n");
+    }
+    if (spec->nkeywords)
+        sb_fmt(&readme, "キーワード: %zu 語（いずれかを含むメッセージ）\r\n", spec->nkeywords);
     if (spec->requested_by)
         sb_fmt(&readme, "作成者: %s\r\n", spec->requested_by);
     if (masked)
@@ -465,8 +499,9 @@ fail:
 #include <unistd.h>
 
 struct export_job {
-    int64_t *rooms, *release;
-    size_t nrooms, nrelease;
+    int64_t *rooms, *release, *people;
+    size_t nrooms, nrelease, npeople, nkeywords;
+    char **keywords;
     struct export_mask *masks;
     size_t nmasks;
     struct export_spec spec;
@@ -481,6 +516,8 @@ export_job_free(struct export_job *c)
     free(c->rooms);
     free(c->release);
     free(c->masks);
+    free(c->people);
+    store_free_strings(c->keywords, c->nkeywords);
     json_decref(c->summary);
     free(c);
 }
@@ -492,7 +529,13 @@ export_audit_run(store_t *s, struct api_req *r, void *ctx)
     json_t *rooms = json_array();
     for (size_t i = 0; i < c->nrooms; i++)
         json_array_append_new(rooms, json_integer(c->rooms[i]));
-    return api_audit(s, r, "export.create", "export", c->id, 0, json_pack("{so sO}", "rooms", rooms, "summary", c->summary));
+    json_t *people = json_array();
+    for (size_t i = 0; i < c->npeople; i++)
+        json_array_append_new(people, json_integer(c->people[i]));
+    /* The keywords themselves stay out of the log: only how many narrowed the export. */
+    return api_audit(s, r, "export.create", "export", c->id, 0,
+                     json_pack("{so so sI sO}", "rooms", rooms, "user_ids", people, "keywords", (json_int_t)c->nkeywords, "summary",
+                               c->summary));
 }
 
 static void
@@ -540,8 +583,25 @@ h_export(struct api_req *r)
     if (api_field_ids(r, b, "room_ids", 500, &c->rooms, &c->nrooms) < 0 || api_field_str(r, b, "from", 40, 0, &from) < 0 ||
         api_field_str(r, b, "to", 40, 0, &to) < 0 || api_field_str(r, b, "encoding", 10, 0, &enc) < 0 ||
         api_field_ids(r, b, "release_file_ids", 1000, &c->release, &c->nrelease) < 0 ||
-        api_field_bool(r, b, "masked", &c->spec.masked) < 0)
+        api_field_bool(r, b, "masked", &c->spec.masked) < 0 || api_field_ids(r, b, "user_ids", 500, &c->people, &c->npeople) < 0)
         goto fail;
+    json_t *kw = json_object_get(b, "keywords");
+    if (kw && (!json_is_array(kw) || json_array_size(kw) > 50)) {
+        api_invalid(r, "keywords", "50 語までの文字列の配列です。", "must be an array of at most 50 strings.");
+        goto fail;
+    }
+    c->keywords = xcalloc(json_array_size(kw) + 1, sizeof(char *));
+    json_array_foreach(kw, i, v)
+    {
+        char *f = NULL;
+        const char *w = json_string_value(v);
+        if (w == NULL || json_string_length(v) > 200 || kana_fold(w, json_string_length(v), &f) != 0 || f[0] == '\0') {
+            free(f);
+            api_invalid(r, "keywords", "各語は 1〜200 文字の文字列です。", "each keyword must be a string of 1-200 characters.");
+            goto fail;
+        }
+        c->keywords[c->nkeywords++] = f;
+    }
     if (c->nrooms == 0) {
         api_invalid(r, "room_ids", "ルームを 1 つ以上指定してください。", "name at least one room.");
         goto fail;
@@ -598,6 +658,10 @@ h_export(struct api_req *r)
     c->spec.nmasks = c->nmasks;
     c->spec.release_files = c->release;
     c->spec.nrelease = c->nrelease;
+    c->spec.people = c->people;
+    c->spec.npeople = c->npeople;
+    c->spec.keywords = c->keywords;
+    c->spec.nkeywords = c->nkeywords;
     c->spec.requested_by = c->requested_by;
     static __thread char files_dir[1100];
     snprintf(files_dir, sizeof(files_dir), "%s/files", api_config()->data);

@@ -27,6 +27,10 @@ struct export_spec {
     int masked;                   /* the masked edition even with no span (attachments withheld) */
     const int64_t *release_files; /* attachments released into the masked edition */
     size_t nrelease;
+    const int64_t *people; /* non-empty: only messages these people sent or posted */
+    size_t npeople;
+    char **keywords; /* non-empty: only messages whose text holds one of them (folded: width, case, kana) */
+    size_t nkeywords;
     const char *requested_by; /* for the README */
     const char *files_dir;    /* DATA/files */
 };

@@ -16,6 +16,7 @@
 #include "store/store.h"
 #include "util/limits.h"
 #include "util/csv.h"
+#include "util/kana.h"
 #include "util/timefmt.h"
 #include "util/utf8.h"
 #include "util/xmalloc.h"
@@ -553,8 +554,10 @@ int admin_import_csv(const struct kr_config *cfg, store_t *s, const char *file, 
 static int
 cmd_export(const struct kr_config *cfg, store_t *s, int argc, char **argv)
 {
-    int64_t rooms[500], release[1000];
-    size_t nrooms = 0, nrelease = 0;
+    int64_t rooms[500], release[1000], people[500];
+    size_t nrooms = 0, nrelease = 0, npeople = 0;
+    char *keywords[50];
+    size_t nkeywords = 0;
     struct export_spec spec = {.to_ms = INT64_MAX};
     const char *out = NULL, *masks_file = NULL;
     char files_dir[1100], err[256];
@@ -575,6 +578,11 @@ cmd_export(const struct kr_config *cfg, store_t *s, int argc, char **argv)
             rooms[nrooms++] = atoll(v);
         else if (!strcmp(a, "--release") && nrelease < 1000 && atoll(v) > 0)
             release[nrelease++] = atoll(v);
+        else if (!strcmp(a, "--user") && npeople < 500 && atoll(v) > 0)
+            people[npeople++] = atoll(v);
+        else if (!strcmp(a, "--keyword") && nkeywords < 50 && *v && kana_fold(v, strlen(v), &keywords[nkeywords]) == 0 &&
+                 keywords[nkeywords][0])
+            nkeywords++;
         else if (!strcmp(a, "--from") && time_parse(v, &spec.from_ms) == 0)
             ;
         else if (!strcmp(a, "--to") && time_parse(v, &spec.to_ms) == 0)
@@ -628,8 +636,14 @@ cmd_export(const struct kr_config *cfg, store_t *s, int argc, char **argv)
     spec.nrelease = nrelease;
     spec.requested_by = "kairan admin";
     spec.files_dir = files_dir;
+    spec.people = people;
+    spec.npeople = npeople;
+    spec.keywords = keywords;
+    spec.nkeywords = nkeywords;
     json_t *summary = NULL;
     int rc = export_build(s, &spec, out, &summary, err, sizeof(err));
+    for (size_t k = 0; k < nkeywords; k++)
+        free(keywords[k]);
     free(masks);
     json_decref(mj);
     if (rc != 0) {
@@ -651,7 +665,8 @@ cmd_export(const struct kr_config *cfg, store_t *s, int argc, char **argv)
     return 0;
 usage:
     fprintf(stderr, "usage: kairan admin export --room ID [--room ID ...] [--from RFC3339] [--to RFC3339] --out FILE.zip\n"
-                    "                          [--cp932] [--masked] [--masks FILE.json] [--release FILE_ID ...]\n");
+                    "                          [--cp932] [--masked] [--masks FILE.json] [--release FILE_ID ...]\n"
+                    "                          [--user USER_ID ...] [--keyword WORD ...]\n");
     return 2;
 }
 
@@ -716,7 +731,8 @@ help(void)
                     "  delegate add|remove DEPT_ACCOUNT STAFF  who may post for a department account\n"
                     "  audit verify                           check the audit log's hash chain (exit 1 names the first bad entry)\n"
                     "  audit search [LOGIN] [--action PREFIX] [--json]\n"
-                    "  export --room ID [...] [--from T] [--to T] --out FILE.zip [--cp932] [--masks FILE.json]\n");
+                    "  export --room ID [...] [--from T] [--to T] [--user ID ...] [--keyword W ...] --out FILE.zip [--cp932] "
+                    "[--masks FILE.json]\n");
     return 2;
 }
 

@@ -244,7 +244,7 @@ int store_retention_purge(store_t *s, int64_t room_id, int64_t cutoff, int max, 
 /* ---- disclosure export (store_messages.c) ---- */
 
 struct store_export_row {
-    int64_t id, seq, created_at, edited_at, deleted_at, reply_seq;
+    int64_t id, seq, created_at, edited_at, deleted_at, reply_seq, sender_id, author_id;
     const char *sender, *department, *title, *text, *stamp;
     int urgent, text_kept; /* text_kept: deleted, but kept for the records (keep_deleted_content) */
     const char *files;     /* JSON array text of {"id","name","hash","type","size"} */

@@ -479,8 +479,9 @@ store_export_room(store_t *s, int64_t room_id, int64_t from_ms, int64_t to_ms,
                  "SELECT m.id, m.seq, m.created_at, ifnull(m.edited_at, 0), ifnull(m.deleted_at, 0),"
                  " ifnull(p.seq, 0), u.name, ifnull(d.path, ''), u.title, m.text, m.stamp, m.urgent,"
                  " (SELECT json_group_array(json_object('id', f.id, 'name', f.name, 'hash', f.hash, 'type', f.type,"
-                 " 'size', f.size)) FROM message_files mf JOIN files f ON f.id = mf.file_id WHERE mf.message_id = m.id)"
-                 " FROM messages m JOIN users u ON u.id = m.sender_id LEFT JOIN departments d ON d.id = u.department_id"
+                 " 'size', f.size)) FROM message_files mf JOIN files f ON f.id = mf.file_id WHERE mf.message_id = m.id),"
+                 " m.sender_id, m.author_id FROM messages m JOIN users u ON u.id = m.sender_id LEFT JOIN departments d ON d.id = "
+                 "u.department_id"
                  " LEFT JOIN messages p ON p.id = m.reply_to WHERE m.room_id = ? AND m.created_at >= ? AND m.created_at < ?"
                  " ORDER BY m.seq",
                  "III", room_id, from_ms, to_ms);
@@ -500,6 +501,8 @@ store_export_room(store_t *s, int64_t room_id, int64_t from_ms, int64_t to_ms,
             .stamp = sqlite3_column_type(st, 10) == SQLITE_NULL ? NULL : store__text(st, 10),
             .urgent = sqlite3_column_int(st, 11),
             .files = store__text(st, 12),
+            .sender_id = sqlite3_column_int64(st, 13),
+            .author_id = sqlite3_column_int64(st, 14),
         };
         row.text_kept = row.deleted_at && row.text != NULL;
         rc = fn(arg, &row);

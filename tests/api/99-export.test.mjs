@@ -30,7 +30,7 @@ function unzip(zip, dir) {
   return out;
 }
 
-let room, msgs = {}, fileId, pdf;
+let room, msgs = {}, fileId, pdf, people = {};
 describe('disclosure export', () => {
   before(async () => {
     await ctx.ready;
@@ -38,6 +38,7 @@ describe('disclosure export', () => {
     const a = await s.makeUser(null, uid('xa'), { name: '情報 太郎' });
     const b = await s.makeUser(null, uid('xb'), { name: '公開 花子' });
     room = await s.makeRoom(a.token, '道路改良事業', [b.id]);
+    people = { a, b };
     pdf = Buffer.concat([Buffer.from('%PDF-1.4\n'), Buffer.from(uid('pdf'))]);
     fileId = assertStatus(await s.api('POST', '/api/v1/files?name=' + encodeURIComponent('図面.pdf'), { token: a.token, raw: pdf, headers: { 'content-type': 'application/pdf' } }), 201).json.id;
     msgs.first = await s.send(a.token, room.id, '用地交渉は山本様宅から始めます');
@@ -119,6 +120,29 @@ describe('disclosure export', () => {
     assert.ok(!Object.keys(f).some((n) => n.startsWith('attachments/')), 'attachments withheld');
     const released = assertStatus(await s.api('POST', '/api/v1/admin/exports', { token: s.adminToken, body: { room_ids: [room.id], masks, release_file_ids: [fileId] } }), 201).json;
     assert.equal(released.files, 1, 'a released attachment is included');
+  });
+
+  T('a request narrowed to people and keywords: only their messages, or only messages holding a keyword', async () => {
+    const s = ctx.srv;
+    const onlyB = assertStatus(await s.api('POST', '/api/v1/admin/exports', { token: s.adminToken, body: { room_ids: [room.id], user_ids: [people.b.id] } }), 201).json;
+    assert.equal(onlyB.messages, 2, 'the reply and the stamp');
+    const kw = assertStatus(await s.api('POST', '/api/v1/admin/exports', { token: s.adminToken, body: { room_ids: [room.id], keywords: ['図面', 'ＰＤＦ', '了解'] } }), 201).json;
+    assert.equal(kw.messages, 2, 'the file message and the reply');
+    const zip = join(work, 'kw.zip');
+    await download(s, kw.download, zip);
+    const f = unzip(zip, join(work, 'kw'));
+    const html = f[`room-${room.id}.html`].toString();
+    assert.match(html, /図面を添付します/);
+    assert.ok(!html.includes('用地交渉は山本様宅から始めます'), 'messages without a keyword are left out');
+    assert.match(f['README.txt'].toString(), /キーワード: 3 語/);
+    const both = assertStatus(await s.api('POST', '/api/v1/admin/exports', { token: s.adminToken, body: { room_ids: [room.id], user_ids: [people.a.id], keywords: ['了解'] } }), 201).json;
+    assert.equal(both.messages, 0, 'people and keywords together');
+    assertError(await s.api('POST', '/api/v1/admin/exports', { token: s.adminToken, body: { room_ids: [room.id], keywords: 'ずれ' } }), 400, 'invalid_parameter');
+    assertError(await s.api('POST', '/api/v1/admin/exports', { token: s.adminToken, body: { room_ids: [room.id], keywords: [''] } }), 400, 'invalid_parameter');
+    const out = join(work, 'cli-kw.zip');
+    const r = await runAdmin(['export', '--room', String(room.id), '--keyword', '図面', '--out', out], { dataDir: s.dataDir });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /"messages":1/);
   });
 
   T('the command line writes the same archive, with a masks file', async () => {
