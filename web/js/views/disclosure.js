@@ -11,6 +11,9 @@ const MAX_PAGES = 20; // 4,000 messages: a longer room is exported whole, withou
 const SCAN_BATCH = 1000;
 const PHONE = /0\d{1,4}-\d{1,4}-\d{3,4}/g;
 
+// As the server compares keywords: full/half width and case folded, katakana as hiragana.
+const fold = (x) => x.normalize('NFKC').toLowerCase().replace(/[\u30a1-\u30f6]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0x60));
+
 export async function disclosureView(root) {
   const masks = [];
   const rooms = (await get('/admin/rooms')).rooms;
@@ -25,6 +28,7 @@ export async function disclosureView(root) {
   });
   const from = h('input.dx-from', { type: 'date', 'aria-label': t('dxFrom') });
   const to = h('input.dx-to', { type: 'date', 'aria-label': t('dxTo') });
+  const kw = h('input.dx-kw', { type: 'search', placeholder: t('dxKeywordsHelp'), 'aria-label': t('dxKeywords') });
   const ground = h('select.ground', { 'aria-label': t('dxGround') }, GROUNDS.map((g) => h('option', { value: g }, g)));
   const list = h('div.dx-list');
   const status = h('p.dx-status', { role: 'status' });
@@ -36,7 +40,8 @@ export async function disclosureView(root) {
     h('header.page-head', null, h('a.btn.ghost.back', { href: '#/', 'aria-label': t('back') }, '‹'), h('h1', null, t('disclosure'))),
     h('p.sub', null, t('dxHelp')),
     h('details.dx-pick', { open: true }, h('summary', null, t('dxRooms')), filter, roomList),
-    h('div.dx-bar', null, h('label', null, t('dxFrom'), ' ', from), h('label', null, t('dxTo'), ' ', to), loadBtn),
+    h('div.dx-bar', null, h('label', null, t('dxFrom'), ' ', from), h('label', null, t('dxTo'), ' ', to),
+      h('label', null, t('dxKeywords'), ' ', kw), loadBtn),
     h('div.dx-bar', null, ground, markBtn, exportBtn), status, list));
 
   // The day's bounds in Japan: from the start of `from` to the end of `to`.
@@ -49,6 +54,9 @@ export async function disclosureView(root) {
     const mine = ++loadSeq; // a later choice wins over a slower earlier answer
     chosen = boxes.filter((b) => b.box.checked).map((b) => b.r);
     period = bounds();
+    const words = kw.value.split(/[\s　]+/).filter(Boolean);
+    if (words.length) period.keywords = words;
+    const folded = words.map(fold);
     masks.length = 0;
     msgs = [];
     if (!chosen.length) { clear(list); status.textContent = t('dxChoose'); return; }
@@ -60,7 +68,8 @@ export async function disclosureView(root) {
       for (let after = 0; pages < MAX_PAGES; pages++) {
         const page = await get(`/admin/rooms/${room.id}/messages?after=${after}&limit=200`);
         if (mine !== loadSeq) return;
-        got.push(...page.messages.filter((m) => !m.deleted && m.text && Date.parse(m.created_at) >= lo && Date.parse(m.created_at) < hi)
+        got.push(...page.messages.filter((m) => !m.deleted && m.text && Date.parse(m.created_at) >= lo && Date.parse(m.created_at) < hi
+          && (!folded.length || folded.some((w) => fold(m.text).includes(w))))
           .map((m) => ({ ...m, roomName: room.name })));
         more = page.has_more && page.messages.length > 0;
         if (!more) break;
