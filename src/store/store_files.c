@@ -133,6 +133,8 @@ store_file_delete(store_t *s, int64_t id, char **hash)
     sqlite3_reset(st);
     int rc = store__x(s, "DELETE FROM message_files WHERE file_id = ?", "I", id);
     if (rc == 0)
+        rc = store__x(s, "DELETE FROM note_files WHERE file_id = ?", "I", id);
+    if (rc == 0)
         rc = store__x(s, "DELETE FROM files WHERE id = ?", "I", id);
     return rc;
 }

@@ -399,6 +399,10 @@ store_message_delete(store_t *s, int64_t id, int64_t by, int64_t now, int purge,
         return rc;
     if ((rc = store__x(s, "DELETE FROM mentions WHERE message_id = ?", "I", id)) != 0)
         return rc;
+    /* A deleted message leaves its meeting: its tag goes with it. */
+    if ((rc = store__x(s, "DELETE FROM message_tags WHERE message_id = ?", "I", id)) != 0 ||
+        (rc = store__x(s, "UPDATE messages SET tag = NULL WHERE id = ?", "I", id)) != 0)
+        return rc;
     if (keep)
         return 0;
     /* Detach the files; a file no message carries any more is removed with its blob. */
@@ -410,8 +414,11 @@ store_message_delete(store_t *s, int64_t id, int64_t by, int64_t now, int purge,
     if ((rc = store__x(s, "DELETE FROM message_files WHERE message_id = ?", "I", id)) != 0)
         goto Exit;
     for (size_t i = 0; i < nf; i++) {
-        st = store__q(s, "SELECT hash FROM files WHERE id = ? AND NOT EXISTS(SELECT 1 FROM message_files WHERE file_id = ?)", "II",
-                      files[i], files[i]);
+        /* Still shared by another message or a note: kept. */
+        st = store__q(s,
+                      "SELECT hash FROM files WHERE id = ? AND NOT EXISTS(SELECT 1 FROM message_files WHERE file_id = ?)"
+                      " AND NOT EXISTS(SELECT 1 FROM note_files WHERE file_id = ?)",
+                      "III", files[i], files[i], files[i]);
         if (store__row(s, st) != 1)
             continue;
         char *h = xstrdup(store__text(st, 0));

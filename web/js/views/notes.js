@@ -38,7 +38,8 @@ export async function notesView(root, roomId) {
         h('a', { href: `#/r/${roomId}/notes/${n.id}` }, n.title),
         n.opened || n.author.id === S.me.id ? null : h('span.unopened', null, t('unopened')),
         h('span.sub', null, ` ${t('lastUpdated')} ${fmtDateTime(n.updated_at)} ${n.updated_by?.name || ''}`),
-        n.files.length ? h('span.sub', null, ` · ${pagesText(n.pages)}`) : null)))
+        n.files.length ? h('span.sub', null, ` · ${pagesText(n.pages)}`) : null,
+        h('span.sub', null, ` · ${t('readStatus', n.read_count, n.reader_total)}`))))
         : h('p.sub', null, t('noNotes')))));
 }
 
