@@ -34,7 +34,7 @@
 
 struct opts {
     const char *name, *kana, *password, *department, *title, *extension, *work_phone, *employment, *code, *role, *action;
-    int admin, dept_account, must_change, disable, enable, dry_run, json;
+    int admin, dept_account, must_change, disable, enable, dry_run, json, force;
     const char *pos[3];
     int npos;
 };
@@ -67,6 +67,7 @@ static const struct {
     {"--disable", offsetof(struct opts, disable)},
     {"--enable", offsetof(struct opts, enable)},
     {"--dry-run", offsetof(struct opts, dry_run)},
+    {"--force", offsetof(struct opts, force)},
     {"--json", offsetof(struct opts, json)},
 };
 
@@ -731,6 +732,9 @@ help(void)
                     "  delegate add|remove DEPT_ACCOUNT STAFF  who may post for a department account\n"
                     "  audit verify                           check the audit log's hash chain (exit 1 names the first bad entry)\n"
                     "  audit search [LOGIN] [--action PREFIX] [--json]\n"
+                    "  backup DIR                             a consistent copy while the server runs (database, files, MANIFEST)\n"
+                    "  restore DIR [--force]                  check DIR's MANIFEST, then put it in place (server stopped)\n"
+                    "  check                                  database integrity, every file and its hash, the audit chain\n"
                     "  export --room ID [...] [--from T] [--to T] [--user ID ...] [--keyword W ...] --out FILE.zip [--cp932] "
                     "[--masks FILE.json]\n");
     return 2;
@@ -748,6 +752,14 @@ admin_main(const struct kr_config *cfg, int argc, char **argv)
     /* export takes repeated options of its own. */
     if (strcmp(argv[0], "export") != 0 && parse_opts(argc - 1 - two, argv + 1 + two, &o) != 0)
         return 2;
+    /* restore must not open (and so create or migrate) the database it is about to replace. */
+    if (!strcmp(argv[0], "restore")) {
+        if (o.npos != 1) {
+            fprintf(stderr, "usage: kairan admin restore DIR [--force]\n");
+            return 2;
+        }
+        return admin_restore(cfg, o.pos[0], o.force);
+    }
     store_t *s = open_store(cfg);
     if (s == NULL)
         return 1;
@@ -774,6 +786,15 @@ admin_main(const struct kr_config *cfg, int argc, char **argv)
         rc = cmd_delegate(s, &o, argv[1]);
     } else if (!strcmp(argv[0], "export")) {
         rc = cmd_export(cfg, s, argc - 1, argv + 1);
+    } else if (!strcmp(argv[0], "backup")) {
+        if (o.npos != 1) {
+            fprintf(stderr, "usage: kairan admin backup DIR\n");
+            rc = 2;
+        } else {
+            rc = admin_backup(cfg, s, o.pos[0]);
+        }
+    } else if (!strcmp(argv[0], "check")) {
+        rc = admin_check(cfg, s);
     } else if (!strcmp(argv[0], "import-csv")) {
         if (o.npos != 1) {
             fprintf(stderr, "usage: kairan admin import-csv FILE [--dry-run]\n");

@@ -9,4 +9,10 @@
 /* Runs one admin command (argv[0] is its first word). Returns the exit code. */
 int admin_main(const struct kr_config *cfg, int argc, char **argv);
 
+/* backup.c: backups that restore. Each returns the command's exit code. */
+typedef struct store store_t;
+int admin_backup(const struct kr_config *cfg, store_t *s, const char *dir);
+int admin_restore(const struct kr_config *cfg, const char *dir, int force);
+int admin_check(const struct kr_config *cfg, store_t *s);
+
 #endif

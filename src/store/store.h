@@ -421,6 +421,17 @@ struct store_paper_row {
 };
 int store_paper_rows(store_t *s, int64_t from_ms, int64_t to_ms, int (*fn)(void *arg, const struct store_paper_row *row), void *arg);
 
+/* ---- maintenance (store_maint.c) ---- */
+
+/* Writes a consistent copy of the whole database to `path` (a new file), online. */
+int store_backup_to(store_t *s, const char *path, char *err, size_t errlen);
+/* The schema version (the number of migrations applied), or -1. */
+int store_schema_version(store_t *s);
+/* SQLite's integrity and foreign-key checks: 0, or STORE_EIO with the first problem in out. */
+int store_integrity(store_t *s, char *out, size_t size);
+/* Every distinct blob hash the files table refers to (free with store_free_strings). */
+int store_file_hashes(store_t *s, char ***hashes, size_t *n);
+
 void store_free_strings(char **v, size_t n);
 
 #endif

@@ -1,0 +1,81 @@
+/*
+ * Maintenance of the SQLite store for the admin command: an online backup of the database,
+ * its integrity check, its schema version, and the file hashes it refers to.
+ */
+#include "store/store_int.h"
+#include "util/xmalloc.h"
+
+#include <stdio.h>
+#include <string.h>
+
+int
+store_backup_to(store_t *s, const char *path, char *err, size_t errlen)
+{
+    sqlite3 *dst = NULL;
+    if (sqlite3_open_v2(path, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+        snprintf(err, errlen, "cannot create %s: %s", path, dst ? sqlite3_errmsg(dst) : "out of memory");
+        sqlite3_close(dst);
+        return STORE_EIO;
+    }
+    /* One step copies every page under one read transaction: the copy is the database as it
+     * was at one commit, whatever the server writes meanwhile (WAL readers do not block it). */
+    sqlite3_backup *b = sqlite3_backup_init(dst, "main", s->db, "main");
+    int rc = b ? sqlite3_backup_step(b, -1) : SQLITE_ERROR;
+    if (b)
+        sqlite3_backup_finish(b);
+    if (rc != SQLITE_DONE) {
+        snprintf(err, errlen, "backup failed: %s", sqlite3_errmsg(dst));
+        sqlite3_close(dst);
+        return STORE_EIO;
+    }
+    /* A self-contained file: no WAL beside it. */
+    sqlite3_exec(dst, "PRAGMA journal_mode=DELETE", NULL, NULL, NULL);
+    sqlite3_close(dst);
+    return 0;
+}
+
+int
+store_schema_version(store_t *s)
+{
+    sqlite3_stmt *st = store__q(s, "PRAGMA user_version", "");
+    return st && store__row(s, st) == 1 ? sqlite3_column_int(st, 0) : -1;
+}
+
+int
+store_integrity(store_t *s, char *out, size_t size)
+{
+    sqlite3_stmt *st = store__q(s, "PRAGMA integrity_check", "");
+    int r = st ? store__row(s, st) : -1;
+    snprintf(out, size, "%s", r == 1 ? store__text(st, 0) : sqlite3_errmsg(s->db));
+    int ok = r == 1 && !strcmp(store__text(st, 0), "ok");
+    if (st)
+        sqlite3_reset(st);
+    if (ok) {
+        st = store__q(s, "PRAGMA foreign_key_check", "");
+        if (st && store__row(s, st) == 1) {
+            snprintf(out, size, "foreign key violation in table %s", store__text(st, 0));
+            ok = 0;
+        }
+        if (st)
+            sqlite3_reset(st);
+    }
+    return ok ? 0 : STORE_EIO;
+}
+
+int
+store_file_hashes(store_t *s, char ***hashes, size_t *n)
+{
+    size_t cap = 0;
+    *hashes = NULL;
+    *n = 0;
+    sqlite3_stmt *st = store__q(s, "SELECT DISTINCT hash FROM files ORDER BY hash", "");
+    int r;
+    while ((r = store__row(s, st)) == 1) {
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 64;
+            *hashes = xrealloc(*hashes, cap * sizeof(char *));
+        }
+        (*hashes)[(*n)++] = xstrdup(store__text(st, 0));
+    }
+    return r < 0 ? STORE_EIO : 0;
+}
