@@ -735,6 +735,7 @@ help(void)
                     "  backup DIR                             a consistent copy while the server runs (database, files, MANIFEST)\n"
                     "  restore DIR [--force]                  check DIR's MANIFEST, then put it in place (server stopped)\n"
                     "  check                                  database integrity, every file and its hash, the audit chain\n"
+                    "  migrate                                apply pending schema migrations (the server also does at start)\n"
                     "  export --room ID [...] [--from T] [--to T] [--user ID ...] [--keyword W ...] --out FILE.zip [--cp932] "
                     "[--masks FILE.json]\n");
     return 2;
@@ -752,6 +753,8 @@ admin_main(const struct kr_config *cfg, int argc, char **argv)
     /* export takes repeated options of its own. */
     if (strcmp(argv[0], "export") != 0 && parse_opts(argc - 1 - two, argv + 1 + two, &o) != 0)
         return 2;
+    if (!strcmp(argv[0], "migrate"))
+        return admin_migrate(cfg);
     /* restore must not open (and so create or migrate) the database it is about to replace. */
     if (!strcmp(argv[0], "restore")) {
         if (o.npos != 1) {

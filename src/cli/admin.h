@@ -14,5 +14,6 @@ typedef struct store store_t;
 int admin_backup(const struct kr_config *cfg, store_t *s, const char *dir);
 int admin_restore(const struct kr_config *cfg, const char *dir, int force);
 int admin_check(const struct kr_config *cfg, store_t *s);
+int admin_migrate(const struct kr_config *cfg);
 
 #endif

@@ -375,3 +375,26 @@ admin_check(const struct kr_config *cfg, store_t *s)
     }
     return problems ? 1 : 0;
 }
+
+int
+admin_migrate(const struct kr_config *cfg)
+{
+    char err[512];
+    struct store_options opt = {.keep_deleted_content = cfg->keep_deleted_content};
+    store_t *s = store_open(cfg->data, 0, &opt, err, sizeof(err));
+    if (s == NULL) {
+        fprintf(stderr, "kairan admin migrate: %s\n", err); /* e.g. a schema newer than this kairan */
+        return 1;
+    }
+    int before = store_schema_version(s);
+    store_close(s);
+    /* Each migration runs in its own transaction: an interrupted upgrade resumes where it stopped. */
+    if ((s = store_open(cfg->data, 1, &opt, err, sizeof(err))) == NULL) {
+        fprintf(stderr, "kairan admin migrate: %s\n", err);
+        return 1;
+    }
+    int after = store_schema_version(s);
+    store_close(s);
+    printf("schema %d -> %d%s\n", before, after, before == after ? " (already current)" : "");
+    return 0;
+}
