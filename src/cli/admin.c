@@ -721,23 +721,25 @@ cmd_audit(store_t *s, struct opts *o, const char *verb)
 static int
 help(void)
 {
-    fprintf(stderr, "usage: kairan admin COMMAND\n"
-                    "  user add LOGIN --name NAME [options]   create a user (see 'user add' for options)\n"
-                    "  user list [--json]                     list users\n"
-                    "  user update LOGIN [options]            change a user's profile, department, --disable/--enable\n"
-                    "  user lock LOGIN | user unlock LOGIN    lock (lost phone) or unlock an account\n"
-                    "  user reset-password LOGIN [--password P]\n"
-                    "  import-csv FILE [--dry-run]            import staff from a CSV (UTF-8, UTF-8 with BOM, or CP932)\n"
-                    "  department add PATH [--code C] | department list\n"
-                    "  delegate add|remove DEPT_ACCOUNT STAFF  who may post for a department account\n"
-                    "  audit verify                           check the audit log's hash chain (exit 1 names the first bad entry)\n"
-                    "  audit search [LOGIN] [--action PREFIX] [--json]\n"
-                    "  backup DIR                             a consistent copy while the server runs (database, files, MANIFEST)\n"
-                    "  restore DIR [--force]                  check DIR's MANIFEST, then put it in place (server stopped)\n"
-                    "  check                                  database integrity, every file and its hash, the audit chain\n"
-                    "  migrate                                apply pending schema migrations (the server also does at start)\n"
-                    "  export --room ID [...] [--from T] [--to T] [--user ID ...] [--keyword W ...] --out FILE.zip [--cp932] "
-                    "[--masks FILE.json]\n");
+    fprintf(stderr,
+            "usage: kairan admin COMMAND\n"
+            "  user add LOGIN --name NAME [options]   create a user (see 'user add' for options)\n"
+            "  user list [--json]                     list users\n"
+            "  user update LOGIN [options]            change a user's profile, department, --disable/--enable\n"
+            "  user lock LOGIN | user unlock LOGIN    lock (lost phone) or unlock an account\n"
+            "  user reset-password LOGIN [--password P]\n"
+            "  import-csv FILE [--dry-run]            import staff from a CSV (UTF-8, UTF-8 with BOM, or CP932)\n"
+            "  department add PATH [--code C] | department list\n"
+            "  delegate add|remove DEPT_ACCOUNT STAFF  who may post for a department account\n"
+            "  audit verify                           check the audit log's hash chain (exit 1 names the first bad entry)\n"
+            "  audit search [LOGIN] [--action PREFIX] [--json]\n"
+            "  backup DIR                             a consistent copy while the server runs (database, files, MANIFEST)\n"
+            "  restore DIR [--force]                  check DIR's MANIFEST, then put it in place (server stopped)\n"
+            "  check                                  database integrity, every file and its hash, the audit chain\n"
+            "  migrate                                apply pending schema migrations (the server also does at start)\n"
+            "  status                                 the running server's connections and writes, database size, last backup\n"
+            "  export --room ID [...] [--from T] [--to T] [--user ID ...] [--keyword W ...] --out FILE.zip [--cp932] "
+            "[--masks FILE.json]\n");
     return 2;
 }
 
@@ -798,6 +800,8 @@ admin_main(const struct kr_config *cfg, int argc, char **argv)
         }
     } else if (!strcmp(argv[0], "check")) {
         rc = admin_check(cfg, s);
+    } else if (!strcmp(argv[0], "status")) {
+        rc = admin_status(cfg, s);
     } else if (!strcmp(argv[0], "import-csv")) {
         if (o.npos != 1) {
             fprintf(stderr, "usage: kairan admin import-csv FILE [--dry-run]\n");

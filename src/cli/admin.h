@@ -15,5 +15,6 @@ int admin_backup(const struct kr_config *cfg, store_t *s, const char *dir);
 int admin_restore(const struct kr_config *cfg, const char *dir, int force);
 int admin_check(const struct kr_config *cfg, store_t *s);
 int admin_migrate(const struct kr_config *cfg);
+int admin_status(const struct kr_config *cfg, store_t *s);
 
 #endif

@@ -6,6 +6,7 @@
 #include "cli/adminsock.h"
 #include "api/api.h"
 #include "hub/hub.h"
+#include "store/writer.h"
 #include "util/log.h"
 
 #include <pthread.h>
@@ -73,9 +74,14 @@ serve(void *arg)
                 dprintf(c, "ok\n");
             } else if (!strcmp(line, "status")) {
                 struct hub_stats hs;
+                struct writer_stats ws;
                 hub_get_stats(&hs);
-                dprintf(c, "ok events=%llu deliveries=%llu slow_drops=%llu\n", (unsigned long long)hs.events,
-                        (unsigned long long)hs.deliveries, (unsigned long long)hs.dropped_slow);
+                writer_get_stats(&ws);
+                dprintf(c,
+                        "ok connections=%zu events=%llu deliveries=%llu slow_drops=%llu commits=%llu writes=%llu max_batch=%llu\n",
+                        hub_total_connections(), (unsigned long long)hs.events, (unsigned long long)hs.deliveries,
+                        (unsigned long long)hs.dropped_slow, (unsigned long long)ws.batches, (unsigned long long)ws.jobs,
+                        (unsigned long long)ws.max_batch);
             } else {
                 dprintf(c, "error unknown command\n");
             }

@@ -398,3 +398,41 @@ admin_migrate(const struct kr_config *cfg)
     printf("schema %d -> %d%s\n", before, after, before == after ? " (already current)" : "");
     return 0;
 }
+
+int
+admin_status(const struct kr_config *cfg, store_t *s)
+{
+    char reply[512], path[2048];
+    int running = adminsock_request(cfg->data, "status", reply, sizeof(reply)) == 0;
+    reply[strcspn(reply, "\r\n")] = '\0';
+    printf("server: %s\n", running ? "running" : "not running");
+    if (running && !strncmp(reply, "ok ", 3)) {
+        /* "connections=… events=…" as one line per figure. */
+        for (char *tok = strtok(reply + 3, " "); tok; tok = strtok(NULL, " ")) {
+            char *eq = strchr(tok, '=');
+            if (eq) {
+                *eq = '\0';
+                printf("%s: %s\n", tok, eq + 1);
+            }
+        }
+    }
+    long long db = 0;
+    const char *sfx[] = {"", "-wal"};
+    for (int k = 0; k < 2; k++) {
+        struct stat st;
+        snprintf(path, sizeof(path), "%s/kairan.db%s", cfg->data, sfx[k]);
+        if (stat(path, &st) == 0)
+            db += st.st_size;
+    }
+    printf("database: %s/kairan.db, %.1f MiB, schema %d\n", cfg->data, (double)db / (1 << 20), store_schema_version(s));
+    char *last = store_setting_get(s, "last_backup");
+    json_t *j = last ? json_loads(last, 0, NULL) : NULL;
+    if (j)
+        printf("last backup: %s to %s (%lld files)\n", json_string_value(json_object_get(j, "at")),
+               json_string_value(json_object_get(j, "dir")), (long long)json_integer_value(json_object_get(j, "files")));
+    else
+        printf("last backup: none recorded\n");
+    json_decref(j);
+    free(last);
+    return 0;
+}

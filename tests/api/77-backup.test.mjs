@@ -43,6 +43,11 @@ describe('backup and restore', () => {
     assert.ok(acked.length > ackedBefore.length, 'sends went on during the backup');
     const check = await runAdmin(['check'], { dataDir: s.dataDir });
     assert.equal(check.code, 0, check.stdout + check.stderr);
+    const status = await runAdmin(['status'], { dataDir: s.dataDir });
+    assert.equal(status.code, 0, status.stderr);
+    assert.match(status.stdout, /server: running\nconnections: \d+\n/);
+    assert.match(status.stdout, /writes: \d+/);
+    assert.match(status.stdout, new RegExp(`last backup: .* to ${backup.replace(/[/.]/g, '\\$&')} \\(1 files\\)`));
     assert.match(check.stdout, /database: ok/);
     assert.match(check.stdout, /files: 1 checked, 0 bad/);
     assert.match(check.stdout, /audit chain: ok/);
