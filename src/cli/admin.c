@@ -34,7 +34,7 @@
 
 struct opts {
     const char *name, *kana, *password, *department, *title, *extension, *work_phone, *employment, *code, *role, *action;
-    int admin, dept_account, must_change, disable, enable, dry_run, json, force;
+    int admin, dept_account, must_change, disable, enable, dry_run, json, force, mass_disable;
     const char *pos[3];
     int npos;
 };
@@ -68,6 +68,7 @@ static const struct {
     {"--enable", offsetof(struct opts, enable)},
     {"--dry-run", offsetof(struct opts, dry_run)},
     {"--force", offsetof(struct opts, force)},
+    {"--allow-mass-disable", offsetof(struct opts, mass_disable)},
     {"--json", offsetof(struct opts, json)},
 };
 
@@ -751,7 +752,7 @@ admin_main(const struct kr_config *cfg, int argc, char **argv)
         return help();
     api_init(cfg);
     int two = argc >= 2 && (!strcmp(argv[0], "user") || !strcmp(argv[0], "department") || !strcmp(argv[0], "delegate") ||
-                            !strcmp(argv[0], "audit"));
+                            !strcmp(argv[0], "audit") || !strcmp(argv[0], "ldap"));
     /* export takes repeated options of its own. */
     if (strcmp(argv[0], "export") != 0 && parse_opts(argc - 1 - two, argv + 1 + two, &o) != 0)
         return 2;
@@ -787,6 +788,8 @@ admin_main(const struct kr_config *cfg, int argc, char **argv)
         rc = cmd_department(s, &o, argv[1]);
     } else if (!strcmp(argv[0], "audit") && two) {
         rc = cmd_audit(s, &o, argv[1]);
+    } else if (!strcmp(argv[0], "ldap") && two && !strcmp(argv[1], "sync")) {
+        rc = admin_ldap_sync(cfg, s, o.dry_run, o.mass_disable);
     } else if (!strcmp(argv[0], "delegate") && two) {
         rc = cmd_delegate(s, &o, argv[1]);
     } else if (!strcmp(argv[0], "export")) {

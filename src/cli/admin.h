@@ -16,5 +16,7 @@ int admin_restore(const struct kr_config *cfg, const char *dir, int force);
 int admin_check(const struct kr_config *cfg, store_t *s);
 int admin_migrate(const struct kr_config *cfg);
 int admin_status(const struct kr_config *cfg, store_t *s);
+/* ldapsync.c: staff from the city's directory. */
+int admin_ldap_sync(const struct kr_config *cfg, store_t *s, int dry_run, int allow_mass_disable);
 
 #endif

@@ -7,6 +7,7 @@
  * 職員番号). New staff get one-time passwords written to a file readable only by the invoking
  * user. Exit code: 0 all lines imported, 2 some lines were refused, 1 nothing could be done.
  */
+#include "cli/internal.h"
 #include "api/api.h"
 #include "store/store.h"
 #include "util/csv.h"
@@ -70,11 +71,6 @@ employment_of(const char *v)
     return NULL;
 }
 
-size_t admin__split_path(char *s, char **parts, size_t max);
-void admin__generate_password(char out[32]);
-int admin__audit(store_t *s, const char *action, const char *target_type, int64_t target, json_t *detail);
-FILE *admin__password_file(const struct kr_config *cfg, char *path, size_t size);
-
 static int
 read_file(const char *path, char **buf, size_t *len)
 {
@@ -101,6 +97,102 @@ read_file(const char *path, char **buf, size_t *len)
     *buf = b;
     *len = n;
     return 0;
+}
+
+/*
+ * Creates or updates one staff member (CSV import and directory sync alike) inside its own
+ * savepoint: department by code or path, profile, a one-time password for a new account (to the
+ * password file), and department rooms following the department. NULL, or why it was refused.
+ */
+const char *
+admin__upsert_staff(const struct kr_config *cfg, store_t *s, const struct staff_row *r, int dry_run, FILE **pwf, char *pwpath,
+                    size_t pwsize, int64_t *out_id, int *created)
+{
+    const char *login = r->login, *name = r->name, *kana = r->kana, *dept = r->dept, *title = r->title, *ext = r->ext,
+               *phone = r->phone, *emp = r->emp, *code = r->code;
+    const char *why = NULL, *employment = employment_of(emp);
+    int64_t dept_id = 0, id = 0;
+    if (!api_login_ok(login))
+        why = "職員番号 is missing or has characters other than letters, digits and . _ - @";
+    else if (name[0] == '\0')
+        why = "氏名 is missing";
+    else if (too_long(name, KR_MAX_NAME) || too_long(kana, KR_MAX_NAME))
+        why = "氏名 or ふりがな is longer than 100 characters";
+    else if (too_long(title, KR_MAX_PROFILE_FIELD) || too_long(ext, KR_MAX_PROFILE_FIELD) || too_long(phone, KR_MAX_PROFILE_FIELD))
+        why = "役職, 内線 or 勤務先電話 is longer than 100 characters";
+    else if (employment == NULL)
+        why = "雇用区分 must be 正規, 再任用 or 会計年度任用";
+    if (why == NULL && store_savepoint(s) != 0)
+        why = "database error";
+    if (why == NULL) {
+        int ok = 1;
+        if (code[0] && store_department_by_code(s, code, &dept_id) == 0) {
+            /* The department code wins over the name: names change, codes do not. */
+        } else if (dept[0]) {
+            char *parts[8], *copy = xstrdup(dept); /* split in place */
+            size_t np = admin__split_path(copy, parts, 8);
+            ok = np > 0 && store_department_ensure_path(s, (const char *const *)parts, np, &dept_id) == 0;
+            free(copy);
+            if (ok && code[0])
+                store_department_set_code(s, dept_id, code);
+        }
+        if (!ok) {
+            why = "所属 could not be created";
+        } else if (store_user_by_login(s, login, &id) == 0) {
+            json_t *upd = json_pack("{ss ss ss ss ss ss}", "name", name, "kana", kana, "title", title, "extension", ext,
+                                    "work_phone", phone, "employment", employment);
+            if (dept_id)
+                json_object_set_new(upd, "department_id", json_integer(dept_id));
+            if (store_user_update(s, id, upd, time_now_ms()) != 0)
+                why = "the user could not be updated";
+            json_decref(upd);
+            if (why == NULL)
+                *created = 0;
+        } else {
+            char gen[32], hash[128];
+            admin__generate_password(gen);
+            struct store_user_in in = {.login = login,
+                                       .name = name,
+                                       .kana = kana,
+                                       .title = title,
+                                       .extension = ext,
+                                       .work_phone = phone,
+                                       .employment = employment,
+                                       .department_id = dept_id,
+                                       .password_hash = hash,
+                                       .must_change_password = 1};
+            if (!dry_run && api_password_hash(gen, hash) != 0)
+                why = "password hashing failed";
+            else if (dry_run)
+                snprintf(hash, sizeof(hash), "!");
+            if (why == NULL && store_user_create(s, &in, time_now_ms(), &id) != 0)
+                why = "the user could not be created";
+            if (why == NULL && !dry_run) {
+                if (*pwf == NULL)
+                    *pwf = admin__password_file(cfg, pwpath, pwsize);
+                if (*pwf)
+                    fprintf(*pwf, "%s,%s\r\n", login, gen);
+            }
+            sodium_memzero(gen, sizeof(gen));
+            if (why == NULL)
+                *created = 1;
+        }
+        if (why == NULL) {
+            int64_t *j = NULL, *l = NULL;
+            size_t nj, nl;
+            if (store_sync_department_rooms(s, id, time_now_ms(), &j, &nj, &l, &nl) != 0)
+                why = "department rooms could not be updated";
+            free(j);
+            free(l);
+        }
+        if (why == NULL) {
+            store_release(s);
+        } else {
+            store_rollback_to(s);
+        }
+    }
+    *out_id = id;
+    return why;
 }
 
 int
@@ -148,87 +240,12 @@ admin_import_csv(const struct kr_config *cfg, store_t *s, const char *file, int 
         char *title = field(f, nf, idx[CSV_COL_TITLE]), *ext = field(f, nf, idx[CSV_COL_EXTENSION]);
         char *phone = field(f, nf, idx[CSV_COL_WORK_PHONE]), *emp = field(f, nf, idx[CSV_COL_EMPLOYMENT]);
         char *code = field(f, nf, idx[CSV_COL_DEPT_CODE]);
-        const char *why = NULL, *employment = employment_of(emp);
-        int64_t dept_id = 0, id = 0;
-        if (!api_login_ok(login))
-            why = "職員番号 is missing or has characters other than letters, digits and . _ - @";
-        else if (name[0] == '\0')
-            why = "氏名 is missing";
-        else if (too_long(name, KR_MAX_NAME) || too_long(kana, KR_MAX_NAME))
-            why = "氏名 or ふりがな is longer than 100 characters";
-        else if (too_long(title, KR_MAX_PROFILE_FIELD) || too_long(ext, KR_MAX_PROFILE_FIELD) ||
-                 too_long(phone, KR_MAX_PROFILE_FIELD))
-            why = "役職, 内線 or 勤務先電話 is longer than 100 characters";
-        else if (employment == NULL)
-            why = "雇用区分 must be 正規, 再任用 or 会計年度任用";
-        if (why == NULL && store_savepoint(s) != 0)
-            why = "database error";
-        if (why == NULL) {
-            int ok = 1;
-            if (code[0] && store_department_by_code(s, code, &dept_id) == 0) {
-                /* The department code wins over the name: names change, codes do not. */
-            } else if (dept[0]) {
-                char *parts[8];
-                size_t np = admin__split_path(dept, parts, 8);
-                ok = np > 0 && store_department_ensure_path(s, (const char *const *)parts, np, &dept_id) == 0;
-                if (ok && code[0])
-                    store_department_set_code(s, dept_id, code);
-            }
-            if (!ok) {
-                why = "所属 could not be created";
-            } else if (store_user_by_login(s, login, &id) == 0) {
-                json_t *upd = json_pack("{ss ss ss ss ss ss}", "name", name, "kana", kana, "title", title, "extension", ext,
-                                        "work_phone", phone, "employment", employment);
-                if (dept_id)
-                    json_object_set_new(upd, "department_id", json_integer(dept_id));
-                if (store_user_update(s, id, upd, time_now_ms()) != 0)
-                    why = "the user could not be updated";
-                json_decref(upd);
-                if (why == NULL)
-                    updated++;
-            } else {
-                char gen[32], hash[128];
-                admin__generate_password(gen);
-                struct store_user_in in = {.login = login,
-                                           .name = name,
-                                           .kana = kana,
-                                           .title = title,
-                                           .extension = ext,
-                                           .work_phone = phone,
-                                           .employment = employment,
-                                           .department_id = dept_id,
-                                           .password_hash = hash,
-                                           .must_change_password = 1};
-                if (!dry_run && api_password_hash(gen, hash) != 0)
-                    why = "password hashing failed";
-                else if (dry_run)
-                    snprintf(hash, sizeof(hash), "!");
-                if (why == NULL && store_user_create(s, &in, time_now_ms(), &id) != 0)
-                    why = "the user could not be created";
-                if (why == NULL && !dry_run) {
-                    if (pwf == NULL)
-                        pwf = admin__password_file(cfg, pwpath, sizeof(pwpath));
-                    if (pwf)
-                        fprintf(pwf, "%s,%s\r\n", login, gen);
-                }
-                sodium_memzero(gen, sizeof(gen));
-                if (why == NULL)
-                    created++;
-            }
-            if (why == NULL) {
-                int64_t *j = NULL, *l = NULL;
-                size_t nj, nl;
-                if (store_sync_department_rooms(s, id, time_now_ms(), &j, &nj, &l, &nl) != 0)
-                    why = "department rooms could not be updated";
-                free(j);
-                free(l);
-            }
-            if (why == NULL) {
-                store_release(s);
-            } else {
-                store_rollback_to(s);
-            }
-        }
+        struct staff_row row = {login, name, kana, dept, title, ext, phone, emp, code};
+        int was_created = 0;
+        int64_t id = 0;
+        const char *why = admin__upsert_staff(cfg, s, &row, dry_run, &pwf, pwpath, sizeof(pwpath), &id, &was_created);
+        if (why == NULL)
+            *(was_created ? &created : &updated) += 1;
         if (why != NULL) {
             fprintf(stderr, "%s: line %zu: %s\n", file, line, why);
             bad++;

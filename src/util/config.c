@@ -52,6 +52,20 @@ static const struct key keys[] = {
     {"totp_required_for_admins", N(K_BOOL, totp_required_for_admins)},
     {"rate_sends_per_minute", N(K_INT, rate_sends_per_minute)},
     {"rate_uploads_per_minute", N(K_INT, rate_uploads_per_minute)},
+    {"ldap_uri", S(ldap_uri)},
+    {"ldap_bind_dn", S(ldap_bind_dn)},
+    {"ldap_bind_password_file", S(ldap_bind_password_file)},
+    {"ldap_base", S(ldap_base)},
+    {"ldap_filter", S(ldap_filter)},
+    {"ldap_starttls", N(K_BOOL, ldap_starttls)},
+    {"ldap_attr_login", S(ldap_attr_login)},
+    {"ldap_attr_name", S(ldap_attr_name)},
+    {"ldap_attr_kana", S(ldap_attr_kana)},
+    {"ldap_attr_title", S(ldap_attr_title)},
+    {"ldap_attr_extension", S(ldap_attr_extension)},
+    {"ldap_attr_work_phone", S(ldap_attr_work_phone)},
+    {"ldap_attr_department", S(ldap_attr_department)},
+    {"ldap_attr_employment", S(ldap_attr_employment)},
 };
 #undef S
 #undef N
@@ -198,6 +212,13 @@ config_load(struct kr_config *cfg, const char *path, char *err, size_t errlen)
     cfg->totp_required_for_admins = 0;
     cfg->rate_sends_per_minute = 600;
     cfg->rate_uploads_per_minute = 60;
+    /* OpenLDAP's inetOrgPerson; Active Directory: see README ("Staff from the directory"). */
+    strcpy(cfg->ldap_filter, "(objectClass=inetOrgPerson)");
+    strcpy(cfg->ldap_attr_login, "uid");
+    strcpy(cfg->ldap_attr_name, "cn");
+    strcpy(cfg->ldap_attr_title, "title");
+    strcpy(cfg->ldap_attr_work_phone, "telephoneNumber");
+    strcpy(cfg->ldap_attr_employment, "employeeType");
 
     if (path == NULL)
         path = getenv("KAIRAN_CONFIG");

@@ -33,6 +33,15 @@ struct kr_config {
     int totp_required_for_admins;
     int rate_sends_per_minute;   /* per person; 0: unlimited */
     int rate_uploads_per_minute; /* per person; 0: unlimited */
+    /* Staff from the city's directory (`kairan admin ldap sync`). */
+    char ldap_uri[512];                 /* ldap://host or ldaps://host; empty: no directory */
+    char ldap_bind_dn[512];             /* empty: anonymous */
+    char ldap_bind_password_file[1024]; /* the bind password, read from this file (mode 0600) */
+    char ldap_base[512];                /* where staff entries are searched */
+    char ldap_filter[512];              /* which entries are staff */
+    int ldap_starttls;                  /* upgrade ldap:// with StartTLS */
+    char ldap_attr_login[64], ldap_attr_name[64], ldap_attr_kana[64], ldap_attr_title[64], ldap_attr_extension[64],
+        ldap_attr_work_phone[64], ldap_attr_department[64], ldap_attr_employment[64];
 };
 
 /*
