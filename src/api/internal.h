@@ -125,6 +125,18 @@ int api_zone_refuses(struct api_req *r, struct api_zone *z);
  * r->client for every request; use that. */
 void api_client_address(struct api_req *r, char *out, size_t size);
 
+/* settings.c */
+/* The client settings with their defaults filled in (new reference). */
+json_t *api_client_settings(store_t *s);
+
+/* phone.c */
+/* 1 when the User-Agent is a phone's or a tablet's browser. */
+int api_ua_is_phone(const char *ua, size_t len);
+/* R19: 1 when the session is a phone's and has passed the city's idle timeout or absolute
+ * lifetime; the session is then revoked (and its sockets closed) after the check. */
+struct store_session;
+int api_phone_session_expired(store_t *s, const struct store_session *ss);
+
 /* retention.c */
 /* Queues one retention pass (purges what has outlived its room's period). */
 void api_retention_pass(void);

@@ -1,5 +1,6 @@
 /*
- * Settings administrators change while the server runs (today: the viewer watermark of R18),
+ * Settings administrators change while the server runs (the viewer watermark of R18, the PII
+ * guard's optional kinds, and the limits for staff phones of R19),
  * stored in the store's settings table so every node and restart sees the same values.
  */
 #include "api/internal.h"
@@ -11,9 +12,19 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The settings object with defaults filled in; caller owns it. */
-static json_t *
-settings_json(store_t *s)
+/* R19: the defaults for phones — the app lock after 5 minutes in the background, a phone's
+ * session ends after 30 minutes without use and 12 hours after login (0: no limit). */
+static const struct {
+    const char *key;
+    int def, min, max;
+} phone_limits[] = {
+    {"phone_lock_minutes", 5, 0, 60},
+    {"phone_idle_minutes", 30, 5, 1440},
+    {"phone_max_hours", 12, 1, 720},
+};
+
+json_t *
+api_client_settings(store_t *s)
 {
     char *v = store_setting_get(s, "client");
     json_t *j = v ? json_loads(v, 0, NULL) : NULL;
@@ -24,6 +35,9 @@ settings_json(store_t *s)
     }
     if (!json_is_boolean(json_object_get(j, "watermark")))
         json_object_set_new(j, "watermark", json_false());
+    for (size_t i = 0; i < sizeof(phone_limits) / sizeof(phone_limits[0]); i++)
+        if (!json_is_integer(json_object_get(j, phone_limits[i].key)))
+            json_object_set_new(j, phone_limits[i].key, json_integer(phone_limits[i].def));
     return j;
 }
 
@@ -31,7 +45,7 @@ settings_json(store_t *s)
 static int
 h_settings(struct api_req *r)
 {
-    return api_reply(r, 200, settings_json(r->thread->store));
+    return api_reply(r, 200, api_client_settings(r->thread->store));
 }
 
 struct set_ctx {
@@ -42,7 +56,7 @@ static int
 set_run(store_t *s, struct api_req *r, void *ctx)
 {
     struct set_ctx *c = ctx;
-    json_t *cur = settings_json(s);
+    json_t *cur = api_client_settings(s);
     json_object_update(cur, c->changes);
     char *text = json_dumps(cur, JSON_COMPACT | JSON_SORT_KEYS);
     json_decref(cur);
@@ -58,12 +72,13 @@ set_done(store_t *s, struct api_req *r, void *ctx, int status)
 {
     struct set_ctx *c = ctx;
     if (status == 0)
-        api_reply(r, 200, settings_json(s));
+        api_reply(r, 200, api_client_settings(s));
     json_decref(c->changes);
     free(c);
 }
 
-/* PUT /api/v1/admin/settings {"watermark": bool, "pii": {"credit_card": "block"|"warn"|"off", …}} */
+/* PUT /api/v1/admin/settings {"watermark": bool, "pii": {"credit_card": "block"|"warn"|"off", …},
+ * "phone_lock_minutes", "phone_idle_minutes", "phone_max_hours": integers} */
 static int
 h_settings_put(struct api_req *r)
 {
@@ -80,6 +95,21 @@ h_settings_put(struct api_req *r)
         goto fail;
     if (rc == 1)
         json_object_set_new(changes, "watermark", json_boolean(wm));
+    for (size_t i = 0; i < sizeof(phone_limits) / sizeof(phone_limits[0]); i++) {
+        json_t *n = json_object_get(b, phone_limits[i].key);
+        if (n == NULL)
+            continue;
+        json_int_t x = json_is_integer(n) ? json_integer_value(n) : -1;
+        /* 0 turns a limit off, except the lock, where 0 means "as soon as the app is left". */
+        if (x < 0 || (x > 0 && x < phone_limits[i].min) || x > phone_limits[i].max) {
+            char ja[96], en[96];
+            snprintf(ja, sizeof(ja), "0 または %d〜%d の整数です。", phone_limits[i].min, phone_limits[i].max);
+            snprintf(en, sizeof(en), "must be 0 or an integer from %d to %d.", phone_limits[i].min, phone_limits[i].max);
+            api_invalid(r, phone_limits[i].key, ja, en);
+            goto fail;
+        }
+        json_object_set_new(changes, phone_limits[i].key, json_integer(x));
+    }
     if ((pii = json_object_get(b, "pii")) != NULL) {
         if (!json_is_object(pii)) {
             api_invalid(r, "pii", "識別子ごとの設定のオブジェクトです。", "must be an object of identifier settings.");

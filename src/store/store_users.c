@@ -522,7 +522,7 @@ store_session_lookup(store_t *s, const uint8_t hash[32], int64_t now, struct sto
 {
     sqlite3_stmt *st = store__q(s,
                                 "SELECT s.id, s.user_id, s.last_seen_at, u.is_admin, u.must_change_password, u.kind, u.login,"
-                                " u.dept_admin, ifnull(u.department_id, 0), u.totp_enabled"
+                                " u.dept_admin, ifnull(u.department_id, 0), u.totp_enabled, s.created_at, s.user_agent"
                                 " FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?"
                                 " AND s.revoked_at IS NULL AND s.expires_at > ? AND u.locked = 0 AND u.disabled = 0",
                                 "BI", hash, 32, now);
@@ -539,6 +539,8 @@ store_session_lookup(store_t *s, const uint8_t hash[32], int64_t now, struct sto
     out->dept_admin = sqlite3_column_int(st, 7);
     out->department_id = sqlite3_column_int64(st, 8);
     out->totp_enabled = sqlite3_column_int(st, 9);
+    out->created_at = sqlite3_column_int64(st, 10);
+    snprintf(out->user_agent, sizeof(out->user_agent), "%s", store__text(st, 11));
     return 0;
 }
 

@@ -1,5 +1,15 @@
 // Strings: Japanese first, English second. t('key', a, b) fills {0}, {1}.
 const ja = {
+  soTitle: 'この端末はサインアウトされました', soRevoked: 'アカウントのロックまたは別の端末からの操作により、この端末はサインアウトされました。端末に残っていたデータは消去しました。',
+  soExpired: '一定時間操作がなかったか、利用できる時間を過ぎたため、サインアウトしました。', soPin: '暗証番号を続けて間違えたため、この端末をサインアウトしました。',
+  toLogin: 'ログイン画面へ', tryAgain: '再試行', offlineTitle: 'オフライン', offlineText: 'ネットワークに接続できません。電波の届く場所で再試行してください。',
+  pinSetTitle: 'アプリのロックを設定', pinSetText: 'この端末では、しばらく使わないと回覧にロックがかかります。解除に使う暗証番号（数字4〜8桁）を決めてください。暗証番号はこの端末にだけ保存されます。',
+  pinNew: '暗証番号', pinAgain: '暗証番号（確認）', pinSave: '設定して始める', pinBad: '数字4〜8桁で入力してください', pinMismatch: '確認用の暗証番号が一致しません',
+  ruleScreenshot: '利用ガイドにより、画面のスクリーンショット・撮影は禁止されています。', pin: '暗証番号', unlock: 'ロック解除',
+  pinLocked: 'ロック中です。暗証番号を入力してください。', pinWrong: '暗証番号が違います（あと {0} 回でサインアウトします）', pinForgot: '暗証番号を忘れた場合（ログアウト）',
+  bigTitle: '大きなファイル', bigQ: '{0}（{1}）をダウンロードしますか？ モバイル通信では通信量がかかります。', bigImg: '画像 {0} — タップして表示',
+  dataSaver: '通信量の節約', askOver: 'この大きさを超えるファイルは、ダウンロードの前に確認する', askNever: '確認しない',
+  msgMenu: 'メッセージの操作', copy: 'コピー', copied: 'コピーしました',
   app: '回覧', login: 'ログイン', loginId: '職員番号', password: 'パスワード',
   totp: '二段階認証', totpOn: '二段階認証は有効です。', totpOff: '二段階認証を解除', totpStart: '設定を始める',
   totpHelp: '認証アプリ（Google Authenticator など）に鍵を登録し、表示された確認コードを入力してください。',
@@ -48,6 +58,16 @@ const ja = {
   dropHere: 'ここにドロップして添付', moreActions: '操作', jumpTo: '元のメッセージ', error: 'エラーが発生しました',
 };
 const en = {
+  soTitle: 'This device was signed out', soRevoked: 'This device was signed out because the account was locked or signed out from another device. The data kept on it was erased.',
+  soExpired: 'Signed out after a period without use or past the allowed time.', soPin: 'This device was signed out after too many wrong PINs.',
+  toLogin: 'To the login screen', tryAgain: 'Try again', offlineTitle: 'Offline', offlineText: 'Cannot reach the network. Try again where there is a signal.',
+  pinSetTitle: 'Set up the app lock', pinSetText: 'On this device Kairan locks after a while unused. Choose a PIN (4–8 digits) to unlock it. The PIN is kept on this device only.',
+  pinNew: 'PIN', pinAgain: 'PIN (again)', pinSave: 'Set and start', pinBad: 'Enter 4 to 8 digits', pinMismatch: 'The PINs do not match',
+  ruleScreenshot: 'The usage guide forbids screenshots and photos of the screen.', pin: 'PIN', unlock: 'Unlock',
+  pinLocked: 'Locked. Enter your PIN.', pinWrong: 'Wrong PIN ({0} more and this device is signed out)', pinForgot: 'Forgot the PIN (log out)',
+  bigTitle: 'Large file', bigQ: 'Download {0} ({1})? On mobile data this uses your data allowance.', bigImg: 'Image {0} — tap to show',
+  dataSaver: 'Data saver', askOver: 'Ask before downloading files larger than', askNever: 'Never ask',
+  msgMenu: 'Message actions', copy: 'Copy', copied: 'Copied',
   app: 'Kairan', login: 'Log in', loginId: 'Staff ID', password: 'Password',
   totp: 'Two-step verification', totpOn: 'Two-step verification is on.', totpOff: 'Turn off two-step verification', totpStart: 'Start',
   totpHelp: 'Add the key to an authenticator app, then enter the code it shows.',
