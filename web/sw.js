@@ -7,6 +7,7 @@
 const CACHE = 'kairan-shell-1';
 const CORE = ['/', '/app.css', '/js/app.js', '/manifest.webmanifest', '/icons/icon.svg', '/icons/icon-192.png', '/favicon.svg'];
 const SHELL = /\.(js|css|svg|png|woff2|webmanifest)$/;
+let wiped = false; // the device was signed out: keep nothing more until the next install
 
 self.addEventListener('install', (e) => {
   e.waitUntil(caches.open(CACHE).then((c) => c.addAll(CORE)).then(() => self.skipWaiting()));
@@ -23,10 +24,11 @@ function isShell(url) {
 
 // Cached answer first; the network refreshes the cache for the next start.
 async function fromCache(e, key) {
+  if (wiped) return fetch(key);
   const cache = await caches.open(CACHE);
   const hit = await cache.match(key);
   const refresh = fetch(key, { cache: 'no-cache', credentials: 'same-origin' }).then((res) => {
-    if (res.ok && res.type === 'basic') return cache.put(key, res.clone()).then(() => res);
+    if (res.ok && res.type === 'basic' && !wiped) return cache.put(key, res.clone()).then(() => res);
     return res;
   });
   if (hit) { e.waitUntil(refresh.catch(() => {})); return hit; }
@@ -48,9 +50,14 @@ self.addEventListener('fetch', (e) => {
 // The page reports the shell files it loaded (its modules), so they are kept without a list
 // here that would have to follow every new module.
 self.addEventListener('message', (e) => {
-  if (e.data?.type !== 'shell' || !Array.isArray(e.data.urls)) return;
+  if (e.data?.type === 'wipe') {
+    wiped = true;
+    e.waitUntil(caches.keys().then((ks) => Promise.all(ks.map((k) => caches.delete(k)))));
+    return;
+  }
+  if (wiped || e.data?.type !== 'shell' || !Array.isArray(e.data.urls)) return;
   const urls = e.data.urls.map((u) => new URL(u, self.location.origin)).filter(isShell).map((u) => u.pathname).slice(0, 200);
   e.waitUntil(caches.open(CACHE).then(async (c) => {
-    for (const u of urls) if (!await c.match(u)) await c.add(u).catch(() => {});
+    for (const u of urls) if (!wiped && !await c.match(u)) await c.add(u).catch(() => {});
   }));
 });

@@ -22,6 +22,11 @@ export function registerWorker() {
 // ---- wiping the device (R21): Cache Storage, IndexedDB and everything Kairan put in storage.
 // After a timed-out session the user's own choices (the PIN hash, the download size) stay.
 export async function wipe(keepPrefs = false) {
+  try {
+    // The worker stops keeping files and goes; the next login installs it afresh.
+    navigator.serviceWorker?.controller?.postMessage({ type: 'wipe' });
+    for (const r of (await navigator.serviceWorker?.getRegistrations()) || []) await r.unregister();
+  } catch { /* no service worker */ }
   try { for (const k of await caches.keys()) await caches.delete(k); } catch { /* no Cache Storage */ }
   try {
     for (const d of (await indexedDB.databases?.()) || []) if (d.name) indexedDB.deleteDatabase(d.name);
