@@ -34,7 +34,7 @@ before(async () => {
 after(async () => { await br?.close(); await srv?.destroy(); });
 
 /** A phone: 390×844, touch, a phone's User-Agent; logged in and through the PIN setup. */
-async function phone(u, { pin = PIN } = {}) {
+async function phone(u, { pin = PIN, shotName = null } = {}) {
   const ctx = await br.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2, userAgent: ANDROID,
     locale: 'ja-JP', timezoneId: 'Asia/Tokyo', acceptDownloads: true });
   const page = await ctx.newPage();
@@ -47,6 +47,7 @@ async function phone(u, { pin = PIN } = {}) {
   await page.locator('input[name=pw]').fill(u.password);
   await page.locator('form.login button[type=submit]').click();
   await page.locator('form.pin-setup').waitFor();
+  if (shotName) await shot(page, shotName);
   await page.locator('input[name=p1]').fill(pin);
   await page.locator('input[name=p2]').fill(pin);
   await page.locator('form.pin-setup button[type=submit]').click();
@@ -70,7 +71,7 @@ const shellCached = (page) => until(() => page.evaluate(async () => {
 }), 10000, 'the service worker to keep the whole shell');
 
 test('installable: the manifest with Japanese name, icons and standalone display, and a registered service worker', async () => {
-  const P = await phone(people[0]);
+  const P = await phone(people[0], { shotName: 'phone-app-pin-setup' });
   const p = P.page;
   const href = await p.locator('link[rel=manifest]').getAttribute('href');
   const res = await fetch(srv.url + href);
