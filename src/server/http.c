@@ -73,6 +73,11 @@ http_send_json(h2o_req_t *req, int status, const char *body, size_t len)
     add(req, H2O_TOKEN_CONTENT_TYPE, "application/json; charset=utf-8");
     add(req, H2O_TOKEN_CACHE_CONTROL, "no-store");
     security_headers(req);
+    /* Only what a GET reads is compressed: never the answers that carry a token (login) or
+     * echo what was just sent, so a secret never shares a compressed body with chosen text. */
+    if (!h2o_memis(req->method.base, req->method.len, H2O_STRLIT("GET")) ||
+        (req->path_normalized.len >= 12 && memcmp(req->path_normalized.base, "/api/v1/auth", 12) == 0))
+        req->res.mime_attr = &h2o_mime_attributes_as_is;
     /* A known length keeps the connection alive: h2o 2.2 chunks only 200 answers and closes
      * the connection after any other status of unknown length (lib/handler/chunked.c). */
     if (status != 204) /* RFC 9110 §8.6: no Content-Length on a 204 */
