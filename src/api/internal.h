@@ -167,6 +167,9 @@ int api_employment_ok(const char *e);
 
 /* files.c */
 void api_blob_path(const char *hash, char *out, size_t size);
+/* thumbs.c: the path of a blob's thumbnail, and GET /api/v1/files/{id}/thumb. */
+void api_thumb_path(const char *hash, char *out, size_t size);
+int api_file_thumb(struct api_req *r);
 /* Removes the blobs of `hashes` that no file row refers to any more (writer thread, after commit). */
 void api_blobs_gc(store_t *s, char **hashes, size_t n);
 

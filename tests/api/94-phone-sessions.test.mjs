@@ -4,6 +4,7 @@
 // refused naming the field.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import zlib from 'node:zlib';
 import { assertError, assertStatus, uid, useServer } from './lib/harness.mjs';
 
 const { ctx, T } = useServer({ before, after, it }, { env: { KAIRAN_TEST: '1' } });
@@ -80,5 +81,56 @@ describe('phone sessions', () => {
     assertError(await me(s, phone), 401, 'session_expired');
     assertStatus(await me(s, pc, PC), 200, 'PCs are not limited by phone_max_hours');
     assertStatus(await s.api('PUT', '/api/v1/admin/settings', { token: s.adminToken, body: { phone_idle_minutes: 30, phone_max_hours: 12 } }), 200);
+  });
+});
+
+// A PNG of w×h with a colour gradient (made here, so the test needs no image tools).
+function png(w, h) {
+  const crcT = new Int32Array(256).map((_, n) => { let c = n; for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1; return c; });
+  const crc = (b) => { let c = -1; for (const x of b) c = crcT[(c ^ x) & 0xff] ^ (c >>> 8); return (c ^ -1) >>> 0; };
+  const chunk = (type, data) => {
+    const len = Buffer.alloc(4); len.writeUInt32BE(data.length);
+    const td = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+    const c = Buffer.alloc(4); c.writeUInt32BE(crc(td));
+    return Buffer.concat([len, td, c]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(w, 0); ihdr.writeUInt32BE(h, 4); ihdr[8] = 8; ihdr[9] = 2; // 8-bit RGB
+  const raw = Buffer.alloc((w * 3 + 1) * h);
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) { const o = y * (w * 3 + 1) + 1 + x * 3; raw[o] = x & 255; raw[o + 1] = y & 255; raw[o + 2] = (x ^ y) & 255; }
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', zlib.deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
+}
+// Width and height from a JPEG's start-of-frame marker.
+function jpegSize(b) {
+  for (let i = 2; i < b.length - 9;) {
+    if (b[i] !== 0xff) return null;
+    const m = b[i + 1], len = b.readUInt16BE(i + 2);
+    if (m >= 0xc0 && m <= 0xc3) return { h: b.readUInt16BE(i + 5), w: b.readUInt16BE(i + 7) };
+    i += 2 + len;
+  }
+  return null;
+}
+
+describe('thumbnails (R22)', () => {
+  T('an image comes as a JPEG of at most 480 px made on the server; a small one as itself; others refused', async () => {
+    const s = ctx.srv;
+    const u = await s.makeUser(null, uid('th')), other = await s.makeUser(null, uid('th'));
+    const up = async (name, type, raw) => assertStatus(await s.api('POST', '/api/v1/files?name=' + name, { token: u.token, raw, headers: { 'content-type': type } }), 201).json;
+    const bigPng = png(1600, 1000);
+    const big = await up('photo.png', 'image/png', bigPng);
+    const t1 = assertStatus(await s.api('GET', `/api/v1/files/${big.id}/thumb`, { token: u.token }), 200);
+    assert.equal(t1.headers['content-type'], 'image/jpeg');
+    assert.deepEqual(jpegSize(t1.body), { w: 480, h: 300 }, 'the longest side is 480, the aspect kept');
+    assert.ok(t1.body.length < bigPng.length / 4, `much smaller: ${t1.body.length} of ${bigPng.length}`);
+    const t2 = assertStatus(await s.api('GET', `/api/v1/files/${big.id}/thumb`, { token: u.token }), 200);
+    assert.ok(t2.body.equals(t1.body), 'made once, then served as stored');
+    const smallPng = png(120, 80);
+    const small = await up('icon.png', 'image/png', smallPng);
+    const t3 = assertStatus(await s.api('GET', `/api/v1/files/${small.id}/thumb`, { token: u.token }), 200);
+    assert.equal(t3.headers['content-type'], 'image/png');
+    assert.ok(t3.body.equals(smallPng), 'a small image is its own thumbnail');
+    const txt = await up('memo.txt', 'text/plain', Buffer.from('メモ'));
+    assertError(await s.api('GET', `/api/v1/files/${txt.id}/thumb`, { token: u.token }), 415, 'not_an_image');
+    assertError(await s.api('GET', `/api/v1/files/${big.id}/thumb`, { token: other.token }), 404, 'not_found', 'only those who may read the file');
   });
 });

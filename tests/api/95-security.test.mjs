@@ -240,6 +240,7 @@ describe('permission matrix', () => {
       'POST /api/v1/rooms/{}/messages/{}/report': ['room', { reason: 'x' }, [room.id, msg.id]],
       'POST /api/v1/rooms/{}/read': ['room', { seq: 1 }, [room.id]],
       'GET /api/v1/files/{}': ['room', undefined, [up.json.id]], 'GET /api/v1/files/{}/meta': ['room', undefined, [up.json.id]],
+      'GET /api/v1/files/{}/thumb': ['room', undefined, [up.json.id]],
       // Destructive ones last: a deletion, then the member leaving.
       'DELETE /api/v1/admin/files/{}': ['admin', undefined, [spare.json.id]],
       'DELETE /api/v1/rooms/{}/messages/{}': ['room', undefined, [room.id, gone.id]],

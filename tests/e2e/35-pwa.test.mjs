@@ -228,7 +228,7 @@ test('made for the thumb: one pane at a time with back, touch targets of 44 px, 
   await P.ctx.close();
 });
 
-test('a file over the size the user set asks before downloading', async () => {
+test('a file over the size the user set asks before downloading; images come as server thumbnails', async () => {
   const P = await phone(people[4]);
   const p = P.page;
   await p.locator('a.room', { hasText: '市民課 窓口連絡' }).click();
@@ -256,6 +256,26 @@ test('a file over the size the user set asks before downloading', async () => {
   await p.locator('a.filecard', { hasText: '窓口統計_2026.csv' }).click();
   await got2;
   assert.equal(await p.locator('dialog.modal').count(), 0, 'no question under the limit');
+  // A photo comes as the server's thumbnail (480 px), not as the original (1600 px).
+  const sent = await p.evaluate(async (roomId) => {
+    const c = document.createElement('canvas');
+    c.width = 1600; c.height = 1000;
+    const g = c.getContext('2d');
+    const grad = g.createLinearGradient(0, 0, 1600, 1000);
+    grad.addColorStop(0, '#0a5cad'); grad.addColorStop(1, '#ffd166');
+    g.fillStyle = grad; g.fillRect(0, 0, 1600, 1000);
+    const blob = await new Promise((r) => c.toBlob(r, 'image/png'));
+    const hd = { 'X-Kairan-Request': '1' };
+    const f = await (await fetch('/api/v1/files?name=photo.png', { method: 'POST', headers: { ...hd, 'Content-Type': 'image/png' }, body: blob })).json();
+    const m = await fetch(`/api/v1/rooms/${roomId}/messages`, { method: 'POST', headers: { ...hd, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ text: '現場の写真です', file_ids: [f.id], client_msg_id: 'photo-1' }) });
+    return { file: f, status: m.status };
+  }, room.id);
+  assert.equal(sent.status, 201);
+  const img = p.locator('.msg', { hasText: '現場の写真です' }).locator('.imgcard img');
+  await until(() => img.evaluate((i) => i.complete && i.naturalWidth), 10000, 'the thumbnail to load');
+  assert.equal(await img.evaluate((i) => i.naturalWidth), 480);
+  assert.match(await img.getAttribute('src'), /\/thumb$/);
   await P.ctx.close();
 });
 

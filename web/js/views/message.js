@@ -30,28 +30,14 @@ export function richText(text, names) {
   return out;
 }
 export const isImage = (f) => /^image\/(png|jpeg|gif|webp)$/.test(f.type || '');
-// R22: a file above the size the user chose asks before it downloads; an image above it shows
-// a card first instead of loading by itself.
+// R22: images show as the server's small thumbnail, the original on tap; a file (or an
+// image's original) above the size the user chose asks before it downloads.
 export function fileView(f) {
   const url = '/api/v1/files/' + encodeURIComponent(f.id);
   const limit = askOverBytes(S.me.id), big = limit > 0 && (f.size || 0) > limit;
   const ask = () => confirmBox(t('bigTitle'), t('bigQ', f.name, fmtSize(f.size || 0)), t('download'), t('cancel'));
-  if (isImage(f) && big) {
-    const card = h('button.filecard.bigimg', { type: 'button', title: f.name, onclick: async () => {
-      if (!await ask()) return;
-      card.replaceWith(h('a.imgcard', { href: url, target: '_blank', rel: 'noopener', title: f.name }, h('img', { src: url, alt: f.name })));
-    } }, h('span.fext', { 'aria-hidden': 'true' }, 'IMG'), h('span.fmeta', null, h('span.fname', null, f.name), h('span.fsize', null, t('bigImg', fmtSize(f.size || 0)))));
-    return card;
-  }
-  if (isImage(f)) {
-    return h('a.imgcard', { href: url, target: '_blank', rel: 'noopener', title: f.name },
-      h('img', { src: url, alt: f.name, loading: 'lazy' }));
-  }
-  const ext = (f.name.match(/\.([a-z0-9]{1,4})$/i)?.[1] || 'file').toUpperCase();
-  const a = h('a.filecard', { href: url, download: f.name, title: t('download') + ': ' + f.name },
-    h('span.fext', { 'aria-hidden': 'true' }, ext),
-    h('span.fmeta', null, h('span.fname', null, f.name), h('span.fsize', null, fmtSize(f.size || 0))));
-  if (big) {
+  const guard = (a) => {
+    if (!big) return a;
     a.addEventListener('click', async (e) => {
       if (a.dataset.ok) { delete a.dataset.ok; return; }
       e.preventDefault();
@@ -59,8 +45,16 @@ export function fileView(f) {
       a.dataset.ok = '1';
       a.click();
     });
+    return a;
+  };
+  if (isImage(f)) {
+    return guard(h('a.imgcard', { href: url, target: '_blank', rel: 'noopener', title: f.name },
+      h('img', { src: url + '/thumb', alt: f.name, loading: 'lazy' })));
   }
-  return a;
+  const ext = (f.name.match(/\.([a-z0-9]{1,4})$/i)?.[1] || 'file').toUpperCase();
+  return guard(h('a.filecard', { href: url, download: f.name, title: t('download') + ': ' + f.name },
+    h('span.fext', { 'aria-hidden': 'true' }, ext),
+    h('span.fmeta', null, h('span.fname', null, f.name), h('span.fsize', null, fmtSize(f.size || 0)))));
 }
 
 export function messageEl(roomId, m, cont, names, acts) {
