@@ -2,15 +2,23 @@
 // stamps and fonts — so the app opens at once and can say that it is offline. It never keeps
 // an API answer, a file or any message (R17): everything under /api/ goes to the network only.
 //
-// Shell files are served from the cache and refreshed in the background; the server answers
-// an unchanged file with 304, so a start with a current shell costs only headers (R22).
+// Shell files are served from the cache without asking the network (on a slow line every
+// request costs a round trip). After a start, the page reports the files it loaded; at most
+// once an hour the worker then revalidates the whole shell, and the server answers an
+// unchanged file with 304, so keeping current costs only headers (R22). A new version of
+// Kairan is therefore in use from the second start after it was installed.
 const CACHE = 'kairan-shell-1';
 const CORE = ['/', '/app.css', '/js/app.js', '/manifest.webmanifest', '/icons/icon.svg', '/icons/icon-192.png', '/favicon.svg'];
 const SHELL = /\.(js|css|svg|png|woff2|webmanifest)$/;
+const CHECK_EVERY = 60 * 60 * 1000;
+const CHECKED = '/.shell-checked'; // a note in the cache: when the shell was last revalidated
 let wiped = false; // the device was signed out: keep nothing more until the next install
 
 self.addEventListener('install', (e) => {
-  e.waitUntil(caches.open(CACHE).then((c) => c.addAll(CORE)).then(() => self.skipWaiting()));
+  e.waitUntil(caches.open(CACHE).then(async (c) => {
+    await c.addAll(CORE);
+    await c.put(CHECKED, new Response(String(Date.now())));
+  }).then(() => self.skipWaiting()));
 });
 self.addEventListener('activate', (e) => {
   e.waitUntil(caches.keys().then((ks) => Promise.all(ks.filter((k) => k !== CACHE).map((k) => caches.delete(k))))
@@ -22,17 +30,17 @@ function isShell(url) {
     (url.pathname === '/' || SHELL.test(url.pathname));
 }
 
-// Cached answer first; the network refreshes the cache for the next start.
-async function fromCache(e, key) {
-  if (wiped) return fetch(key);
-  const cache = await caches.open(CACHE);
-  const hit = await cache.match(key);
-  const refresh = fetch(key, { cache: 'no-cache', credentials: 'same-origin' }).then((res) => {
-    if (res.ok && res.type === 'basic' && !wiped) return cache.put(key, res.clone()).then(() => res);
-    return res;
-  });
-  if (hit) { e.waitUntil(refresh.catch(() => {})); return hit; }
-  return refresh;
+async function fromCache(key) {
+  if (!wiped) {
+    const hit = await caches.match(key, { cacheName: CACHE });
+    if (hit) return hit;
+  }
+  const res = await fetch(key, { credentials: 'same-origin' });
+  if (res.ok && res.type === 'basic' && !wiped) {
+    const copy = res.clone();
+    caches.open(CACHE).then((c) => c.put(key, copy)).catch(() => {});
+  }
+  return res;
 }
 
 self.addEventListener('fetch', (e) => {
@@ -41,14 +49,28 @@ self.addEventListener('fetch', (e) => {
   const url = new URL(req.url);
   // Every page of the single-page client is index.html (deep links); nothing else is kept.
   if (req.mode === 'navigate' && url.origin === self.location.origin && !url.pathname.startsWith('/api/')) {
-    e.respondWith(fromCache(e, '/'));
+    e.respondWith(fromCache('/'));
     return;
   }
-  if (isShell(url)) e.respondWith(fromCache(e, url.pathname));
+  if (isShell(url)) e.respondWith(fromCache(url.pathname));
 });
 
 // The page reports the shell files it loaded (its modules), so they are kept without a list
-// here that would have to follow every new module.
+// here that would have to follow every new module; then the shell is revalidated if due.
+async function keepShell(urls) {
+  const c = await caches.open(CACHE);
+  for (const u of urls) if (!wiped && !await c.match(u)) await c.add(u).catch(() => {});
+  const at = Number(await (await c.match(CHECKED))?.text() || 0);
+  if (wiped || Date.now() - at < CHECK_EVERY) return;
+  await c.put(CHECKED, new Response(String(Date.now())));
+  for (const req of await c.keys()) {
+    const path = new URL(req.url).pathname;
+    if (path === CHECKED || wiped) continue;
+    const res = await fetch(path, { cache: 'no-cache', credentials: 'same-origin' }).catch(() => null);
+    if (res?.ok && res.type === 'basic' && !wiped) await c.put(path, res);
+  }
+}
+
 self.addEventListener('message', (e) => {
   if (e.data?.type === 'wipe') {
     wiped = true;
@@ -57,7 +79,5 @@ self.addEventListener('message', (e) => {
   }
   if (wiped || e.data?.type !== 'shell' || !Array.isArray(e.data.urls)) return;
   const urls = e.data.urls.map((u) => new URL(u, self.location.origin)).filter(isShell).map((u) => u.pathname).slice(0, 200);
-  e.waitUntil(caches.open(CACHE).then(async (c) => {
-    for (const u of urls) if (!wiped && !await c.match(u)) await c.add(u).catch(() => {});
-  }));
+  e.waitUntil(keepShell(urls));
 });
