@@ -34,6 +34,10 @@ async function boot() {
   setUnauthorizedHandler((code) => { if (S.me) deviceSignedOut(code === 'session_expired' ? 'expired' : 'revoked'); });
   // Only ask for /me when this browser logged in before: the cookie itself is HttpOnly.
   if (!localStorage.getItem('kairan.in')) return loginView(app, boot);
+  // Everything the first screen needs is asked at once: on a slow line each round trip costs
+  // seconds (R22), and a refused session only wastes these small requests.
+  const early = [loadRooms().catch(() => {}), loadHeld(), get('/settings').catch(() => ({}))];
+  for (const x of early) x.catch(() => {});
   try { S.me = await get('/me'); } catch (e) {
     if (e.status === 0) return offlineView(app, () => { clear(app, h('p.boot', null, t('loading'))); boot(); });
     // This device was signed in, and the server no longer knows the session.
@@ -47,7 +51,7 @@ async function boot() {
       totpCard(() => location.reload())));
   }
   putUser(S.me);
-  const settingsP = get('/settings').catch(() => ({}));
+  const settingsP = early[2];
   // R19: a phone has an app lock with a PIN; the first start chooses it.
   if (isPhone) {
     const fresh = !hasPin(S.me.id);
@@ -58,7 +62,7 @@ async function boot() {
     if (!fresh && lock.due()) { lock.lock(); await new Promise((r) => document.addEventListener('kairan-unlocked', r, { once: true })); }
   }
   get('/stamps').then((d) => { S.stamps = d.stamps; }).catch(() => {});
-  const [, , settings] = await Promise.all([loadRooms().catch(() => {}), loadHeld(), settingsP]);
+  const [, , settings] = await Promise.all(early);
   build();
   if (settings.watermark) watermark();
   screenshotGuard();
