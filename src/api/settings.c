@@ -35,6 +35,9 @@ api_client_settings(store_t *s)
     }
     if (!json_is_boolean(json_object_get(j, "watermark")))
         json_object_set_new(j, "watermark", json_false());
+    /* R18: on staff's own phones the watermark is on unless the city turns it off. */
+    if (!json_is_boolean(json_object_get(j, "phone_watermark")))
+        json_object_set_new(j, "phone_watermark", json_true());
     for (size_t i = 0; i < sizeof(phone_limits) / sizeof(phone_limits[0]); i++)
         if (!json_is_integer(json_object_get(j, phone_limits[i].key)))
             json_object_set_new(j, phone_limits[i].key, json_integer(phone_limits[i].def));
@@ -77,7 +80,7 @@ set_done(store_t *s, struct api_req *r, void *ctx, int status)
     free(c);
 }
 
-/* PUT /api/v1/admin/settings {"watermark": bool, "pii": {"credit_card": "block"|"warn"|"off", …},
+/* PUT /api/v1/admin/settings {"watermark": bool, "phone_watermark": bool, "pii": {"credit_card": "block"|"warn"|"off", …},
  * "phone_lock_minutes", "phone_idle_minutes", "phone_max_hours": integers} */
 static int
 h_settings_put(struct api_req *r)
@@ -95,6 +98,10 @@ h_settings_put(struct api_req *r)
         goto fail;
     if (rc == 1)
         json_object_set_new(changes, "watermark", json_boolean(wm));
+    if ((rc = api_field_bool(r, b, "phone_watermark", &wm)) < 0)
+        goto fail;
+    if (rc == 1)
+        json_object_set_new(changes, "phone_watermark", json_boolean(wm));
     for (size_t i = 0; i < sizeof(phone_limits) / sizeof(phone_limits[0]); i++) {
         json_t *n = json_object_get(b, phone_limits[i].key);
         if (n == NULL)

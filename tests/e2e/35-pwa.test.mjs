@@ -299,3 +299,28 @@ test('an account lock reaches the phone at once: signed out, cache and local sta
   await srv.api('POST', `/api/v1/admin/users/${people[1].id}/unlock`, {});
   await P.ctx.close();
 });
+
+test('signed out while the app was closed: the next start wipes the device and says so; the watermark is on for phones', async () => {
+  const P = await phone(people[2], { pin: '9753' });
+  const p = P.page;
+  // R18: the viewer watermark is on by default on phones (the city's watermark setting is off).
+  const wm = p.locator('.watermark');
+  await wm.waitFor({ state: 'attached' });
+  assert.match(await wm.locator('span').first().innerText(), new RegExp(people[2].login));
+  await shellCached(p);
+  await p.close();
+  // The user signs out every other device from an office PC.
+  const pc = await srv.tokenOf(people[2]);
+  const r = await srv.api('DELETE', '/api/v1/me/sessions', undefined, pc);
+  assert.ok(r.json.revoked >= 1, r.text); // this phone (and the test's earlier sessions of the same person)
+  const p2 = await P.ctx.newPage();
+  await p2.goto(srv.url + '/');
+  await seeText(p2.locator('.signed-out'), /この端末はサインアウトされました/);
+  const left = await until(() => p2.evaluate(async () => {
+    const ks = await caches.keys();
+    const local = Object.keys(localStorage).filter((k) => k.startsWith('kairan.') && k !== 'kairan.lang');
+    return ks.length === 0 && local.length === 0 && { ks, local };
+  }), 5000, 'Cache Storage and localStorage to be empty');
+  assert.deepEqual(left, { ks: [], local: [] });
+  await P.ctx.close();
+});

@@ -64,7 +64,7 @@ async function boot() {
   get('/stamps').then((d) => { S.stamps = d.stamps; }).catch(() => {});
   const [, , settings] = await Promise.all(early);
   build();
-  if (settings.watermark) watermark();
+  if (settings.watermark || (isPhone && settings.phone_watermark !== false)) watermark();
   screenshotGuard();
   refreshOfficeHours();
   setInterval(refreshOfficeHours, 5 * 60 * 1000);
@@ -234,6 +234,8 @@ function announce(roomId, m) {
   shell.live.textContent = t('newMsg', name, m.sender.name + ': ' + body);
   const onScreen = roomId === S.active && !document.hidden;
   if (lock?.locked()) return; // a locked phone shows nothing of its messages, not even a notification
+  // On a phone the app in use says so with a short vibration (unless the room is muted).
+  if (isPhone && navigator.userActivation?.hasBeenActive && !onScreen && !muted().has(roomId) && !(officeHours.closed && !m.urgent)) navigator.vibrate?.(80);
   if (onScreen || muted().has(roomId) || !('Notification' in window) || Notification.permission !== 'granted') return;
   // R14: outside office hours the desktop stays silent, except for urgent messages.
   if (officeHours.closed && !m.urgent) return;

@@ -246,7 +246,7 @@ export function timeline(root, id) {
   function messageMenu(el) {
     const m = tl.msgs[idx(Number(el.dataset.seq))];
     if (!m || m.deleted) return;
-    navigator.vibrate?.(10);
+    if (navigator.userActivation?.hasBeenActive) navigator.vibrate?.(10);
     const mine = m.sender.id === S.me.id;
     const item = (label, fn, cls = '') => h('button.btn.sheet-item' + cls, { type: 'button', onclick: () => { d.close(); fn(); } }, label);
     const d = modal(t('msgMenu'), h('div.sheet-list', null,
