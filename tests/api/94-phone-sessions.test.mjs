@@ -30,6 +30,7 @@ describe('phone sessions', () => {
     assert.equal(set.phone_idle_minutes, 30);
     assert.equal(set.phone_max_hours, 12);
     assert.equal(set.phone_lock_minutes, 5);
+    assert.equal(set.phone_watermark, true, 'the watermark is on for phones by default (R18)');
     for (const [k, v] of [['phone_idle_minutes', 2], ['phone_idle_minutes', 1441], ['phone_max_hours', -1], ['phone_lock_minutes', '5'], ['phone_max_hours', 1.5]]) {
       const r = assertError(await s.api('PUT', '/api/v1/admin/settings', { token: s.adminToken, body: { [k]: v } }), 400, 'invalid_parameter', `${k}=${v}`);
       assert.match(r.json.error.message, new RegExp(k));
