@@ -82,6 +82,19 @@ api_revoke_sessions(int64_t user_id, const int64_t *sessions, size_t n)
 }
 
 void
+api_expire_sessions(int64_t user_id, const int64_t *sessions, size_t n)
+{
+    static const char frame[] = "{\"type\":\"session.revoked\",\"reason\":\"expired\"}";
+    if (n == 0)
+        return;
+    struct hub_event *ev = hub_event_new(HUB_REVOKE_SESSIONS, frame, sizeof(frame) - 1, &user_id, 1);
+    ev->sessions = xmalloc(n * sizeof(int64_t));
+    memcpy(ev->sessions, sessions, n * sizeof(int64_t));
+    ev->nsessions = n;
+    hub_publish(ev);
+}
+
+void
 api_revoke_user(int64_t user_id)
 {
     static const char frame[] = "{\"type\":\"session.revoked\"}";

@@ -59,6 +59,8 @@ void api_session_touch(int64_t session_id);
 int api_origin_ok(const char *origin, size_t len);
 /* Publishes session.revoked to the given sessions of a user (their sockets then close). */
 void api_revoke_sessions(int64_t user_id, const int64_t *sessions, size_t n);
+/* The same with "reason":"expired" (a phone session past the city's limits, R19). */
+void api_expire_sessions(int64_t user_id, const int64_t *sessions, size_t n);
 /* Publishes session.revoked to every socket of the user (account lock). */
 void api_revoke_user(int64_t user_id);
 
@@ -136,6 +138,8 @@ int api_ua_is_phone(const char *ua, size_t len);
  * lifetime; the session is then revoked (and its sockets closed) after the check. */
 struct store_session;
 int api_phone_session_expired(store_t *s, const struct store_session *ss);
+/* Queues one pass that ends every phone session past its limits (once a minute, held.c). */
+void api_phone_sweep(void);
 
 /* retention.c */
 /* Queues one retention pass (purges what has outlived its room's period). */

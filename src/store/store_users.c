@@ -574,6 +574,27 @@ store_sessions_revoke_user(store_t *s, int64_t user_id, int64_t except_id, int64
                     user_id, except_id);
 }
 
+int
+store_sessions_phone_stale(store_t *s, int64_t now, int64_t idle_ms, int64_t max_ms, int64_t **ids, int64_t **users, size_t *n)
+{
+    size_t cap = 0, ucap = 0, un = 0;
+    *ids = *users = NULL;
+    *n = 0;
+    /* GLOB, not LIKE: the same case-sensitive marks as api_ua_is_phone(). */
+    sqlite3_stmt *st = store__q(s,
+                                "SELECT id, user_id FROM sessions WHERE revoked_at IS NULL AND expires_at > ?"
+                                " AND (user_agent GLOB '*Android*' OR user_agent GLOB '*iPhone*' OR user_agent GLOB '*iPad*'"
+                                " OR user_agent GLOB '*Mobile*')"
+                                " AND ((? > 0 AND last_seen_at < ? - ?) OR (? > 0 AND created_at < ? - ?))",
+                                "IIIIIII", now, idle_ms, now, idle_ms, max_ms, now, max_ms);
+    int r;
+    while ((r = store__row(s, st)) == 1) {
+        store__ids_push(ids, n, &cap, sqlite3_column_int64(st, 0));
+        store__ids_push(users, &un, &ucap, sqlite3_column_int64(st, 1));
+    }
+    return r < 0 ? STORE_EIO : 0;
+}
+
 json_t *
 store_sessions_json(store_t *s, int64_t user_id, int64_t current_id)
 {

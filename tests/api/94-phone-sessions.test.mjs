@@ -1,11 +1,13 @@
 // Staff phones (R19): the city's idle timeout and absolute lifetime for phone sessions, driven
-// by the test clock (KAIRAN_TEST_CLOCK_OFFSET across a restart), not by waiting. Office PCs keep
+// by the test clock (KAIRAN_TEST_CLOCK_OFFSET across a restart), not by waiting. A request right
+// after the restart meets the check in the router (401 session_expired); the once-a-minute
+// sweep, whose first pass comes 5 s after start, ends the phones that make no request. Office PCs keep
 // the general session rules; an ended phone session is revoked and audited; bad settings are
 // refused naming the field.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import zlib from 'node:zlib';
-import { assertError, assertStatus, uid, useServer } from './lib/harness.mjs';
+import { assertError, assertStatus, uid, useServer, waitFor } from './lib/harness.mjs';
 
 const { ctx, T } = useServer({ before, after, it }, { env: { KAIRAN_TEST: '1' } });
 const ANDROID = 'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0 Mobile Safari/537.36';
@@ -111,6 +113,26 @@ function jpegSize(b) {
   }
   return null;
 }
+
+describe('phone sessions without requests', () => {
+  T('a phone that makes no request is ended by the sweep, so its socket stops too', async () => {
+    const s = ctx.srv;
+    const u = await s.makeUser(null, uid('sw'));
+    await loginAs(s, u, ANDROID);
+    const pc = await loginAs(s, u, PC);
+    const list = async () => assertStatus(await s.api('GET', '/api/v1/me/sessions', { token: pc, headers: { 'user-agent': PC } }), 200).json.sessions;
+    const phones = async () => (await list()).filter((x) => /Android/.test(x.user_agent)).length;
+    assert.equal(await phones(), 1, 'the phone is signed in');
+    const others = (await list()).length - 1;
+    const base = Number(s.extraEnv.KAIRAN_TEST_CLOCK_OFFSET || 0);
+    await shiftClock(s, base + 31 * 60);
+    // No request with the phone's token: the sweep (at start, then once a minute) ends it.
+    await waitFor(async () => (await phones()) === 0, 15000, 'the sweep to end the idle phone session');
+    assert.equal((await list()).length, others, 'the PC sessions stay');
+    const audit = assertStatus(await s.api('GET', '/api/v1/admin/audit?action=session.expire', { token: s.adminToken }), 200).json;
+    assert.ok(JSON.stringify(audit.entries).includes('sweep'), 'audited as swept');
+  });
+});
 
 describe('thumbnails (R22)', () => {
   T('an image comes as a JPEG of at most 480 px made on the server; a small one as itself; others refused', async () => {

@@ -221,7 +221,7 @@ async function onEvent(ev) {
       emit('presence', ev.user_id);
       break;
     case 'typing': typed(ev.room_id, ev.user_id); break;
-    case 'session.revoked': deviceSignedOut('revoked'); break;
+    case 'session.revoked': deviceSignedOut(ev.reason === 'expired' ? 'expired' : 'revoked'); break;
   }
 }
 

@@ -1,6 +1,6 @@
 // Strings: Japanese first, English second. t('key', a, b) fills {0}, {1}.
 const ja = {
-  soTitle: 'この端末はサインアウトされました', soRevoked: 'アカウントのロックまたは別の端末からの操作により、この端末はサインアウトされました。端末に残っていたデータは消去しました。',
+  soTitle: 'この端末はサインアウトされました', soRevoked: 'アカウントのロック、別の端末からのサインアウト、または利用時間の超過により、この端末のサインインは無効になりました。端末に残っていたデータは消去しました。',
   soExpired: '一定時間操作がなかったか、利用できる時間を過ぎたため、サインアウトしました。', soPin: '暗証番号を続けて間違えたため、この端末をサインアウトしました。',
   toLogin: 'ログイン画面へ', tryAgain: '再試行', offlineTitle: 'オフライン', offlineText: 'ネットワークに接続できません。電波の届く場所で再試行してください。',
   pinSetTitle: 'アプリのロックを設定', pinSetText: 'この端末では、しばらく使わないと回覧にロックがかかります。解除に使う暗証番号（数字4〜8桁）を決めてください。暗証番号はこの端末にだけ保存されます。',
@@ -58,7 +58,7 @@ const ja = {
   dropHere: 'ここにドロップして添付', moreActions: '操作', jumpTo: '元のメッセージ', error: 'エラーが発生しました',
 };
 const en = {
-  soTitle: 'This device was signed out', soRevoked: 'This device was signed out because the account was locked or signed out from another device. The data kept on it was erased.',
+  soTitle: 'This device was signed out', soRevoked: 'This device is no longer signed in: the account was locked, it was signed out from another device, or its time ran out. The data kept on it was erased.',
   soExpired: 'Signed out after a period without use or past the allowed time.', soPin: 'This device was signed out after too many wrong PINs.',
   toLogin: 'To the login screen', tryAgain: 'Try again', offlineTitle: 'Offline', offlineText: 'Cannot reach the network. Try again where there is a signal.',
   pinSetTitle: 'Set up the app lock', pinSetText: 'On this device Kairan locks after a while unused. Choose a PIN (4–8 digits) to unlock it. The PIN is kept on this device only.',

@@ -112,9 +112,9 @@ export function pinSetup(root, uid) {
 }
 
 /*
- * The app lock. After `minutes` in the background (0: as soon as the app is left) the app's
- * content is taken out of the page — not covered — and only the PIN brings it back. Five
- * wrong PINs sign the device out. The time the app was left is kept in localStorage, so a
+ * The app lock. After `minutes` in the background (0: as soon as the app is left), or as long
+ * in front without a touch, the app's content is taken out of the page — not covered — and
+ * only the PIN brings it back. Five wrong PINs sign the device out. The time the app was left is kept in localStorage, so a
  * phone that closed the app in the background asks for the PIN at the next start too.
  */
 export function appLock(root, uid, minutes, { onFail, isOpen }) {
@@ -163,8 +163,14 @@ export function appLock(root, uid, minutes, { onFail, isOpen }) {
     if (document.hidden) { if (!held) mark(); if (ms === 0) lock(); } else if (!held && stale()) lock();
   });
   addEventListener('pagehide', () => { if (!held && isOpen()) mark(); });
-  // While the app is in use, keep the time fresh, so a cold start after a crash still counts.
-  setInterval(() => { if (!held && !document.hidden && isOpen()) mark(); }, 30000);
+  // An app left open on a desk locks too: after the same time without a touch or a key.
+  let touched = Date.now();
+  for (const ev of ['pointerdown', 'keydown']) addEventListener(ev, () => { touched = Date.now(); }, { capture: true, passive: true });
+  setInterval(() => {
+    if (held || document.hidden || !isOpen()) return;
+    if (ms > 0 && Date.now() - touched >= ms) { lock(); return; }
+    mark(); // keep the time fresh, so a cold start after a crash still counts
+  }, 15000);
   return { lock, locked: () => !!held, due: () => stale(), mark };
 }
 
