@@ -48,7 +48,8 @@ self.addEventListener('fetch', (e) => {
   if (req.method !== 'GET') return;
   const url = new URL(req.url);
   // Every page of the single-page client is index.html (deep links); nothing else is kept.
-  if (req.mode === 'navigate' && url.origin === self.location.origin && !url.pathname.startsWith('/api/')) {
+  const app = !url.pathname.startsWith('/api/') && url.pathname !== '/healthz' && url.pathname !== '/metrics';
+  if (req.mode === 'navigate' && url.origin === self.location.origin && app) {
     e.respondWith(fromCache('/'));
     return;
   }

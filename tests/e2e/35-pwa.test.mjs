@@ -208,6 +208,16 @@ test('made for the thumb: one pane at a time with back, touch targets of 44 px, 
     .filter((r) => r.h < 44 || r.w < 44));
   assert.deepEqual(small, [], 'every control is at least 44×44 px');
   await shot(p, 'phone-app-room');
+  // The on-screen keyboard takes the lower part of the screen (the viewport shrinks, as with
+  // interactive-widget=resizes-content): the composer stays above it, usable.
+  await p.locator('.composer textarea').tap();
+  await p.setViewportSize({ width: 390, height: 480 });
+  await until(async () => {
+    const b = await p.locator('.composer').boundingBox();
+    return b && b.y + b.height <= 480 + 1 && b.y > 200;
+  }, 5000, 'the composer above the keyboard');
+  assert.equal(await p.locator('.composer textarea').evaluate((el) => el === document.activeElement), true, 'still typing');
+  await p.setViewportSize({ width: 390, height: 844 });
   // A long press on one's own message.
   const mine = p.locator('.msg.mine', { hasText: '10時から入ります' });
   await mine.evaluate((el) => el.querySelector('.text').dispatchEvent(new PointerEvent('pointerdown', { pointerType: 'touch', bubbles: true, clientX: 100, clientY: 100 })));
