@@ -34,7 +34,7 @@ before(async () => {
 after(async () => { await br?.close(); await srv?.destroy(); });
 
 /** A phone: 390×844, touch, a phone's User-Agent; logged in and through the PIN setup. */
-async function phone(u, { pin = PIN, shotName = null } = {}) {
+async function phone(u, { pin = PIN, shotName = null, base = srv.url, before = null } = {}) {
   const ctx = await br.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2, userAgent: ANDROID,
     locale: 'ja-JP', timezoneId: 'Asia/Tokyo', acceptDownloads: true });
   const page = await ctx.newPage();
@@ -42,7 +42,8 @@ async function phone(u, { pin = PIN, shotName = null } = {}) {
   page.on('console', (m) => { if (m.type() === 'error' && !/ERR_INTERNET_DISCONNECTED|Failed to load resource/.test(m.text())) errors.push(m.text()); });
   page.on('pageerror', (e) => errors.push('pageerror: ' + e.message));
   page.setDefaultTimeout(10000);
-  await page.goto(srv.url + '/');
+  if (before) await before(ctx, page);
+  await page.goto(base + '/');
   await page.locator('input[name=login]').fill(u.login);
   await page.locator('input[name=pw]').fill(u.password);
   await page.locator('form.login button[type=submit]').click();
@@ -332,5 +333,35 @@ test('signed out while the app was closed: the next start wipes the device and s
     return ks.length === 0 && local.length === 0 && { ks, local };
   }), 5000, 'Cache Storage and localStorage to be empty');
   assert.deepEqual(left, { ks: [], local: [] });
+  await P.ctx.close();
+});
+
+test('the phone\'s own screen lock (WebAuthn platform authenticator) unlocks the app instead of the PIN', async () => {
+  assert.equal((await srv.api('PUT', '/api/v1/admin/settings', { phone_lock_minutes: 0 })).status, 200);
+  // WebAuthn needs a domain: the same server as localhost; a virtual fingerprint reader.
+  let cdp, auth;
+  const P = await phone(people[4], { pin: '8642', base: srv.url.replace('127.0.0.1', 'localhost'), before: async (ctx, page) => {
+    cdp = await ctx.newCDPSession(page);
+    await cdp.send('WebAuthn.enable');
+    auth = (await cdp.send('WebAuthn.addVirtualAuthenticator', { options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true,
+      hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true } })).authenticatorId;
+  } });
+  const p = P.page;
+  const { credentials } = await cdp.send('WebAuthn.getCredentials', { authenticatorId: auth });
+  assert.equal(credentials.length, 1, 'enrolled at the PIN setup');
+  await background(p, true);
+  await p.locator('form.pin-lock').waitFor();
+  await p.getByRole('button', { name: '端末の画面ロックで解除' }).click();
+  await p.locator('a.room').first().waitFor();
+  assert.equal(await p.locator('form.pin-lock').count(), 0);
+  // A finger the phone does not accept: the app stays locked.
+  await background(p, true);
+  await p.locator('form.pin-lock').waitFor();
+  await cdp.send('WebAuthn.setUserVerified', { authenticatorId: auth, isUserVerified: false });
+  await p.getByRole('button', { name: '端末の画面ロックで解除' }).click();
+  await seeText(p.locator('form.pin-lock .error'), /確認できませんでした/);
+  assert.equal(await p.locator('a.room').count(), 0);
+  assert.deepEqual(P.errors, []);
+  assert.equal((await srv.api('PUT', '/api/v1/admin/settings', { phone_lock_minutes: 5 })).status, 200);
   await P.ctx.close();
 });

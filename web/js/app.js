@@ -55,7 +55,7 @@ async function boot() {
   // R19: a phone has an app lock with a PIN; the first start chooses it.
   if (isPhone) {
     const fresh = !hasPin(S.me.id);
-    if (fresh) await pinSetup(app, S.me.id);
+    if (fresh) await pinSetup(app, S.me);
     const settings = await settingsP;
     lock = appLock(app, S.me.id, settings.phone_lock_minutes ?? 5, { onFail: pinFailed, isOpen: () => !!S.me && !gone });
     // A start long after the app was last used asks for the PIN before anything is shown.

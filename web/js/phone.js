@@ -34,7 +34,7 @@ export async function wipe(keepPrefs = false) {
   try {
     for (const d of (await indexedDB.databases?.()) || []) if (d.name) indexedDB.deleteDatabase(d.name);
   } catch { /* no IndexedDB */ }
-  const keep = (k) => k === 'kairan.lang' || (keepPrefs && /^kairan\.(pin|askover)\./.test(k));
+  const keep = (k) => k === 'kairan.lang' || (keepPrefs && /^kairan\.(pin|passkey|askover)\./.test(k));
   for (const k of Object.keys(localStorage)) if (k.startsWith('kairan.') && !keep(k)) localStorage.removeItem(k);
   sessionStorage.clear();
 }
@@ -91,18 +91,48 @@ function pinInput(label, name) {
     required: true, autocomplete: 'off' }));
 }
 
-// First start on a phone: choose the PIN, and read the guide's rule on screenshots (R18) once.
-export function pinSetup(root, uid) {
+// ---- the phone's own screen lock (WebAuthn, a platform authenticator with user verification)
+// as another way to unlock: fingerprint or face instead of the PIN. Only the credential's id is
+// kept; like the PIN it guards the screen of a live session, nothing stored.
+const keyKey = (uid) => 'kairan.passkey.' + uid;
+export const hasDeviceLock = (uid) => !!localStorage.getItem(keyKey(uid)) && 'credentials' in navigator;
+async function deviceLockAvailable() {
+  try { return !!window.PublicKeyCredential && await PublicKeyCredential.isUserVerifyingPlatformAuthenticatorAvailable(); } catch { return false; }
+}
+async function enrolDeviceLock(me) {
+  const cred = await navigator.credentials.create({ publicKey: {
+    rp: { name: t('app') }, challenge: crypto.getRandomValues(new Uint8Array(32)),
+    user: { id: crypto.getRandomValues(new Uint8Array(16)), name: me.login || String(me.id), displayName: me.name || '' },
+    pubKeyCredParams: [{ type: 'public-key', alg: -7 }, { type: 'public-key', alg: -257 }],
+    authenticatorSelection: { authenticatorAttachment: 'platform', userVerification: 'required', residentKey: 'discouraged' },
+    timeout: 60000, attestation: 'none',
+  } });
+  localStorage.setItem(keyKey(me.id), b64(new Uint8Array(cred.rawId)));
+}
+async function deviceUnlock(uid) {
+  const id = unb64(localStorage.getItem(keyKey(uid)));
+  const a = await navigator.credentials.get({ publicKey: { challenge: crypto.getRandomValues(new Uint8Array(32)),
+    allowCredentials: [{ type: 'public-key', id }], userVerification: 'required', timeout: 60000 } });
+  return !!a && a.response.authenticatorData.byteLength >= 37 && (new Uint8Array(a.response.authenticatorData)[32] & 0x04) !== 0; // UV flag
+}
+
+// First start on a phone: choose the PIN (and, where the phone offers it, its own screen lock),
+// and read the guide's rule on screenshots (R18) once.
+export function pinSetup(root, me) {
+  const uid = me.id;
   return new Promise((done) => {
     const err = h('p.error', { role: 'alert' });
+    const dev = h('label.check', { hidden: true }, h('input', { type: 'checkbox', name: 'dev', checked: true }), t('devLockOffer'));
     const f = h('form.card.login.pin-setup', null, h('h1', null, t('pinSetTitle')),
-      h('p', null, t('pinSetText')), pinInput(t('pinNew'), 'p1'), pinInput(t('pinAgain'), 'p2'),
+      h('p', null, t('pinSetText')), pinInput(t('pinNew'), 'p1'), pinInput(t('pinAgain'), 'p2'), dev,
       h('p.rule', { role: 'note' }, t('ruleScreenshot')), err, h('button.btn.primary', { type: 'submit' }, t('pinSave')));
+    deviceLockAvailable().then((ok) => { dev.hidden = !ok; });
     f.addEventListener('submit', async (e) => {
       e.preventDefault();
       if (!/^[0-9]{4,8}$/.test(f.p1.value)) { err.textContent = t('pinBad'); return; }
       if (f.p1.value !== f.p2.value) { err.textContent = t('pinMismatch'); return; }
       await setPin(uid, f.p1.value);
+      if (!dev.hidden && f.dev.checked) await enrolDeviceLock(me).catch(() => { /* the PIN alone, then */ });
       localStorage.setItem('kairan.seen.' + uid, String(Date.now()));
       clear(root); done();
     });
@@ -133,6 +163,9 @@ export function appLock(root, uid, minutes, { onFail, isOpen }) {
       h('div.logo', null, h('img', { src: '/icons/icon.svg', alt: '', width: 48, height: 48 }), h('h1', null, t('app'))),
       h('p', null, t('pinLocked')), pinInput(t('pin'), 'pin'), err,
       h('button.btn.primary', { type: 'submit' }, t('unlock')),
+      hasDeviceLock(uid) ? h('button.btn.device-unlock', { type: 'button', onclick: async () => {
+        if (await deviceUnlock(uid).catch(() => false)) { localStorage.removeItem(failKey); unlock(); } else err.textContent = t('devLockFail');
+      } }, t('devLockUse')) : null,
       h('button.btn.ghost', { type: 'button', onclick: () => onFail('logout') }, t('pinForgot')));
     f.addEventListener('submit', async (e) => {
       e.preventDefault();
