@@ -17,6 +17,7 @@ export function dayAwaySection(d) {
     '| client | bytes until the list is usable | time to the list | time to the first room | bytes until the first room with its thumbnails | time until its thumbnails are in |',
     '|---|---|---|---|---|---|',
     row('phone (PIN entered at start)', r.phone), row('desktop', r.desktop), '',
+    ...(r.phone_first_start ? [`For comparison, the very first start on a phone (nothing cached, same line) needs ${kb(r.phone_first_start.wire_bytes_to_login_form.down + r.phone_first_start.wire_bytes_to_login_form.up)} and ${s(r.phone_first_start.ms_to_login_form)} until the login form is usable: the whole shell, gzipped, over 2-second round trips; the service worker keeps it from then on.`, ''] : []),
     `Target (issue #12): ≤ 300 KB and ≤ 3 s to the list on this profile with the shell cached. The list needs ${r.phone.requests_to_list} requests of which ${r.phone.served_by_service_worker} come from the service worker's cache (no round trip); the rest — \`/me\`, \`/settings\`, \`/rooms\`, \`/me/held\`, the WebSocket — go out together at start, so the list costs about one 2-second round trip plus the PIN check (PBKDF2, on the phone only; the lock screen showed at ${s(r.phone.ms_to_lock_screen)}). Messages are fetched only for the room opened. The first room's photos as originals would have been about ${(sc.image_bytes_total / sc.images / 1e6).toFixed(1)} MB each.`, ''];
 }
 

@@ -203,6 +203,20 @@ async function main() {
     log(kind, JSON.stringify(results[kind]));
     await p.close();
   }
+  // For comparison: the very first start on a phone (nothing cached), until the login form.
+  {
+    const ctx = await br.newContext({ ...kinds.phone.ctx, locale: 'ja-JP', timezoneId: 'Asia/Tokyo' });
+    const p = await ctx.newPage();
+    const cdp = await ctx.newCDPSession(p);
+    await cdp.send('Network.enable');
+    await cdp.send('Network.emulateNetworkConditions', SLOW3G);
+    const w0 = { ...wire }, t0 = Date.now();
+    await p.goto(purl + '/', { waitUntil: 'commit' });
+    await p.locator('form.login input[name=login]').waitFor({ timeout: 120000 });
+    results.phone_first_start = { ms_to_login_form: Date.now() - t0, wire_bytes_to_login_form: { down: wire.down - w0.down, up: wire.up - w0.up } };
+    log('phone first start', JSON.stringify(results.phone_first_start));
+    await ctx.close();
+  }
   const out = { scenario: { rooms: ROOMS, new_messages: NEW_MSGS, images: IMAGES, image_bytes_total: imageBytes, network: 'Slow 3G (CDP: 2000 ms latency, 50,000 B/s down and up)',
     phone: '390×844, touch, Android Chrome User-Agent, PIN lock at start (phone_lock_minutes 0)', desktop: '1280×800, Windows Chrome User-Agent', shell: 'the app shell cached by the service worker the day before' },
   results, at: new Date().toISOString() };
