@@ -179,14 +179,28 @@ test('app lock: after the background timeout the content is removed and only the
   assert.deepEqual(hidden, { text: false, html: false, rooms: 0 }, 'the content is out of the page, not covered');
   await background(p, false);
   await shot(p, 'phone-app-lock');
+  // A message arriving while locked is not marked read: nobody could see it.
+  const tb = await srv.tokenOf(people[1]);
+  const sent = (await srv.api('POST', `/api/v1/rooms/${room.id}/messages`, { text: 'ロック中に届いたメッセージ', client_msg_id: 'while-locked' }, tb)).json;
+  const t3 = await srv.tokenOf(people[3]);
+  await until(async () => {
+    const r = (await srv.api('GET', `/api/v1/rooms/${room.id}`, undefined, t3)).json;
+    return r.last_seq >= sent.seq && r;
+  }, 5000, 'the message to be stored');
+  // The app has it (the unread count in the title) and has not marked it read.
+  await until(async () => /^\(1\)/.test(await p.title()), 5000, 'the unread count in the title');
+  const readers = (await srv.api('GET', `/api/v1/rooms/${room.id}/messages/${sent.id}/readers`, undefined, tb)).json;
+  assert.ok(!readers.read.some((u) => u.id === people[3].id), 'not read by the locked phone');
   await p.locator('input[name=pin]').fill('000000');
   await p.locator('form.pin-lock button[type=submit]').click();
   await seeText(p.locator('form.pin-lock .error'), /暗証番号が違います.*4/);
   assert.equal(await p.locator('.msg').count(), 0, 'a wrong PIN shows nothing');
   await p.locator('input[name=pin]').fill(PIN);
   await p.locator('form.pin-lock button[type=submit]').click();
-  await seeText(p.locator('.tl-list'), /住民税の減免申請/);
+  await seeText(p.locator('.tl-list'), /ロック中に届いたメッセージ/);
   assert.equal(await p.locator('form.pin-lock').count(), 0);
+  await until(async () => (await srv.api('GET', `/api/v1/rooms/${room.id}/messages/${sent.id}/readers`, undefined, tb)).json.read.some((u) => u.id === people[3].id),
+    5000, 'read once unlocked and on screen');
   // The PIN is kept only as a salted PBKDF2 hash.
   const rec = await p.evaluate((id) => JSON.parse(localStorage.getItem('kairan.pin.' + id)), people[3].id);
   assert.ok(rec.s && rec.h && rec.i >= 100000, JSON.stringify(rec));

@@ -77,6 +77,7 @@ async function boot() {
   S.ws = connect({ onEvent, onState });
   addEventListener('hashchange', route);
   document.addEventListener('kairan-logout', logout);
+  document.addEventListener('kairan-unlocked', () => emit('visible'));
   document.addEventListener('visibilitychange', () => {
     wsSend({ type: 'presence', status: document.hidden ? 'away' : 'online' });
     if (!document.hidden) emit('visible');

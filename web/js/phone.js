@@ -158,6 +158,7 @@ export function appLock(root, uid, minutes, { onFail, isOpen }) {
     if (held) return;
     for (const d of document.querySelectorAll('dialog')) d.remove();
     held = [...root.childNodes];
+    document.documentElement.dataset.locked = '1'; // nothing counts as read while locked
     const err = h('p.error', { role: 'alert' });
     const f = h('form.card.login.pin-lock', null,
       h('div.logo', null, h('img', { src: '/icons/icon.svg', alt: '', width: 48, height: 48 }), h('h1', null, t('app'))),
@@ -188,6 +189,7 @@ export function appLock(root, uid, minutes, { onFail, isOpen }) {
     if (!held) return;
     root.replaceChildren(...held);
     held = null;
+    delete document.documentElement.dataset.locked;
     mark();
     document.dispatchEvent(new Event('kairan-unlocked'));
   }

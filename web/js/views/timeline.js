@@ -140,7 +140,8 @@ export function timeline(root, id) {
     }
   }
   function seen() {
-    if (!document.hidden && S.active === id && (stick || atBottom()) && win.to == null) markRead(id);
+    // A locked phone (phone.js) shows nothing, so nothing arriving then is read.
+    if (!document.hidden && !document.documentElement.dataset.locked && S.active === id && (stick || atBottom()) && win.to == null) markRead(id);
   }
 
   // ---- scrolling and paging
