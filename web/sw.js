@@ -3,8 +3,9 @@
 // an API answer, a file or any message (R17): everything under /api/ goes to the network only.
 //
 // Shell files are served from the cache without asking the network (on a slow line every
-// request costs a round trip). After a start, the page reports the files it loaded; at most
-// once an hour the worker then revalidates the whole shell, and the server answers an
+// request costs a round trip). At each start the page reports the files it loaded, and the
+// worker keeps any it lacks at once (so the next start works offline); at most once an hour,
+// a few seconds later, it revalidates the whole shell, and the server answers an
 // unchanged file with 304, so keeping current costs only headers (R22). A new version of
 // Kairan is therefore in use from the second start after it was installed.
 const CACHE = 'kairan-shell-1';
@@ -64,6 +65,7 @@ async function keepShell(urls) {
   const at = Number(await (await c.match(CHECKED))?.text() || 0);
   if (wiped || Date.now() - at < CHECK_EVERY) return;
   await c.put(CHECKED, new Response(String(Date.now())));
+  await new Promise((r) => setTimeout(r, 3000)); // after the start's own requests
   for (const req of await c.keys()) {
     const path = new URL(req.url).pathname;
     if (path === CHECKED || wiped) continue;

@@ -14,11 +14,8 @@ export function registerWorker() {
   if (!('serviceWorker' in navigator)) return;
   navigator.serviceWorker.register('/sw.js', { scope: '/' }).then(() => navigator.serviceWorker.ready).then((reg) => {
     // Hand the worker the shell files this start loaded (every module), so it keeps them all.
-    // A little later, so any revalidation does not compete with the start's own requests.
-    setTimeout(() => {
-      const urls = performance.getEntriesByType('resource').map((e) => e.name).concat(location.origin + '/');
-      reg.active?.postMessage({ type: 'shell', urls });
-    }, 3000);
+    const urls = performance.getEntriesByType('resource').map((e) => e.name).concat(location.origin + '/');
+    reg.active?.postMessage({ type: 'shell', urls });
   }).catch(() => { /* the app works without it, only not offline */ });
 }
 
