@@ -5,6 +5,7 @@ import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { dayAwaySection } from './day-away-report.mjs';
 
 const RES = resolve(process.argv[2] || 'bench/results');
 const RAW = join(RES, 'raw');
@@ -188,6 +189,8 @@ if (Object.keys(L.profiles).length) {
       `Full profile (with inclusive times): \`bench/results/profile-${k}.txt\`.`, '');
   }
 }
+// The phone scenario is run on its own (node bench/day-away.mjs), not by make bench.
+if (rd('day-away.json')) P(...dayAwaySection(rd('day-away.json')));
 const findings = join(ROOT, 'docs/bench/findings.md');
 if (existsSync(findings)) P('## Findings and suggested server changes', '', `See [docs/bench/findings.md](../../docs/bench/findings.md) (written from this run's numbers and profiles).`, '');
 P('## How to run', '', '```sh', 'make bench                       # build/kairan, bench/build.sh, bench/run.sh (≈ 10 minutes)', 'BENCH_QUICK=1 bench/run.sh        # smaller and shorter, for trying changes', 'BENCH_PROFILE=0 make bench       # without the perf runs', '```', '',

@@ -7,7 +7,8 @@ set -eu
 cd "$(dirname "$0")/.."
 
 PKGS="build-essential meson ninja-build pkg-config libh2o-evloop-dev libjansson-dev libsqlite3-dev
-      libsodium-dev libmagic-dev libssl-dev zlib1g-dev libpango1.0-dev libcairo2-dev libpoppler-glib-dev fonts-noto-cjk libldap-dev"
+      libsodium-dev libmagic-dev libssl-dev zlib1g-dev libpango1.0-dev libcairo2-dev libpoppler-glib-dev fonts-noto-cjk libldap-dev
+      libgdk-pixbuf-2.0-dev"
 if [ "${1:-}" = test ]; then
     PKGS="$PKGS libcmocka-dev clang libclang-rt-14-dev nodejs npm chromium fonts-noto-cjk sqlite3 curl openssl unzip libreoffice-calc-nogui poppler-utils slapd ldap-utils"
 fi

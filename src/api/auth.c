@@ -51,7 +51,7 @@ api_origin_ok(const char *origin, size_t len)
 static int
 touch_run(store_t *s, struct api_req *r, void *ctx)
 {
-    return store_session_touch(s, *(int64_t *)ctx, time_now_ms());
+    return store_session_touch(s, *(int64_t *)ctx, api_now_ms());
 }
 
 static void
@@ -72,6 +72,19 @@ void
 api_revoke_sessions(int64_t user_id, const int64_t *sessions, size_t n)
 {
     static const char frame[] = "{\"type\":\"session.revoked\"}";
+    if (n == 0)
+        return;
+    struct hub_event *ev = hub_event_new(HUB_REVOKE_SESSIONS, frame, sizeof(frame) - 1, &user_id, 1);
+    ev->sessions = xmalloc(n * sizeof(int64_t));
+    memcpy(ev->sessions, sessions, n * sizeof(int64_t));
+    ev->nsessions = n;
+    hub_publish(ev);
+}
+
+void
+api_expire_sessions(int64_t user_id, const int64_t *sessions, size_t n)
+{
+    static const char frame[] = "{\"type\":\"session.revoked\",\"reason\":\"expired\"}";
     if (n == 0)
         return;
     struct hub_event *ev = hub_event_new(HUB_REVOKE_SESSIONS, frame, sizeof(frame) - 1, &user_id, 1);
@@ -275,7 +288,7 @@ static int
 login_run(store_t *s, struct api_req *r, void *ctx)
 {
     struct login_ctx *c = ctx;
-    int64_t now = time_now_ms();
+    int64_t now = api_now_ms(); /* the test clock, so phone session limits can be tested (phone.c) */
     int rc = store_session_create(s, c->user_id, c->hash, c->ua, c->addr, now, now + api_config()->session_days * TIME_DAY_MS,
                                   &c->session_id);
     /* An expired password restricts the new session until it is changed. */

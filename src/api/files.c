@@ -43,6 +43,8 @@ api_blobs_gc(store_t *s, char **hashes, size_t n)
         api_blob_path(hashes[i], path, sizeof(path));
         if (unlink(path) != 0 && errno != ENOENT)
             log_warn("files.gc", "hash=%s error=\"%s\"", hashes[i], strerror(errno));
+        api_thumb_path(hashes[i], path, sizeof(path));
+        unlink(path); /* most blobs have none */
     }
 }
 
@@ -427,5 +429,6 @@ const struct api_op api_files_ops[] = {
     {API_POST, "/api/v1/files", 0, h_upload},
     {API_GET, "/api/v1/files/{}", 0, h_file},
     {API_GET, "/api/v1/files/{}/meta", 0, h_file_meta},
+    {API_GET, "/api/v1/files/{}/thumb", 0, api_file_thumb},
     {0, NULL, 0, NULL},
 };

@@ -241,6 +241,10 @@ release_main(void *arg)
         /* Retention once an hour, and at start (tick 0). */
         if (tick % 3600 == 0)
             api_retention_pass();
+        /* Phone sessions past the city's limits (R19), once a minute, the first a few seconds
+         * after start: a phone that comes back at once is told why (401 session_expired). */
+        if (tick % 60 == 5)
+            api_phone_sweep();
         /* One pass at a time; the writer batches it with whatever else is waiting. */
         if (__atomic_exchange_n(&release_busy, 1, __ATOMIC_ACQ_REL) == 0)
             api_write_detached(release_run, release_done, xcalloc(1, sizeof(struct release_ctx)));

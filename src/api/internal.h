@@ -59,6 +59,8 @@ void api_session_touch(int64_t session_id);
 int api_origin_ok(const char *origin, size_t len);
 /* Publishes session.revoked to the given sessions of a user (their sockets then close). */
 void api_revoke_sessions(int64_t user_id, const int64_t *sessions, size_t n);
+/* The same with "reason":"expired" (a phone session past the city's limits, R19). */
+void api_expire_sessions(int64_t user_id, const int64_t *sessions, size_t n);
 /* Publishes session.revoked to every socket of the user (account lock). */
 void api_revoke_user(int64_t user_id);
 
@@ -125,6 +127,20 @@ int api_zone_refuses(struct api_req *r, struct api_zone *z);
  * r->client for every request; use that. */
 void api_client_address(struct api_req *r, char *out, size_t size);
 
+/* settings.c */
+/* The client settings with their defaults filled in (new reference). */
+json_t *api_client_settings(store_t *s);
+
+/* phone.c */
+/* 1 when the User-Agent is a phone's or a tablet's browser. */
+int api_ua_is_phone(const char *ua, size_t len);
+/* R19: 1 when the session is a phone's and has passed the city's idle timeout or absolute
+ * lifetime; the session is then revoked (and its sockets closed) after the check. */
+struct store_session;
+int api_phone_session_expired(store_t *s, const struct store_session *ss);
+/* Queues one pass that ends every phone session past its limits (once a minute, held.c). */
+void api_phone_sweep(void);
+
 /* retention.c */
 /* Queues one retention pass (purges what has outlived its room's period). */
 void api_retention_pass(void);
@@ -157,6 +173,9 @@ int api_employment_ok(const char *e);
 void api_blob_path(const char *hash, char *out, size_t size);
 /* A Content-Disposition value for a download named `name` (UTF-8), inline or attachment. */
 char *api_content_disposition(const char *name, int inline_);
+/* thumbs.c: the path of a blob's thumbnail, and GET /api/v1/files/{id}/thumb. */
+void api_thumb_path(const char *hash, char *out, size_t size);
+int api_file_thumb(struct api_req *r);
 /* Removes the blobs of `hashes` that no file row refers to any more (writer thread, after commit). */
 void api_blobs_gc(store_t *s, char **hashes, size_t n);
 

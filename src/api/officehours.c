@@ -245,11 +245,7 @@ api_office_refuses_login(struct api_req *r, int zone_refuses)
     load_office(r->thread->store, &o);
     if (o.disaster)
         return 0;
-    /* A phone's browser says so in its User-Agent (Android, iPhone, iPad, "Mobile"). */
-    static const char *const phones[] = {"Android", "iPhone", "iPad", "Mobile"};
-    int phone = 0;
-    for (size_t i = 0; i < 4 && !phone && r->user_agent; i++)
-        phone = memmem(r->user_agent, r->user_agent_len, phones[i], strlen(phones[i])) != NULL;
+    int phone = api_ua_is_phone(r->user_agent, r->user_agent_len);
     if (!(phone && o.refuse_phone_logins) && !zone_refuses)
         return 0;
     if (calendar_in_office_hours(rules_of(r->thread->store), api_now_ms(), o.start, o.end))

@@ -40,7 +40,8 @@ cookie_value(const char *c, size_t len, const char *name, size_t *vlen)
     return NULL;
 }
 
-/* Finds the session of the request's token: 0 and fills r->user, -1 when none is valid. */
+/* Finds the session of the request's token: 0 and fills r->user, -1 when none is valid, -2
+ * when it was a phone's session that has just timed out (R19). */
 static int
 authenticate(struct api_req *r, int *via_cookie)
 {
@@ -60,6 +61,8 @@ authenticate(struct api_req *r, int *via_cookie)
     struct store_session ss;
     if (store_session_lookup(r->thread->store, hash, time_now_ms(), &ss) != 0)
         return -1;
+    if (api_phone_session_expired(r->thread->store, &ss))
+        return -2;
     r->user.id = ss.user_id;
     r->user.session_id = ss.id;
     r->user.is_admin = ss.is_admin;
@@ -71,7 +74,7 @@ authenticate(struct api_req *r, int *via_cookie)
     memcpy(r->user.login, ss.login, sizeof(r->user.login));
     r->authenticated = 1;
     /* Record activity for the device list, at most once a minute per session. */
-    if (time_now_ms() - ss.last_seen_at > 60000)
+    if (api_now_ms() - ss.last_seen_at > 60000)
         api_session_touch(ss.id);
     return 0;
 }
@@ -131,6 +134,10 @@ api_dispatch(struct api_req *r)
         int via_cookie;
         int arc = authenticate(r, &via_cookie);
         store_end_reads(r->thread->store);
+        if (arc == -2)
+            return api_error(r, 401, "session_expired",
+                             "一定時間が過ぎたため、サインアウトしました。もう一度ログインしてください。",
+                             "The session on this phone has timed out. Please log in again.");
         if (arc != 0)
             return api_error(r, 401, "unauthorized", "ログインしてください。", "Please log in.");
         if (via_cookie && r->method != API_GET && r->method != API_HEAD) {

@@ -1,6 +1,7 @@
 /*
- * Settings administrators change while the server runs (the viewer watermark of R18, the cost
- * of a printed sheet for R24, the guard's identifiers),
+ * Settings administrators change while the server runs (the viewer watermark of R18, the PII
+ * guard's optional kinds, the limits for staff phones of R19, and the cost of a printed sheet
+ * for R24),
  * stored in the store's settings table so every node and restart sees the same values.
  */
 #include "api/internal.h"
@@ -12,9 +13,19 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The settings object with defaults filled in; caller owns it. */
-static json_t *
-settings_json(store_t *s)
+/* R19: the defaults for phones — the app lock after 5 minutes in the background, a phone's
+ * session ends after 30 minutes without use and 12 hours after login (0: no limit). */
+static const struct {
+    const char *key;
+    int def, min, max;
+} phone_limits[] = {
+    {"phone_lock_minutes", 5, 0, 60},
+    {"phone_idle_minutes", 30, 5, 1440},
+    {"phone_max_hours", 12, 1, 720},
+};
+
+json_t *
+api_client_settings(store_t *s)
 {
     char *v = store_setting_get(s, "client");
     json_t *j = v ? json_loads(v, 0, NULL) : NULL;
@@ -25,6 +36,12 @@ settings_json(store_t *s)
     }
     if (!json_is_boolean(json_object_get(j, "watermark")))
         json_object_set_new(j, "watermark", json_false());
+    /* R18: on staff's own phones the watermark is on unless the city turns it off. */
+    if (!json_is_boolean(json_object_get(j, "phone_watermark")))
+        json_object_set_new(j, "phone_watermark", json_true());
+    for (size_t i = 0; i < sizeof(phone_limits) / sizeof(phone_limits[0]); i++)
+        if (!json_is_integer(json_object_get(j, phone_limits[i].key)))
+            json_object_set_new(j, phone_limits[i].key, json_integer(phone_limits[i].def));
     return j;
 }
 
@@ -32,7 +49,7 @@ settings_json(store_t *s)
 static int
 h_settings(struct api_req *r)
 {
-    return api_reply(r, 200, settings_json(r->thread->store));
+    return api_reply(r, 200, api_client_settings(r->thread->store));
 }
 
 struct set_ctx {
@@ -43,7 +60,7 @@ static int
 set_run(store_t *s, struct api_req *r, void *ctx)
 {
     struct set_ctx *c = ctx;
-    json_t *cur = settings_json(s);
+    json_t *cur = api_client_settings(s);
     json_object_update(cur, c->changes);
     char *text = json_dumps(cur, JSON_COMPACT | JSON_SORT_KEYS);
     json_decref(cur);
@@ -59,13 +76,13 @@ set_done(store_t *s, struct api_req *r, void *ctx, int status)
 {
     struct set_ctx *c = ctx;
     if (status == 0)
-        api_reply(r, 200, settings_json(s));
+        api_reply(r, 200, api_client_settings(s));
     json_decref(c->changes);
     free(c);
 }
 
-/* PUT /api/v1/admin/settings {"watermark": bool, "paper_cost_per_sheet": yen,
- *                             "pii": {"credit_card": "block"|"warn"|"off", …}} */
+/* PUT /api/v1/admin/settings {"watermark": bool, "phone_watermark": bool, "pii": {"credit_card": "block"|"warn"|"off", …},
+ * "phone_lock_minutes", "phone_idle_minutes", "phone_max_hours": integers, "paper_cost_per_sheet": yen} */
 static int
 h_settings_put(struct api_req *r)
 {
@@ -90,6 +107,25 @@ h_settings_put(struct api_req *r)
             goto fail;
         }
         json_object_set_new(changes, "paper_cost_per_sheet", json_real(json_number_value(v)));
+    }
+    if ((rc = api_field_bool(r, b, "phone_watermark", &wm)) < 0)
+        goto fail;
+    if (rc == 1)
+        json_object_set_new(changes, "phone_watermark", json_boolean(wm));
+    for (size_t i = 0; i < sizeof(phone_limits) / sizeof(phone_limits[0]); i++) {
+        json_t *n = json_object_get(b, phone_limits[i].key);
+        if (n == NULL)
+            continue;
+        json_int_t x = json_is_integer(n) ? json_integer_value(n) : -1;
+        /* 0 turns a limit off, except the lock, where 0 means "as soon as the app is left". */
+        if (x < 0 || (x > 0 && x < phone_limits[i].min) || x > phone_limits[i].max) {
+            char ja[96], en[96];
+            snprintf(ja, sizeof(ja), "0 または %d〜%d の整数です。", phone_limits[i].min, phone_limits[i].max);
+            snprintf(en, sizeof(en), "must be 0 or an integer from %d to %d.", phone_limits[i].min, phone_limits[i].max);
+            api_invalid(r, phone_limits[i].key, ja, en);
+            goto fail;
+        }
+        json_object_set_new(changes, phone_limits[i].key, json_integer(x));
     }
     if ((pii = json_object_get(b, "pii")) != NULL) {
         if (!json_is_object(pii)) {

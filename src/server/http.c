@@ -73,6 +73,11 @@ http_send_json(h2o_req_t *req, int status, const char *body, size_t len)
     add(req, H2O_TOKEN_CONTENT_TYPE, "application/json; charset=utf-8");
     add(req, H2O_TOKEN_CACHE_CONTROL, "no-store");
     security_headers(req);
+    /* Only what a GET reads is compressed: never the answers that carry a token (login) or
+     * echo what was just sent, so a secret never shares a compressed body with chosen text. */
+    if (!h2o_memis(req->method.base, req->method.len, H2O_STRLIT("GET")) ||
+        (req->path_normalized.len >= 12 && memcmp(req->path_normalized.base, "/api/v1/auth", 12) == 0))
+        req->res.mime_attr = &h2o_mime_attributes_as_is;
     /* A known length keeps the connection alive: h2o 2.2 chunks only 200 answers and closes
      * the connection after any other status of unknown length (lib/handler/chunked.c). */
     if (status != 204) /* RFC 9110 §8.6: no Content-Length on a 204 */
@@ -366,6 +371,31 @@ mime_of(const char *path)
     return "application/octet-stream";
 }
 
+/*
+ * Answers 304 when the client's If-None-Match names the file's current ETag (h2o's file sender
+ * makes it from the modification time and size, and does not answer conditional requests
+ * itself). The installed app revalidates its cached shell on every start, so an unchanged
+ * shell costs phones only headers (R22). Returns 1 when answered.
+ */
+static int
+not_modified(h2o_req_t *req, const char *path)
+{
+    size_t inm_len;
+    const char *inm = header_str(req, "if-none-match", &inm_len);
+    struct stat st;
+    if (inm == NULL || stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+        return 0;
+    char etag[64];
+    int n = snprintf(etag, sizeof(etag), "\"%08x-%zx\"", (unsigned)st.st_mtime, (size_t)st.st_size);
+    if (memmem(inm, inm_len, etag, (size_t)n) == NULL)
+        return 0;
+    add(req, H2O_TOKEN_ETAG, etag);
+    req->res.status = 304;
+    req->res.reason = "Not Modified";
+    h2o_send_inline(req, NULL, 0);
+    return 1;
+}
+
 int
 http_handle_static(h2o_req_t *req, struct loop_thread *lt)
 {
@@ -385,6 +415,8 @@ http_handle_static(h2o_req_t *req, struct loop_thread *lt)
     add_str(req, "content-security-policy", csp_page);
     add(req, H2O_TOKEN_CACHE_CONTROL, "no-cache");
     const char *type = mime_of(path);
+    if (not_modified(req, path))
+        return 0;
     if (h2o_file_send(req, 200, "OK", path, h2o_iovec_init(type, strlen(type)), 0) == 0)
         return 0;
     /* Unknown paths of the single-page client fall back to index.html (deep links). */

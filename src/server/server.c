@@ -295,6 +295,12 @@ server_run(const struct kr_config *cfg)
     h2o_pathconf_t *path = h2o_config_register_path(host, "/", 0);
     h2o_handler_t *handler = h2o_create_handler(path, sizeof(*handler));
     handler->on_req = on_req;
+    /* R22: staff pay their phones' data. The shell and JSON answers go out gzipped when the
+     * client accepts it (h2o's filter, on the loop thread; small answers are left alone). */
+    h2o_compress_args_t gz = {.min_size = 1024, .gzip = {.quality = 5}, .brotli = {.quality = -1}};
+    h2o_compress_register(path, &gz);
+    /* h2o's table knows JavaScript only as application/javascript; teach it the type we send. */
+    h2o_mimemap_define_mimetype(path->mimemap, "js", "text/javascript", NULL);
 
     (void)host;
     run_cfg = cfg;

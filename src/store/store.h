@@ -79,7 +79,8 @@ struct store_auth {
 };
 
 struct store_session {
-    int64_t id, user_id, last_seen_at, department_id;
+    int64_t id, user_id, last_seen_at, created_at, department_id;
+    char user_agent[200]; /* as given at login, truncated */
     int is_admin, must_change_password, kind_department, dept_admin, totp_enabled;
     char login[72];
 };
@@ -140,6 +141,9 @@ int store_session_touch(store_t *s, int64_t id, int64_t now);
 int store_session_revoke(store_t *s, int64_t user_id, int64_t session_id, int64_t now);
 /* Revokes every live session of the user but `except_id` (0: all); returns the ids in *ids. */
 int store_sessions_revoke_user(store_t *s, int64_t user_id, int64_t except_id, int64_t now, int64_t **ids, size_t *n);
+/* Live phone sessions (by User-Agent) unused for idle_ms or older than max_ms (0: that limit is
+ * off): their ids and users in *ids and *users (caller frees both), *n of each. */
+int store_sessions_phone_stale(store_t *s, int64_t now, int64_t idle_ms, int64_t max_ms, int64_t **ids, int64_t **users, size_t *n);
 json_t *store_sessions_json(store_t *s, int64_t user_id, int64_t current_id);
 
 /* ---- rooms and members (store_rooms.c) ---- */

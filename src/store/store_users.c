@@ -522,7 +522,7 @@ store_session_lookup(store_t *s, const uint8_t hash[32], int64_t now, struct sto
 {
     sqlite3_stmt *st = store__q(s,
                                 "SELECT s.id, s.user_id, s.last_seen_at, u.is_admin, u.must_change_password, u.kind, u.login,"
-                                " u.dept_admin, ifnull(u.department_id, 0), u.totp_enabled"
+                                " u.dept_admin, ifnull(u.department_id, 0), u.totp_enabled, s.created_at, s.user_agent"
                                 " FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?"
                                 " AND s.revoked_at IS NULL AND s.expires_at > ? AND u.locked = 0 AND u.disabled = 0",
                                 "BI", hash, 32, now);
@@ -539,6 +539,8 @@ store_session_lookup(store_t *s, const uint8_t hash[32], int64_t now, struct sto
     out->dept_admin = sqlite3_column_int(st, 7);
     out->department_id = sqlite3_column_int64(st, 8);
     out->totp_enabled = sqlite3_column_int(st, 9);
+    out->created_at = sqlite3_column_int64(st, 10);
+    snprintf(out->user_agent, sizeof(out->user_agent), "%s", store__text(st, 11));
     return 0;
 }
 
@@ -570,6 +572,27 @@ store_sessions_revoke_user(store_t *s, int64_t user_id, int64_t except_id, int64
         store__ids_push(ids, n, &cap, sqlite3_column_int64(st, 0));
     return store__x(s, "UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND id != ? AND revoked_at IS NULL", "III", now,
                     user_id, except_id);
+}
+
+int
+store_sessions_phone_stale(store_t *s, int64_t now, int64_t idle_ms, int64_t max_ms, int64_t **ids, int64_t **users, size_t *n)
+{
+    size_t cap = 0, ucap = 0, un = 0;
+    *ids = *users = NULL;
+    *n = 0;
+    /* GLOB, not LIKE: the same case-sensitive marks as api_ua_is_phone(). */
+    sqlite3_stmt *st = store__q(s,
+                                "SELECT id, user_id FROM sessions WHERE revoked_at IS NULL AND expires_at > ?"
+                                " AND (user_agent GLOB '*Android*' OR user_agent GLOB '*iPhone*' OR user_agent GLOB '*iPad*'"
+                                " OR user_agent GLOB '*Mobile*')"
+                                " AND ((? > 0 AND last_seen_at < ? - ?) OR (? > 0 AND created_at < ? - ?))",
+                                "IIIIIII", now, idle_ms, now, idle_ms, max_ms, now, max_ms);
+    int r;
+    while ((r = store__row(s, st)) == 1) {
+        store__ids_push(ids, n, &cap, sqlite3_column_int64(st, 0));
+        store__ids_push(users, &un, &ucap, sqlite3_column_int64(st, 1));
+    }
+    return r < 0 ? STORE_EIO : 0;
 }
 
 json_t *

@@ -274,6 +274,7 @@ describe('permission matrix', () => {
       'POST /api/v1/memos': ['auth', () => ({ for_user_id: target.id, caller_name: '田中', request: 'will_call' })],
       'POST /api/v1/memos/{}/confirm': ['auth', {}, [memo.id]],
       'GET /api/v1/paper-saved': ['manager'],
+      'GET /api/v1/files/{}/thumb': ['room', undefined, [up.json.id]],
       // Destructive ones last: a deletion, then the member leaving.
       'DELETE /api/v1/rooms/{}/notes/{}': ['room', undefined, [room.id, note2.id]],
       'DELETE /api/v1/admin/files/{}': ['admin', undefined, [spare.json.id]],

@@ -23,7 +23,7 @@ export async function api(method, path, body) {
   try { data = await res.json(); } catch { /* empty or not JSON */ }
   if (!res.ok) {
     const err = data && data.error || {};
-    if (res.status === 401 && path !== '/auth/login') onUnauthorized();
+    if (res.status === 401 && path !== '/auth/login') onUnauthorized(err.code);
     throw new ApiError(res.status, err.code || 'http_' + res.status, err.message, err);
   }
   return data;

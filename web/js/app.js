@@ -16,16 +16,37 @@ import { memoView } from './views/memo.js';
 import { paperView } from './views/paper.js';
 import { profile, totpCard } from './views/profile.js';
 import { dot } from './views/people.js';
+import { isPhone, registerWorker, signedOut, offlineView, hasPin, pinSetup, appLock, wipe } from './phone.js';
 
 const app = $('#app');
 let shell = null;
 document.documentElement.lang = lang;
 
+let lock = null, gone = false;
+// R21: a session that ends under the app (account lock, sign-out elsewhere, a timed-out phone
+// session) wipes what the device kept and says so; the next login starts clean.
+function deviceSignedOut(reason) {
+  if (gone) return;
+  gone = true;
+  S.ws?.close();
+  signedOut(app, reason, () => { location.hash = ''; location.reload(); });
+}
+
 async function boot() {
-  setUnauthorizedHandler(() => { localStorage.removeItem('kairan.in'); if (S.me) location.reload(); });
+  registerWorker();
+  setUnauthorizedHandler((code) => { if (S.me) deviceSignedOut(code === 'session_expired' ? 'expired' : 'revoked'); });
   // Only ask for /me when this browser logged in before: the cookie itself is HttpOnly.
   if (!localStorage.getItem('kairan.in')) return loginView(app, boot);
-  try { S.me = await get('/me'); } catch { localStorage.removeItem('kairan.in'); return loginView(app, boot); }
+  // Everything the first screen needs is asked at once: on a slow line each round trip costs
+  // seconds (R22), and a refused session only wastes these small requests.
+  const early = [loadRooms().catch(() => {}), loadHeld(), get('/settings').catch(() => ({}))];
+  for (const x of early) x.catch(() => {});
+  try { S.me = await get('/me'); } catch (e) {
+    if (e.status === 0) return offlineView(app, () => { clear(app, h('p.boot', null, t('loading'))); boot(); });
+    // This device was signed in, and the server no longer knows the session.
+    if (e.status === 401) return deviceSignedOut(e.code === 'session_expired' ? 'expired' : 'revoked');
+    localStorage.removeItem('kairan.in'); return loginView(app, boot);
+  }
   if (S.me.must_change_password) return loginView(app, boot, true);
   // An administrator who must use two-step verification enrols before anything else.
   if (S.me.totp_setup_required) {
@@ -33,10 +54,20 @@ async function boot() {
       totpCard(() => location.reload())));
   }
   putUser(S.me);
+  const settingsP = early[2];
+  // R19: a phone has an app lock with a PIN; the first start chooses it.
+  if (isPhone) {
+    const fresh = !hasPin(S.me.id);
+    if (fresh) await pinSetup(app, S.me);
+    const settings = await settingsP;
+    lock = appLock(app, S.me.id, settings.phone_lock_minutes ?? 5, { onFail: pinFailed, isOpen: () => !!S.me && !gone });
+    // A start long after the app was last used asks for the PIN before anything is shown.
+    if (!fresh && lock.due()) { lock.lock(); await new Promise((r) => document.addEventListener('kairan-unlocked', r, { once: true })); }
+  }
   get('/stamps').then((d) => { S.stamps = d.stamps; }).catch(() => {});
-  const [, , settings] = await Promise.all([loadRooms().catch(() => {}), loadHeld(), get('/settings').catch(() => ({}))]);
+  const [, , settings] = await Promise.all(early);
   build();
-  if (settings.watermark) watermark();
+  if (settings.watermark || (isPhone && settings.phone_watermark !== false)) watermark();
   screenshotGuard();
   refreshOfficeHours();
   setInterval(refreshOfficeHours, 5 * 60 * 1000);
@@ -49,6 +80,7 @@ async function boot() {
   S.ws = connect({ onEvent, onState });
   addEventListener('hashchange', route);
   document.addEventListener('kairan-logout', logout);
+  document.addEventListener('kairan-unlocked', () => emit('visible'));
   document.addEventListener('visibilitychange', () => {
     wsSend({ type: 'presence', status: document.hidden ? 'away' : 'online' });
     if (!document.hidden) emit('visible');
@@ -113,9 +145,18 @@ function screenshotGuard() {
   });
 }
 
+// Forgotten PIN (a plain logout), or too many wrong ones (the device is signed out and wiped).
+async function pinFailed(why) {
+  await post('/auth/logout').catch(() => {});
+  if (why === 'pin') return deviceSignedOut('pin');
+  localStorage.removeItem('kairan.in');
+  location.hash = ''; location.reload();
+}
+
 async function logout() {
   if (!await confirmBox(t('logout'), t('logoutQ'), t('logout'), t('cancel'))) return;
   await post('/auth/logout').catch(() => {});
+  if (isPhone) await wipe(true); // R17: a phone keeps nothing of the session
   localStorage.removeItem('kairan.in');
   location.hash = ''; location.reload();
 }
@@ -214,7 +255,7 @@ async function onEvent(ev) {
       emit('presence', ev.user_id);
       break;
     case 'typing': typed(ev.room_id, ev.user_id); break;
-    case 'session.revoked': location.reload(); break;
+    case 'session.revoked': deviceSignedOut(ev.reason === 'expired' ? 'expired' : 'revoked'); break;
   }
 }
 
@@ -226,6 +267,9 @@ function announce(roomId, m) {
   const name = r ? roomName(r) : '';
   shell.live.textContent = t('newMsg', name, m.sender.name + ': ' + body);
   const onScreen = roomId === S.active && !document.hidden;
+  if (lock?.locked()) return; // a locked phone shows nothing of its messages, not even a notification
+  // On a phone the app in use says so with a short vibration (unless the room is muted).
+  if (isPhone && navigator.userActivation?.hasBeenActive && !onScreen && !muted().has(roomId) && !(officeHours.closed && !m.urgent)) navigator.vibrate?.(80);
   if (onScreen || muted().has(roomId) || !('Notification' in window) || Notification.permission !== 'granted') return;
   // R14: outside office hours the desktop stays silent, except for urgent messages.
   if (officeHours.closed && !m.urgent) return;

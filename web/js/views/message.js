@@ -1,8 +1,9 @@
 // One message row. Text is split into text nodes, mention spans and http(s) links — never
 // parsed as HTML.
-import { h } from '../dom.js';
+import { h, confirmBox } from '../dom.js';
 import { t, fmtTime, fmtDateTime, fmtSize } from '../i18n.js';
 import { S, readCount } from '../store.js';
+import { askOverBytes } from '../phone.js';
 
 const URL_RE = /https?:\/\/[^\s<>"'、。「」（）]+/g;
 function mentionRe(names) {
@@ -29,16 +30,31 @@ export function richText(text, names) {
   return out;
 }
 export const isImage = (f) => /^image\/(png|jpeg|gif|webp)$/.test(f.type || '');
+// R22: images show as the server's small thumbnail, the original on tap; a file (or an
+// image's original) above the size the user chose asks before it downloads.
 export function fileView(f) {
   const url = '/api/v1/files/' + encodeURIComponent(f.id);
+  const limit = askOverBytes(S.me.id), big = limit > 0 && (f.size || 0) > limit;
+  const ask = () => confirmBox(t('bigTitle'), t('bigQ', f.name, fmtSize(f.size || 0)), t('download'), t('cancel'));
+  const guard = (a) => {
+    if (!big) return a;
+    a.addEventListener('click', async (e) => {
+      if (a.dataset.ok) { delete a.dataset.ok; return; }
+      e.preventDefault();
+      if (!await ask()) return;
+      a.dataset.ok = '1';
+      a.click();
+    });
+    return a;
+  };
   if (isImage(f)) {
-    return h('a.imgcard', { href: url, target: '_blank', rel: 'noopener', title: f.name },
-      h('img', { src: url, alt: f.name, loading: 'lazy' }));
+    return guard(h('a.imgcard', { href: url, target: '_blank', rel: 'noopener', title: f.name },
+      h('img', { src: url + '/thumb', alt: f.name, loading: 'lazy' })));
   }
   const ext = (f.name.match(/\.([a-z0-9]{1,4})$/i)?.[1] || 'file').toUpperCase();
-  return h('a.filecard', { href: url, download: f.name, title: t('download') + ': ' + f.name },
+  return guard(h('a.filecard', { href: url, download: f.name, title: t('download') + ': ' + f.name },
     h('span.fext', { 'aria-hidden': 'true' }, ext),
-    h('span.fmeta', null, h('span.fname', null, f.name), h('span.fsize', null, fmtSize(f.size || 0))));
+    h('span.fmeta', null, h('span.fname', null, f.name), h('span.fsize', null, fmtSize(f.size || 0)))));
 }
 
 export function messageEl(roomId, m, cont, names, acts) {

@@ -5,6 +5,7 @@ import { api, patch, post } from '../api.js';
 import { t, lang, setLang } from '../i18n.js';
 import { S, putUser, emit } from '../store.js';
 import { dot, absentLine } from './people.js';
+import { askOverMb, setAskOver } from '../phone.js';
 
 const pad = (n) => String(n).padStart(2, '0');
 function localValue(iso) { // RFC 3339 → the value of an <input type=datetime-local> in Japan time
@@ -46,9 +47,14 @@ export function profile(root) {
       : h('button.btn', { type: 'button', onclick: () => Notification.requestPermission().then(() => profile(root)) }, t('notify')),
     h('div.actions', null, h('button.btn', { type: 'button', onclick: () => { setLang(lang === 'ja' ? 'en' : 'ja'); location.reload(); } }, t('lang')),
       h('button.btn', { type: 'button', onclick: () => document.dispatchEvent(new Event('kairan-logout')) }, t('logout'))));
+  // R22: the size above which a file asks before downloading (this device only).
+  const cur = askOverMb(me.id);
+  const sizeSel = h('select', { name: 'askover', onchange: () => setAskOver(me.id, Number(sizeSel.value)) },
+    [0, 1, 5, 10, 20].map((mb) => h('option', { value: String(mb), selected: mb === cur }, mb ? mb + ' MB' : t('askNever'))));
+  const d = h('div.card.data-saver', null, h('h2', null, t('dataSaver')), h('label', null, t('askOver'), sizeSel));
   clear(root, h('div.page', null, h('header.page-head', null, h('a.btn.ghost.back', { href: '#/', 'aria-label': t('back') }, '‹'),
     h('h1', null, dot(me.id), ' ', me.name)), h('p.sub', null, [me.kana, me.department, me.login].filter(Boolean).join(' / ')),
-  h('div.cards', null, f, a, totpCard(() => profile(root)), n)));
+  h('div.cards', null, f, a, totpCard(() => profile(root)), n, d)));
 }
 
 // 二段階認証 (TOTP): enrol with an authenticator app, or turn it off with a current code.

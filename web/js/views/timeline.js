@@ -141,7 +141,8 @@ export function timeline(root, id) {
     }
   }
   function seen() {
-    if (!document.hidden && S.active === id && (stick || atBottom()) && win.to == null) markRead(id);
+    // A locked phone (phone.js) shows nothing, so nothing arriving then is read.
+    if (!document.hidden && !document.documentElement.dataset.locked && S.active === id && (stick || atBottom()) && win.to == null) markRead(id);
   }
 
   // ---- scrolling and paging
@@ -222,6 +223,40 @@ export function timeline(root, id) {
       if (i === 0) older();
     } else if (e.key === 'End') { e.preventDefault(); toLatest(); } else if (e.key === 'r' && i >= 0) { e.preventDefault(); acts.reply(tl.msgs[idx(Number(msgs[i].dataset.seq))]); }
   });
+
+  // ---- touch: pulling down at the top loads earlier messages (also when the room is too short to scroll)
+  let pullY = null;
+  scroller.addEventListener('touchstart', (e) => { pullY = scroller.scrollTop <= 0 ? e.touches[0].clientY : null; }, { passive: true });
+  scroller.addEventListener('touchmove', (e) => { if (pullY != null && e.touches[0].clientY - pullY > 60) { pullY = null; older(); } }, { passive: true });
+
+  // ---- touch: a long press on a message opens 返信 / 送信取消 / コピー
+  let press = 0, pressAt = null;
+  const endPress = () => { clearTimeout(press); press = 0; };
+  list.addEventListener('pointerdown', (e) => {
+    if (e.pointerType !== 'touch') return;
+    const el = e.target.closest('.msg[data-seq]');
+    if (!el || el.classList.contains('deleted') || e.target.closest('a, button')) return;
+    pressAt = [e.clientX, e.clientY];
+    endPress();
+    press = setTimeout(() => { press = 0; messageMenu(el); }, 500);
+  });
+  list.addEventListener('pointermove', (e) => { if (press && Math.hypot(e.clientX - pressAt[0], e.clientY - pressAt[1]) > 10) endPress(); });
+  list.addEventListener('pointerup', endPress);
+  list.addEventListener('pointercancel', endPress);
+  // The browser's own long-press menu (text selection, "copy") would cover ours.
+  list.addEventListener('contextmenu', (e) => { if (matchMedia('(pointer: coarse)').matches && e.target.closest('.msg') && !e.target.closest('a')) e.preventDefault(); });
+  function messageMenu(el) {
+    const m = tl.msgs[idx(Number(el.dataset.seq))];
+    if (!m || m.deleted) return;
+    if (navigator.userActivation?.hasBeenActive) navigator.vibrate?.(10);
+    const mine = m.sender.id === S.me.id;
+    const item = (label, fn, cls = '') => h('button.btn.sheet-item' + cls, { type: 'button', onclick: () => { d.close(); fn(); } }, label);
+    const d = modal(t('msgMenu'), h('div.sheet-list', null,
+      item(t('reply'), () => acts.reply(m)),
+      m.text ? item(t('copy'), () => navigator.clipboard?.writeText(m.text).then(() => toast(t('copied')), () => {})) : null,
+      mine ? item(t('recall'), () => acts.recall(m), '.danger') : null), [
+      h('button.btn', { type: 'button', onclick: () => d.close() }, t('cancel'))], 'sheet');
+  }
 
   // ---- drag and drop onto the pane
   pane.addEventListener('dragover', (e) => { if ([...e.dataTransfer.types].includes('Files')) { e.preventDefault(); pane.classList.add('drop'); } });
