@@ -2,7 +2,7 @@
 #   make run    installs what is missing, builds, starts the server on http://127.0.0.1:8080 (data in ./data)
 #   make test   installs what is missing, builds (normal and ASan/UBSan), runs every test
 #   make        builds build/kairan
-.PHONY: all run test deps deps-test unit asan test-api test-e2e test-asan fuzz fuzz-short clean format contract
+.PHONY: all run test deps deps-test unit asan test-api test-e2e test-asan fuzz fuzz-short clean format contract deb test-deb
 
 all: build/build.ninja
 	ninja -C build
@@ -47,6 +47,14 @@ fuzz:
 
 fuzz-short:
 	tests/fuzz/run.sh 5
+
+# The Debian package (build-deb/), and a test that installs, serves and purges it (as root;
+# kept out of `make test` for CI's time).
+deb:
+	scripts/make-deb.sh
+
+test-deb: deb
+	scripts/test-deb.sh
 
 contract: all
 	node ../shared/contract/check.mjs
