@@ -16,7 +16,7 @@ kairan ($v) bookworm; urgency=medium
 
   * Built from $(git rev-parse --short HEAD).
 
- -- Kairan maintainers <kairan@localhost>  $(date -R)
+ -- Kairan maintainers <kairan-maintainers@city.example.jp>  $(date -R)
 CHANGELOG
 cd "$out/src"
 dpkg-buildpackage -us -uc -b >"$out/build.log" 2>&1 || { tail -40 "$out/build.log"; exit 1; }
