@@ -48,6 +48,8 @@ main(int argc, char **argv)
     if (strcmp(argv[1], "serve") == 0) {
         if (i != argc)
             return usage();
+        if (ldap_schedule_start(&cfg, config_path) != 0)
+            fprintf(stderr, "kairan: cannot start the directory sync schedule\n");
         return server_run(&cfg);
     }
     if (strcmp(argv[1], "admin") == 0)

@@ -18,5 +18,7 @@ int admin_migrate(const struct kr_config *cfg);
 int admin_status(const struct kr_config *cfg, store_t *s);
 /* ldapsync.c: staff from the city's directory. */
 int admin_ldap_sync(const struct kr_config *cfg, store_t *s, int dry_run, int allow_mass_disable);
+/* ldapsched.c: runs the sync every ldap_sync_minutes from `kairan serve` (0: does nothing). */
+int ldap_schedule_start(const struct kr_config *cfg, const char *config_path);
 
 #endif

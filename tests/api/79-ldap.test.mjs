@@ -111,6 +111,17 @@ describe('directory sync', () => {
     assert.equal((await userByLogin('s0010')).employment, '再任用');
   });
 
+  T('on a schedule: kairan serve runs the sync itself (ldap_sync_minutes)', async () => {
+    const s = ctx.srv;
+    ldap.modify(entry({ ...person(250), uid: 's9001', cn: '予定 太郎', kana: 'よてい たろう' }), true);
+    await s.stop({ keepData: true });
+    s.extraEnv = { ...s.extraEnv, ...ldap.env(), KAIRAN_LDAP_SYNC_MINUTES: '60', KAIRAN_TEST: '1', KAIRAN_TEST_LDAP_FIRST_SECONDS: '1' };
+    await s.start();
+    await s.adminLogin();
+    await waitFor(async () => (await userByLogin('s9001'))?.name === '予定 太郎', 15000 * SLOW, 'the scheduled sync to create s9001');
+    await waitFor(() => /event=ldap.sync result=ok/.test(s.stderr), 5000, 'the sync logged');
+  });
+
   T('a directory that suddenly lacks most staff is refused, and nothing is disabled; a wrong password is a clear error', async () => {
     const r = await sync([], { KAIRAN_LDAP_BASE: ouDn(['建設部']) });
     assert.equal(r.code, 1);
