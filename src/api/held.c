@@ -376,6 +376,8 @@ h_send_now(struct api_req *r)
     if (own(r, &h) != 0)
         return API_DONE;
     free(h.body);
+    if (api_urgent_refused(r, h.room_id))
+        return API_DONE;
     json_t *b = api_body_object(r);
     if (b == NULL || api_field_str(r, b, "urgent_reason", 200, 1, &reason) < 0) {
         json_decref(b);

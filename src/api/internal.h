@@ -93,6 +93,9 @@ int64_t api_now_ms(void);
 enum { API_OFFICE_SEND = 0, API_OFFICE_WARN = 1, API_OFFICE_HOLD = 2, API_OFFICE_REFUSED = -1 };
 /* What a send gets now: send, warn, hold (with *held_until), or refused (answered 409). */
 int api_office_decision(struct api_req *r, int urgent, int64_t *held_until);
+/* 1 (answered 403 urgent_forbidden) when the city restricted urgent sends and the caller is
+ * none of the chosen roles in this room nor is the room one of the chosen; else 0. */
+int api_urgent_refused(struct api_req *r, int64_t room_id);
 /* R20: 1 (answered 403 login_outside_office_hours) when a phone — or anyone from a zone that
  * refuses it (zone_refuses) — signs in outside office hours and the city refuses that; else 0. */
 int api_office_refuses_login(struct api_req *r, int zone_refuses);

@@ -250,6 +250,8 @@ h_send(struct api_req *r)
     const char *reason = NULL;
     if (api_field_bool(r, b, "urgent", &in->urgent) < 0 || api_field_str(r, b, "urgent_reason", 200, 0, &reason) < 0)
         goto fail;
+    if (in->urgent && api_urgent_refused(r, in->room_id))
+        goto fail;
     /* A message is text, a stamp or files; whitespace alone is not a message. */
     int blank = 1;
     for (const char *p = in->text; *p && blank; p++)

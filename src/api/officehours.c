@@ -239,6 +239,34 @@ api_office_decision(struct api_req *r, int urgent, int64_t *held_until)
 }
 
 int
+api_urgent_refused(struct api_req *r, int64_t room_id)
+{
+    json_t *oh = setting(r->thread->store, "office_hours"), *u = json_object_get(oh, "urgent"), *v;
+    int allowed = !json_is_object(u); /* by default every member may */
+    size_t i;
+    json_array_foreach(json_object_get(u, "room_ids"), i, v) allowed |= json_integer_value(v) == room_id;
+    json_array_foreach(json_object_get(u, "roles"), i, v)
+    {
+        const char *role = json_string_value(v);
+        char mine[16];
+        if (!role)
+            continue;
+        if (!strcmp(role, "admin"))
+            allowed |= r->user.is_admin;
+        else if (!strcmp(role, "dept_admin"))
+            allowed |= r->user.dept_admin;
+        else if (!strcmp(role, "owner"))
+            allowed |= store_member_role(r->thread->store, room_id, r->user.id, mine) == 0 && !strcmp(mine, "owner");
+    }
+    json_decref(oh);
+    if (allowed)
+        return 0;
+    api_error(r, 403, "urgent_forbidden", "このルームで緊急送信ができるのは、市が指定した人だけです。",
+              "Only the people the city chose may send urgent messages in this room.");
+    return 1;
+}
+
+int
 api_office_refuses_login(struct api_req *r, int zone_refuses)
 {
     struct office o;
@@ -378,11 +406,31 @@ h_office_put(struct api_req *r)
     int refuse = 0;
     if (api_field_bool(r, b, "refuse_phone_logins", &refuse) < 0)
         goto fail;
+    /* Who may send urgent messages: {"roles":[…],"room_ids":[…]}, or null for every member. */
+    json_t *urgent = json_object_get(b, "urgent");
+    if (urgent && !json_is_null(urgent)) {
+        json_t *roles = json_object_get(urgent, "roles"), *rooms = json_object_get(urgent, "room_ids"), *x;
+        size_t i;
+        int ok = json_is_object(urgent) && (!roles || json_is_array(roles)) && (!rooms || json_is_array(rooms));
+        json_array_foreach(roles, i, x) ok &=
+            json_is_string(x) && (!strcmp(json_string_value(x), "owner") || !strcmp(json_string_value(x), "dept_admin") ||
+                                  !strcmp(json_string_value(x), "admin"));
+        json_array_foreach(rooms, i, x) ok &= json_is_integer(x) && json_integer_value(x) > 0;
+        if (!ok) {
+            api_invalid(r, "urgent", "{\"roles\": [owner, dept_admin, admin], \"room_ids\": [ルーム ID]} か null です。",
+                        "must be {\"roles\": [owner|dept_admin|admin…], \"room_ids\": [ids]} or null.");
+            goto fail;
+        }
+    }
     /* The city's hours; departments' own hours stay as they are. */
     json_t *v = setting(r->thread->store, "office_hours");
     json_t *city = json_pack("{ss ss ss sb}", "start", start, "end", end, "mode", mode, "refuse_phone_logins", refuse);
     json_object_update(v, city);
     json_decref(city);
+    if (urgent && json_is_null(urgent))
+        json_object_del(v, "urgent");
+    else if (urgent)
+        json_object_set(v, "urgent", urgent);
     json_decref(b);
     return save(r, "office_hours", v, "settings.office_hours");
 fail:

@@ -118,6 +118,25 @@ describe('office hours', () => {
     assertStatus(await s.api('DELETE', `/api/v1/me/held/${c.id.replace('held-', '')}`, { token: b.token }), 404, 'only the sender');
   });
 
+  T('the city may restrict urgent sends to chosen roles or rooms; by default every member may', async () => {
+    const s = ctx.srv;
+    const put = (urgent) => s.api('PUT', '/api/v1/admin/office-hours', { token: s.adminToken, body: { start: '08:30', end: '17:15', mode: 'hold', urgent } });
+    const urgent = (who) => s.api('POST', `/api/v1/rooms/${room.id}/messages`, { token: who.token, body: { text: '至急確認', urgent: true, urgent_reason: '道路陥没', client_msg_id: uid('u') } });
+    assertStatus(await put({ roles: ['owner', 'dept_admin'] }), 200);
+    assertStatus(await urgent(a), 201, 'the room\'s owner');
+    assertError(await urgent(b), 403, 'urgent_forbidden');
+    const held = assertStatus(await s.api('POST', `/api/v1/rooms/${room.id}/messages`, { token: b.token, body: { text: '通常の送信は保留', client_msg_id: uid('h') } }), 202, 'ordinary sends are held as before').json;
+    assertError(await s.api('POST', `/api/v1/me/held/${held.id.replace('held-', '')}/send`, { token: b.token, body: { urgent_reason: '至急' } }), 403, 'urgent_forbidden');
+    assertStatus(await s.api('DELETE', `/api/v1/me/held/${held.id.replace('held-', '')}`, { token: b.token }), 204);
+    assertStatus(await put({ room_ids: [room.id] }), 200);
+    assertStatus(await urgent(b), 201, 'a chosen room: every member');
+    assertError(await put({ roles: ['mayor'] }), 400, 'invalid_parameter');
+    assertStatus(await put(null), 200);
+    assertStatus(await urgent(b), 201, 'back to every member');
+    const au = assertStatus(await s.api('GET', '/api/v1/admin/audit?action=message.urgent', { token: s.adminToken }), 200).json;
+    assert.ok(au.entries.length >= 3);
+  });
+
   T('held messages survive a restart and go out exactly once when due, in order and without a gap', async () => {
     const s = ctx.srv;
     const mine = assertStatus(await s.api('GET', '/api/v1/me/held', { token: a.token }), 200).json;
