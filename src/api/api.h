@@ -30,7 +30,7 @@ struct api_thread {
 
 struct api_user {
     int64_t id, session_id, department_id;
-    int is_admin, must_change_password, is_department, dept_admin, totp_enabled;
+    int is_admin, must_change_password, is_department, dept_admin, totp_enabled, disclosure_officer;
     char login[72];
 };
 

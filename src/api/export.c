@@ -692,8 +692,8 @@ h_export_get(struct api_req *r)
 }
 
 const struct api_op api_export_ops[] = {
-    {API_POST, "/api/v1/admin/exports", API_ADMIN, h_export},
-    {API_GET, "/api/v1/admin/exports/{}", API_ADMIN, h_export_get},
+    {API_POST, "/api/v1/admin/exports", API_DISCLOSURE, h_export},
+    {API_GET, "/api/v1/admin/exports/{}", API_DISCLOSURE, h_export_get},
     {0, NULL, 0, NULL},
 };
 
@@ -769,8 +769,8 @@ h_pii_scan(struct api_req *r)
 }
 
 const struct api_op api_disclosure_ops[] = {
-    {API_GET, "/api/v1/admin/rooms", API_ADMIN, h_admin_rooms},
-    {API_GET, "/api/v1/admin/rooms/{}/messages", API_ADMIN, h_admin_room_messages},
-    {API_POST, "/api/v1/admin/pii/scan", API_ADMIN, h_pii_scan},
+    {API_GET, "/api/v1/admin/rooms", API_DISCLOSURE, h_admin_rooms},
+    {API_GET, "/api/v1/admin/rooms/{}/messages", API_DISCLOSURE, h_admin_room_messages},
+    {API_POST, "/api/v1/admin/pii/scan", API_DISCLOSURE, h_pii_scan},
     {0, NULL, 0, NULL},
 };

@@ -13,6 +13,7 @@
 #define API_ADMIN 0x2         /* system administrators only */
 #define API_PW_CHANGE_OK 0x4  /* allowed while the session must change its password */
 #define API_TOTP_SETUP_OK 0x8 /* allowed while an administrator must still enrol TOTP */
+#define API_DISCLOSURE 0x10   /* administrators and disclosure officers (情報公開担当) */
 
 struct api_op {
     enum api_method method;

@@ -16,9 +16,9 @@
 #include <strings.h>
 
 static const struct api_op *const tables[] = {
-    api_auth_ops,   api_users_ops, api_rooms_ops,  api_messages_ops,  api_files_ops, api_audit_ops,     api_settings_ops,
-    api_office_ops, api_held_ops,  api_export_ops, api_retention_ops, api_zones_ops, api_disclosure_ops,
-    api_notes_ops,  api_meetings_ops, api_memos_ops, api_paper_ops};
+    api_auth_ops,       api_users_ops,  api_rooms_ops,    api_messages_ops, api_files_ops,     api_audit_ops,
+    api_settings_ops,   api_office_ops, api_held_ops,     api_export_ops,   api_retention_ops, api_zones_ops,
+    api_disclosure_ops, api_notes_ops,  api_meetings_ops, api_memos_ops,    api_paper_ops};
 
 static const char *
 cookie_value(const char *c, size_t len, const char *name, size_t *vlen)
@@ -69,6 +69,7 @@ authenticate(struct api_req *r, int *via_cookie)
     r->user.must_change_password = ss.must_change_password;
     r->user.is_department = ss.kind_department;
     r->user.dept_admin = ss.dept_admin;
+    r->user.disclosure_officer = ss.disclosure_officer;
     r->user.totp_enabled = ss.totp_enabled;
     r->user.department_id = ss.department_id;
     memcpy(r->user.login, ss.login, sizeof(r->user.login));
@@ -157,6 +158,8 @@ api_dispatch(struct api_req *r)
         if (api_zone_of(r, &zone) && api_zone_refuses(r, &zone))
             return API_DONE;
         if ((op->flags & API_ADMIN) && !r->user.is_admin)
+            return api_forbidden(r);
+        if ((op->flags & API_DISCLOSURE) && !r->user.is_admin && !r->user.disclosure_officer)
             return api_forbidden(r);
     }
     int rc = op->handler(r);

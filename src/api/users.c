@@ -322,7 +322,8 @@ upd_run(store_t *s, struct api_req *r, void *ctx)
         json_t *v;
         json_object_foreach(c->fields, k, v) json_array_append_new(keys, json_string(k));
         /* Role changes are worth finding on their own. */
-        if (json_object_get(c->fields, "is_admin") || json_object_get(c->fields, "dept_admin"))
+        if (json_object_get(c->fields, "is_admin") || json_object_get(c->fields, "dept_admin") ||
+            json_object_get(c->fields, "disclosure_officer"))
             rc = api_audit(s, r, "user.role", "user", c->id, 0, json_deep_copy(c->fields));
         if (rc == 0)
             rc = api_audit(s, r, action, "user", c->id, 0, json_pack("{so}", "fields", keys));
@@ -402,8 +403,8 @@ h_admin_user_patch(struct api_req *r)
         json_object_set_new(fields, "department_id", json_integer(dept));
     if (json_object_get(b, "department_id") && json_is_null(json_object_get(b, "department_id")))
         json_object_set_new(fields, "department_id", json_integer(0));
-    static const char *const bools[] = {"is_admin", "dept_admin", "disabled", "must_change_password"};
-    for (size_t i = 0; i < 4; i++) {
+    static const char *const bools[] = {"is_admin", "dept_admin", "disabled", "must_change_password", "disclosure_officer"};
+    for (size_t i = 0; i < 5; i++) {
         int v;
         rc = api_field_bool(r, b, bools[i], &v);
         if (rc < 0)

@@ -81,7 +81,7 @@ struct store_auth {
 struct store_session {
     int64_t id, user_id, last_seen_at, created_at, department_id;
     char user_agent[200]; /* as given at login, truncated */
-    int is_admin, must_change_password, kind_department, dept_admin, totp_enabled;
+    int is_admin, must_change_password, kind_department, dept_admin, totp_enabled, disclosure_officer;
     char login[72];
 };
 

@@ -172,6 +172,8 @@ static const char *const migrations[] = {
     "ALTER TABLE messages ADD COLUMN tag TEXT;"
     "ALTER TABLE files ADD COLUMN pages INTEGER;"
     "ALTER TABLE files ADD COLUMN pages_status TEXT;",
+    /* 12: the disclosure officer (情報公開担当), who exports and masks without being an administrator */
+    "ALTER TABLE users ADD COLUMN disclosure_officer INTEGER NOT NULL DEFAULT 0;",
 };
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 

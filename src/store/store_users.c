@@ -17,7 +17,7 @@
 
 #define USER_COLS                                                                                                                  \
     "u.id, u.login, u.name, u.kana, u.kind, u.employment, u.department_id, d.path, u.title, u.extension, u.work_phone,"            \
-    " u.status_text, u.absent_until, u.absent_note, u.is_admin, u.locked, u.disabled, u.dept_admin"
+    " u.status_text, u.absent_until, u.absent_note, u.is_admin, u.locked, u.disabled, u.dept_admin, u.disclosure_officer"
 
 static json_t *
 user_from_row(sqlite3_stmt *st)
@@ -48,6 +48,7 @@ user_from_row(sqlite3_stmt *st)
     json_object_set_new(u, "locked", json_boolean(sqlite3_column_int(st, 15)));
     json_object_set_new(u, "disabled", json_boolean(sqlite3_column_int(st, 16)));
     json_object_set_new(u, "dept_admin", json_boolean(sqlite3_column_int(st, 17)));
+    json_object_set_new(u, "disclosure_officer", json_boolean(sqlite3_column_int(st, 18)));
     return u;
 }
 
@@ -162,6 +163,8 @@ store_user_update(store_t *s, int64_t id, json_t *fields, int64_t now)
             rc = store__x(s, "UPDATE users SET is_admin = ? WHERE id = ?", "bI", json_is_true(v), id);
         } else if (!strcmp(key, "dept_admin")) {
             rc = store__x(s, "UPDATE users SET dept_admin = ? WHERE id = ?", "bI", json_is_true(v), id);
+        } else if (!strcmp(key, "disclosure_officer")) {
+            rc = store__x(s, "UPDATE users SET disclosure_officer = ? WHERE id = ?", "bI", json_is_true(v), id);
         } else if (!strcmp(key, "disabled")) {
             rc = store__x(s, "UPDATE users SET disabled = ? WHERE id = ?", "bI", json_is_true(v), id);
         } else if (!strcmp(key, "must_change_password")) {
@@ -520,12 +523,13 @@ store_session_set_zone(store_t *s, int64_t id, const char *zone)
 int
 store_session_lookup(store_t *s, const uint8_t hash[32], int64_t now, struct store_session *out)
 {
-    sqlite3_stmt *st = store__q(s,
-                                "SELECT s.id, s.user_id, s.last_seen_at, u.is_admin, u.must_change_password, u.kind, u.login,"
-                                " u.dept_admin, ifnull(u.department_id, 0), u.totp_enabled, s.created_at, s.user_agent"
-                                " FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?"
-                                " AND s.revoked_at IS NULL AND s.expires_at > ? AND u.locked = 0 AND u.disabled = 0",
-                                "BI", hash, 32, now);
+    sqlite3_stmt *st =
+        store__q(s,
+                 "SELECT s.id, s.user_id, s.last_seen_at, u.is_admin, u.must_change_password, u.kind, u.login,"
+                 " u.dept_admin, ifnull(u.department_id, 0), u.totp_enabled, s.created_at, s.user_agent, u.disclosure_officer"
+                 " FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?"
+                 " AND s.revoked_at IS NULL AND s.expires_at > ? AND u.locked = 0 AND u.disabled = 0",
+                 "BI", hash, 32, now);
     int r = store__row(s, st);
     if (r != 1)
         return r == 0 ? STORE_ENOTFOUND : STORE_EIO;
@@ -541,6 +545,7 @@ store_session_lookup(store_t *s, const uint8_t hash[32], int64_t now, struct sto
     out->totp_enabled = sqlite3_column_int(st, 9);
     out->created_at = sqlite3_column_int64(st, 10);
     snprintf(out->user_agent, sizeof(out->user_agent), "%s", store__text(st, 11));
+    out->disclosure_officer = sqlite3_column_int(st, 12);
     return 0;
 }
 

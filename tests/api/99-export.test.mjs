@@ -159,6 +159,25 @@ describe('disclosure export', () => {
     assert.equal(bad.code, 2, 'no room: usage');
   });
 
+  T('a disclosure officer (情報公開担当) exports and reviews without being an administrator; the role change is audited', async () => {
+    const s = ctx.srv;
+    const o = await s.makeUser(null, uid('xo'), { name: '情報公開 担当' });
+    assertStatus(await s.api('GET', '/api/v1/admin/rooms', { token: o.token }), 403, 'not yet');
+    assertStatus(await s.api('PATCH', `/api/v1/admin/users/${o.id}`, { token: s.adminToken, body: { disclosure_officer: true } }), 200);
+    const me = assertStatus(await s.api('GET', '/api/v1/me', { token: o.token }), 200).json;
+    assert.equal(me.disclosure_officer, true);
+    const rooms = assertStatus(await s.api('GET', '/api/v1/admin/rooms', { token: o.token }), 200).json.rooms;
+    assert.ok(rooms.some((x) => x.id === room.id), 'every room, member or not');
+    assertStatus(await s.api('GET', `/api/v1/admin/rooms/${room.id}/messages?after=0`, { token: o.token }), 200);
+    const r = assertStatus(await s.api('POST', '/api/v1/admin/exports', { token: o.token, body: { room_ids: [room.id], masked: true } }), 201).json;
+    assertStatus(await s.api('GET', r.download, { token: o.token }), 200);
+    // Nothing else an administrator does.
+    assertStatus(await s.api('GET', '/api/v1/admin/users', { token: o.token }), 403);
+    assertStatus(await s.api('POST', `/api/v1/admin/users/${o.id}/lock`, { token: o.token, body: {} }), 403);
+    const au = assertStatus(await s.api('GET', `/api/v1/admin/audit?action=user.role&target_id=${o.id}`, { token: s.adminToken }), 200).json;
+    assert.equal(au.entries[0].detail.disclosure_officer, true);
+  });
+
   T('bad input: no rooms, an unknown room, an end before the start, a span without a ground; staff are refused', async () => {
     const s = ctx.srv;
     const t = s.adminToken;

@@ -104,7 +104,7 @@ function build() {
       h('a', { href: '#/' }, t('talk')), h('a', { href: '#/dir' }, t('directory')), h('a.nav-memo', { href: '#/memo' }, t('memo'), h('span.badge.memo-n', { hidden: true, 'aria-label': t('unconfirmed') })),
       h('a', { href: '#/cal' }, t('calendar')),
       S.me.is_admin || S.me.dept_admin ? h('a', { href: '#/paper' }, t('paper')) : null,
-      S.me.is_admin ? h('a', { href: '#/disclosure' }, t('disclosure')) : null),
+      S.me.is_admin || S.me.disclosure_officer ? h('a', { href: '#/disclosure' }, t('disclosure')) : null),
     h('span.grow'), meBtn,
     h('button.btn.ghost.wide-only', { type: 'button', onclick: () => { setLang(lang === 'ja' ? 'en' : 'ja'); location.reload(); } }, t('lang')),
     h('button.btn.ghost.wide-only', { type: 'button', onclick: logout }, t('logout')));
@@ -188,7 +188,7 @@ function route() {
     shell.side.replaceChildren();
     if (hsh.startsWith('#/dir')) { shell.grid.className = 'shell view-page'; directory(shell.main); }
     else if (hsh.startsWith('#/cal')) { shell.grid.className = 'shell view-page'; calendarView(shell.main).catch(() => {}); }
-    else if (hsh.startsWith('#/disclosure') && S.me.is_admin) { shell.grid.className = 'shell view-page'; disclosureView(shell.main).catch(() => {}); }
+    else if (hsh.startsWith('#/disclosure') && (S.me.is_admin || S.me.disclosure_officer)) { shell.grid.className = 'shell view-page'; disclosureView(shell.main).catch(() => {}); }
     else if (hsh.startsWith('#/memo')) page(() => memoView(shell.main));
     else if (hsh.startsWith('#/me')) { shell.grid.className = 'shell view-page'; profile(shell.main); }
     else if (hsh.startsWith('#/paper') && (S.me.is_admin || S.me.dept_admin)) page(() => paperView(shell.main));
