@@ -48,6 +48,7 @@ struct api_req {
         forwarded_for_len;
     char peer[64];
     char client[64]; /* set by the router: the peer, or the address a trusted proxy forwarded */
+    unsigned long long request_id; /* set by the router; in log lines (req=) and X-Request-Id */
     int lang_en;
     struct api_thread *thread;
 

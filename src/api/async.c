@@ -24,13 +24,17 @@ static int
 wjob_run(store_t *s, struct writer_job *job)
 {
     struct wjob *j = (struct wjob *)job;
-    return j->run(s, j->r, j->ctx);
+    log_set_request(j->r ? j->r->request_id : 0);
+    int rc = j->run(s, j->r, j->ctx);
+    log_set_request(0);
+    return rc;
 }
 
 static void
 wjob_done(store_t *s, struct writer_job *job, int status)
 {
     struct wjob *j = (struct wjob *)job;
+    log_set_request(j->r ? j->r->request_id : 0);
     if (j->r != NULL && status < 0)
         api_store_error(j->r, status);
     if (j->done)
@@ -38,6 +42,7 @@ wjob_done(store_t *s, struct writer_job *job, int status)
     if (j->r != NULL)
         api_finish(j->r);
     free(j);
+    log_set_request(0);
 }
 
 int
@@ -88,7 +93,9 @@ static void
 ajob_run(struct job *job)
 {
     struct ajob *j = (struct ajob *)job;
+    log_set_request(j->r ? j->r->request_id : 0);
     j->fn(j->r, j->ctx);
+    log_set_request(0);
     store_end_reads(api_job_store());
     free(j);
 }

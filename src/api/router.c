@@ -7,6 +7,7 @@
  */
 #include "api/internal.h"
 #include "util/limits.h"
+#include "util/log.h"
 #include "util/reqparse.h"
 #include "util/timefmt.h"
 
@@ -109,11 +110,15 @@ api_is_admin_request(struct api_req *r)
     return rc != 0 ? -1 : r->user.is_admin ? 1 : 0;
 }
 
-int
-api_dispatch(struct api_req *r)
+static int
+dispatch(struct api_req *r)
 {
+    static _Atomic unsigned long long next_request;
     const struct api_op *op = NULL;
     int path_matched = 0;
+    if (r->request_id == 0)
+        r->request_id = ++next_request;
+    log_set_request(r->request_id);
     api_client_address(r, r->client, sizeof(r->client));
     for (size_t t = 0; t < sizeof(tables) / sizeof(tables[0]) && op == NULL; t++) {
         for (const struct api_op *o = tables[t]; o->pattern != NULL; o++) {
@@ -164,5 +169,13 @@ api_dispatch(struct api_req *r)
     }
     int rc = op->handler(r);
     store_end_reads(r->thread->store);
+    return rc;
+}
+
+int
+api_dispatch(struct api_req *r)
+{
+    int rc = dispatch(r);
+    log_set_request(0); /* the loop thread goes on to other requests */
     return rc;
 }

@@ -247,6 +247,11 @@ send_answer(struct pending *p)
     struct api_req *r = &p->r;
     if (r->set_cookie)
         add(req, H2O_TOKEN_SET_COOKIE, r->set_cookie);
+    if (r->request_id) {
+        char rid[24];
+        snprintf(rid, sizeof(rid), "%llu", r->request_id);
+        add_str(req, "x-request-id", rid);
+    }
     if (r->retry_after > 0) {
         char ra[16];
         snprintf(ra, sizeof(ra), "%d", r->retry_after);

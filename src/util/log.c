@@ -30,6 +30,20 @@ log_parse_level(const char *s)
     return -1;
 }
 
+static __thread unsigned long long current_request;
+
+void
+log_set_request(unsigned long long id)
+{
+    current_request = id;
+}
+
+unsigned long long
+log_request(void)
+{
+    return current_request;
+}
+
 void
 log_msg(enum log_level level, const char *event, const char *fmt, ...)
 {
@@ -45,6 +59,11 @@ log_msg(enum log_level level, const char *event, const char *fmt, ...)
                      tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000, names[level], event);
     if (n < 0 || (size_t)n >= sizeof(line))
         return;
+    if (current_request) {
+        int k = snprintf(line + n, sizeof(line) - n, "req=%llu ", current_request);
+        if (k > 0 && (size_t)(n + k) < sizeof(line))
+            n += k;
+    }
     va_list ap;
     va_start(ap, fmt);
     int m = vsnprintf(line + n, sizeof(line) - n - 1, fmt, ap);

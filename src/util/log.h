@@ -14,6 +14,11 @@ void log_set_level(enum log_level level);
 /* Parses "debug", "info", "warn", "error"; returns -1 on anything else. */
 int log_parse_level(const char *s);
 
+/* The request this thread works for now (0: none): log lines then carry req=ID, which the
+ * answer's X-Request-Id header also names, so a city's support desk can find them. */
+void log_set_request(unsigned long long id);
+unsigned long long log_request(void);
+
 /* printf-style; `event` is a short identifier such as "http.listen" printed as event=… */
 void log_msg(enum log_level level, const char *event, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 

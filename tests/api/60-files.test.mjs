@@ -6,7 +6,7 @@ import { readdirSync, statSync } from 'node:fs';
 import http from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { SLOW, Server, assertError, assertStatus, sha256, uid, useServer } from './lib/harness.mjs';
+import { SLOW, Server, assertError, assertStatus, sha256, uid, useServer, waitFor } from './lib/harness.mjs';
 
 const { ctx, T } = useServer({ before, after, it });
 let a, b, c, room;
@@ -27,6 +27,10 @@ describe('round trip', () => {
     bytes = randomBytes(1024 * 1024);
     const r = await upload(a.token, '調査結果.bin', bytes);
     assertStatus(r, 201, 'upload 1 MiB');
+    // Every answer names its request, and the log lines written for it carry the same id.
+    const rid = r.headers['x-request-id'];
+    assert.match(rid, /^\d+$/);
+    await waitFor(() => new RegExp(`event=files.uploaded req=${rid} file=${r.json.id} `).test(ctx.srv.stderr), 5000, 'the upload logged with its request id');
     file = r.json;
   });
 
