@@ -13,6 +13,7 @@
 #include "render/render.h"
 #include "util/log.h"
 #include "util/limits.h"
+#include "util/strbuf.h"
 #include "util/timefmt.h"
 #include "util/xmalloc.h"
 
@@ -297,35 +298,6 @@ h_get(struct api_req *r)
 
 /* ---- the minutes draft ---- */
 
-struct sb {
-    char *p;
-    size_t len, cap;
-};
-
-static void
-sb_put(struct sb *b, const char *s)
-{
-    size_t n = strlen(s);
-    if (b->len + n + 1 > b->cap) {
-        b->cap = (b->len + n + 1) * 2;
-        b->p = xrealloc(b->p, b->cap);
-    }
-    memcpy(b->p + b->len, s, n + 1);
-    b->len += n;
-}
-
-static void sb_fmt(struct sb *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void
-sb_fmt(struct sb *b, const char *fmt, ...)
-{
-    char tmp[1024];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(tmp, sizeof(tmp), fmt, ap);
-    va_end(ap);
-    sb_put(b, tmp);
-}
-
 /* A message's text quoted into the draft: one line, and nothing the Markdown check refuses or
  * a table would split on (<, |, a link's "](") — replaced by their full-width forms. */
 static void
@@ -333,16 +305,16 @@ sb_quote(struct sb *b, const char *text)
 {
     for (const char *p = text ? text : ""; *p; p++) {
         if (*p == '\n' || *p == '\r' || *p == '\t')
-            sb_put(b, " ");
+            sb_str(b, " ");
         else if (*p == '<')
-            sb_put(b, "＜");
+            sb_str(b, "＜");
         else if (*p == '|')
-            sb_put(b, "｜");
+            sb_str(b, "｜");
         else if (*p == ']' && p[1] == '(')
-            sb_put(b, "］");
+            sb_str(b, "］");
         else {
             char c[2] = {*p, 0};
-            sb_put(b, c);
+            sb_str(b, c);
         }
     }
 }
@@ -383,43 +355,43 @@ draft(store_t *s, json_t *m, json_t *tagged, json_t *attendees)
     char date[64], start[6], end[6], end_date[64];
     jdate(json_string_value(json_object_get(m, "starts_at")), date, sizeof(date), start);
     jdate(json_string_value(json_object_get(m, "ends_at")), end_date, sizeof(end_date), end);
-    sb_put(&b, "# ");
+    sb_str(&b, "# ");
     sb_quote(&b, json_string_value(json_object_get(m, "title")));
-    sb_put(&b, " 議事録\n\n");
+    sb_str(&b, " 議事録\n\n");
     sb_fmt(&b, "- 日時: %s %s〜%s%s\n", date, start, strcmp(date, end_date) ? end_date : "", end);
     const char *place = json_string_value(json_object_get(m, "place"));
-    sb_put(&b, "- 場所: ");
+    sb_str(&b, "- 場所: ");
     if (json_is_true(json_object_get(m, "chat_only")) || place == NULL || !*place)
-        sb_put(&b, "チャットのみ");
+        sb_str(&b, "チャットのみ");
     else
         sb_quote(&b, place);
-    sb_put(&b, "\n- 主催: ");
+    sb_str(&b, "\n- 主催: ");
     sb_quote(&b, name_of(json_object_get(m, "organiser")));
-    sb_put(&b, "\n- 出席者: ");
+    sb_str(&b, "\n- 出席者: ");
     size_t i;
     json_t *v;
     json_array_foreach(attendees, i, v)
     {
-        sb_put(&b, i ? "、" : "");
+        sb_str(&b, i ? "、" : "");
         sb_quote(&b, name_of(v));
     }
-    sb_put(&b, "\n");
+    sb_str(&b, "\n");
     json_t *agenda = json_object_get(m, "agenda");
     if (json_array_size(agenda)) {
-        sb_put(&b, "\n## 議題\n\n");
+        sb_str(&b, "\n## 議題\n\n");
         json_array_foreach(agenda, i, v)
         {
             sb_fmt(&b, "%zu. ", i + 1);
             sb_quote(&b, json_string_value(v));
-            sb_put(&b, "\n");
+            sb_str(&b, "\n");
         }
     }
     json_t *mat = json_object_get(m, "materials");
     if (json_array_size(mat)) {
-        sb_put(&b, "\n## 資料\n\n");
+        sb_str(&b, "\n## 資料\n\n");
         json_array_foreach(mat, i, v)
         {
-            sb_put(&b, "- [");
+            sb_str(&b, "- [");
             sb_quote(&b, json_string_value(json_object_get(v, "title")));
             sb_fmt(&b, "](#/r/%lld/notes/%lld)\n", (long long)json_integer_value(json_object_get(v, "room_id")),
                    (long long)json_integer_value(json_object_get(v, "id")));
@@ -432,12 +404,12 @@ draft(store_t *s, json_t *m, json_t *tagged, json_t *attendees)
         if (strcmp(json_string_value(json_object_get(v, "tag")), "question"))
             continue;
         if (!any++)
-            sb_put(&b, "\n## 質疑\n\n");
-        sb_put(&b, "- **質問**（");
+            sb_str(&b, "\n## 質疑\n\n");
+        sb_str(&b, "- **質問**（");
         sb_quote(&b, name_of(json_object_get(v, "sender")));
-        sb_put(&b, "）: ");
+        sb_str(&b, "）: ");
         sb_quote(&b, json_string_value(json_object_get(v, "text")));
-        sb_put(&b, "\n");
+        sb_str(&b, "\n");
         json_int_t qid = json_integer_value(json_object_get(v, "message_id"));
         size_t k;
         json_t *a;
@@ -448,14 +420,14 @@ draft(store_t *s, json_t *m, json_t *tagged, json_t *attendees)
                 json_integer_value(json_object_get(a, "answer_to")) != qid)
                 continue;
             answered = 1;
-            sb_put(&b, "  - **回答**（");
+            sb_str(&b, "  - **回答**（");
             sb_quote(&b, name_of(json_object_get(a, "sender")));
-            sb_put(&b, "）: ");
+            sb_str(&b, "）: ");
             sb_quote(&b, json_string_value(json_object_get(a, "text")));
-            sb_put(&b, "\n");
+            sb_str(&b, "\n");
         }
         if (!answered)
-            sb_put(&b, "  - （回答なし）\n");
+            sb_str(&b, "  - （回答なし）\n");
     }
     static const struct {
         const char *tag, *heading;
@@ -468,11 +440,11 @@ draft(store_t *s, json_t *m, json_t *tagged, json_t *attendees)
                 continue;
             if (!any++)
                 sb_fmt(&b, "\n## %s\n\n", sections[k].heading);
-            sb_put(&b, "- ");
+            sb_str(&b, "- ");
             sb_quote(&b, json_string_value(json_object_get(v, "text")));
-            sb_put(&b, "（");
+            sb_str(&b, "（");
             sb_quote(&b, name_of(json_object_get(v, "sender")));
-            sb_put(&b, "）\n");
+            sb_str(&b, "）\n");
         }
     }
     any = 0;
@@ -481,20 +453,20 @@ draft(store_t *s, json_t *m, json_t *tagged, json_t *attendees)
         if (strcmp(json_string_value(json_object_get(v, "tag")), "action"))
             continue;
         if (!any++)
-            sb_put(&b, "\n## 宿題\n\n| 内容 | 担当 | 期限 |\n|---|---|---|\n");
-        sb_put(&b, "| ");
+            sb_str(&b, "\n## 宿題\n\n| 内容 | 担当 | 期限 |\n|---|---|---|\n");
+        sb_str(&b, "| ");
         sb_quote(&b, json_string_value(json_object_get(v, "text")));
-        sb_put(&b, " | ");
+        sb_str(&b, " | ");
         json_t *as = json_object_get(v, "assignee");
         sb_quote(&b, json_is_object(as) ? name_of(as) : "未定");
-        sb_put(&b, " | ");
+        sb_str(&b, " | ");
         const char *due = json_string_value(json_object_get(v, "due_date"));
         int y, mo, d;
         if (due && sscanf(due, "%d-%d-%d", &y, &mo, &d) == 3)
             sb_fmt(&b, "%d月%d日", mo, d);
         else
-            sb_put(&b, "—");
-        sb_put(&b, " |\n");
+            sb_str(&b, "—");
+        sb_str(&b, " |\n");
     }
     (void)s;
     return b.p;
@@ -707,9 +679,9 @@ thread_record(json_t *room, json_t *msgs, const char *by)
     struct sb b = {0};
     char now[32], date[64], hm[6];
     time_format_jst(api_now_ms(), now);
-    sb_put(&b, "# 決裁用記録: ");
+    sb_str(&b, "# 決裁用記録: ");
     sb_quote(&b, json_string_value(json_object_get(room, "name")));
-    sb_put(&b, "\n\n- ルーム: ");
+    sb_str(&b, "\n\n- ルーム: ");
     sb_quote(&b, json_string_value(json_object_get(room, "name")));
     jdate(now, date, sizeof(date), hm);
     sb_fmt(&b, "\n- 出力: %s %s（", date, hm);
@@ -720,28 +692,28 @@ thread_record(json_t *room, json_t *msgs, const char *by)
     json_array_foreach(msgs, i, m)
     {
         jdate(json_string_value(json_object_get(m, "created_at")), date, sizeof(date), hm);
-        sb_put(&b, "- **");
+        sb_str(&b, "- **");
         sb_quote(&b, name_of(json_object_get(m, "sender")));
         sb_fmt(&b, "**（%s %s）", date, hm);
         json_t *tag = json_object_get(m, "tag");
         if (json_is_object(tag)) {
-            sb_put(&b, " [");
+            sb_str(&b, " [");
             sb_quote(&b, json_string_value(json_object_get(tag, "label")));
-            sb_put(&b, "]");
+            sb_str(&b, "]");
         }
-        sb_put(&b, ": ");
+        sb_str(&b, ": ");
         const char *text = json_string_value(json_object_get(m, "text"));
         sb_quote(&b, text && *text ? text : json_array_size(json_object_get(m, "files")) ? "（ファイル）" : "（スタンプ）");
         json_t *f;
         size_t k;
         json_array_foreach(json_object_get(m, "files"), k, f)
         {
-            sb_put(&b, "\n  - 添付: ");
+            sb_str(&b, "\n  - 添付: ");
             sb_quote(&b, json_string_value(json_object_get(f, "name")));
         }
-        sb_put(&b, "\n");
+        sb_str(&b, "\n");
     }
-    sb_put(&b, "\n---\n\nこの記録はチャットのやり取りの写しです。決定には所定の決裁が必要です。\n");
+    sb_str(&b, "\n---\n\nこの記録はチャットのやり取りの写しです。決定には所定の決裁が必要です。\n");
     return b.p;
 }
 

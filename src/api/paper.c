@@ -7,6 +7,7 @@
  * whose page count cannot be read is listed as unknown and never counted as zero.
  */
 #include "api/internal.h"
+#include "util/strbuf.h"
 #include "util/timefmt.h"
 #include "util/xmalloc.h"
 
@@ -147,45 +148,26 @@ to_cp932(const char *in, size_t len, size_t *outlen)
     return out;
 }
 
+/* A CSV field, quoted, with its quotes doubled. */
 static void
-csv_field(char **buf, size_t *len, size_t *cap, const char *s)
+csv_field(struct sb *b, const char *s)
 {
-    size_t n = strlen(s) * 2 + 3;
-    if (*len + n + 2 > *cap) {
-        *cap = (*len + n + 2) * 2;
-        *buf = xrealloc(*buf, *cap);
+    sb_str(b, "\"");
+    for (const char *q; (q = strchr(s, '"')) != NULL; s = q + 1) {
+        sb_add(b, s, (size_t)(q - s + 1));
+        sb_str(b, "\"");
     }
-    char *o = *buf + *len;
-    *o++ = '"';
-    for (; *s; s++) {
-        if (*s == '"')
-            *o++ = '"';
-        *o++ = *s;
-    }
-    *o++ = '"';
-    *len = (size_t)(o - *buf);
-}
-
-static void
-csv_raw(char **buf, size_t *len, size_t *cap, const char *s)
-{
-    size_t n = strlen(s);
-    if (*len + n + 1 > *cap) {
-        *cap = (*len + n + 1) * 2;
-        *buf = xrealloc(*buf, *cap);
-    }
-    memcpy(*buf + *len, s, n);
-    *len += n;
+    sb_str(b, s);
+    sb_str(b, "\"");
 }
 
 /* One line per department and month, then totals: what a manager pastes into a report. */
 static int
 reply_csv(struct api_req *r, store_t *s, int64_t from, int64_t to, double cost, int cp932, const char *from_s, const char *to_s)
 {
-    size_t len = 0, cap = 4096;
-    char *buf = xmalloc(cap);
-    csv_raw(&buf, &len, &cap, cp932 ? "" : "\xEF\xBB\xBF");
-    csv_raw(&buf, &len, &cap, "\"月\",\"部署\",\"削減枚数\",\"削減額（円）\"\r\n");
+    struct sb b = {0};
+    sb_str(&b, cp932 ? "" : "\xEF\xBB\xBF");
+    sb_str(&b, "\"月\",\"部署\",\"削減枚数\",\"削減額（円）\"\r\n");
     /* Per month and department: one pass per month keeps the store query simple. */
     int y, m;
     int64_t start = month_start(from_s, &y, &m);
@@ -201,13 +183,11 @@ reply_csv(struct api_req *r, store_t *s, int64_t from, int64_t to, double cost, 
         json_t *d;
         json_array_foreach(json_object_get(f, "by_department"), i, d)
         {
-            char num[64];
-            csv_field(&buf, &len, &cap, label);
-            csv_raw(&buf, &len, &cap, ",");
-            csv_field(&buf, &len, &cap, json_string_value(json_object_get(d, "department")));
-            snprintf(num, sizeof(num), ",%lld,%lld\r\n", (long long)json_integer_value(json_object_get(d, "sheets")),
-                     (long long)json_integer_value(json_object_get(d, "yen")));
-            csv_raw(&buf, &len, &cap, num);
+            csv_field(&b, label);
+            sb_str(&b, ",");
+            csv_field(&b, json_string_value(json_object_get(d, "department")));
+            sb_fmt(&b, ",%lld,%lld\r\n", (long long)json_integer_value(json_object_get(d, "sheets")),
+                   (long long)json_integer_value(json_object_get(d, "yen")));
         }
         total += json_integer_value(json_object_get(f, "sheets"));
         json_decref(f);
@@ -215,10 +195,9 @@ reply_csv(struct api_req *r, store_t *s, int64_t from, int64_t to, double cost, 
         y = ny;
         m = nm;
     }
-    char num[96];
-    snprintf(num, sizeof(num), "\"合計\",\"\",%lld,%lld\r\n", (long long)total, (long long)yen(total, cost));
-    csv_raw(&buf, &len, &cap, num);
-    (void)to_s;
+    sb_fmt(&b, "\"合計\",\"\",%lld,%lld\r\n", (long long)total, (long long)yen(total, cost));
+    char *buf = b.p;
+    size_t len = b.n;
     if (cp932) {
         size_t n;
         char *enc = to_cp932(buf, len, &n);

@@ -7,63 +7,35 @@
  */
 #include "render/render.h"
 #include "util/markdown.h"
+#include "util/strbuf.h"
 #include "util/zipw.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-struct buf {
-    char *p;
-    size_t len, cap;
-};
-
 static void
-put(struct buf *b, const char *s, size_t n)
-{
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 4096;
-        while (cap < b->len + n + 1)
-            cap *= 2;
-        char *np = realloc(b->p, cap);
-        if (np == NULL)
-            abort();
-        b->p = np;
-        b->cap = cap;
-    }
-    memcpy(b->p + b->len, s, n);
-    b->len += n;
-    b->p[b->len] = '\0';
-}
-
-static void
-puts_(struct buf *b, const char *s)
-{
-    put(b, s, strlen(s));
-}
-
-static void
-esc(struct buf *b, const char *s, size_t n)
+esc(struct sb *b, const char *s, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
         if (c == '<')
-            puts_(b, "&lt;");
+            sb_str(b, "&lt;");
         else if (c == '>')
-            puts_(b, "&gt;");
+            sb_str(b, "&gt;");
         else if (c == '&')
-            puts_(b, "&amp;");
+            sb_str(b, "&amp;");
         else if (c == '"')
-            puts_(b, "&quot;");
+            sb_str(b, "&quot;");
         else if (c < 0x20 && c != '\t')
             continue; /* not allowed in XML 1.0 (line breaks are split out before this) */
         else
-            put(b, s + i, 1);
+            sb_add(b, s + i, 1);
     }
 }
 
 struct runs {
-    struct buf *b;
+    struct sb *b;
     const char *size; /* half-points, e.g. "21" */
     int bold;
 };
@@ -77,26 +49,26 @@ run(struct runs *r, const char *text, size_t len, int bold, int italic, int mono
         size_t j = i;
         while (j < len && text[j] != '\n')
             j++;
-        puts_(r->b, "<w:r><w:rPr>");
+        sb_str(r->b, "<w:r><w:rPr>");
         if (mono)
-            puts_(r->b, "<w:rFonts w:ascii=\"Consolas\" w:hAnsi=\"Consolas\" w:eastAsia=\"ＭＳ ゴシック\"/>");
+            sb_str(r->b, "<w:rFonts w:ascii=\"Consolas\" w:hAnsi=\"Consolas\" w:eastAsia=\"ＭＳ ゴシック\"/>");
         else
-            puts_(r->b, "<w:rFonts w:ascii=\"Century\" w:hAnsi=\"Century\" w:eastAsia=\"ＭＳ 明朝\"/>");
+            sb_str(r->b, "<w:rFonts w:ascii=\"Century\" w:hAnsi=\"Century\" w:eastAsia=\"ＭＳ 明朝\"/>");
         if (bold || r->bold)
-            puts_(r->b, "<w:b/>");
+            sb_str(r->b, "<w:b/>");
         if (italic)
-            puts_(r->b, "<w:i/>");
+            sb_str(r->b, "<w:i/>");
         if (link)
-            puts_(r->b, "<w:color w:val=\"1D4F91\"/><w:u w:val=\"single\"/>");
+            sb_str(r->b, "<w:color w:val=\"1D4F91\"/><w:u w:val=\"single\"/>");
         char sz[80];
         snprintf(sz, sizeof(sz), "<w:sz w:val=\"%s\"/><w:szCs w:val=\"%s\"/>", r->size, r->size);
-        puts_(r->b, sz);
-        puts_(r->b, "</w:rPr><w:t xml:space=\"preserve\">");
+        sb_str(r->b, sz);
+        sb_str(r->b, "</w:rPr><w:t xml:space=\"preserve\">");
         esc(r->b, text + i, j - i);
-        puts_(r->b, "</w:t></w:r>");
+        sb_str(r->b, "</w:t></w:r>");
         if (j >= len)
             break;
-        puts_(r->b, "<w:r><w:br/></w:r>");
+        sb_str(r->b, "<w:r><w:br/></w:r>");
         i = j + 1;
     }
 }
@@ -133,21 +105,21 @@ span_run(void *arg, const struct md_span *sp)
 }
 
 static void
-para(struct buf *b, const char *ppr, const char *size, int bold, const char *text, size_t len, int plain)
+para(struct sb *b, const char *ppr, const char *size, int bold, const char *text, size_t len, int plain)
 {
-    puts_(b, "<w:p><w:pPr>");
-    puts_(b, ppr);
-    puts_(b, "</w:pPr>");
+    sb_str(b, "<w:p><w:pPr>");
+    sb_str(b, ppr);
+    sb_str(b, "</w:pPr>");
     struct runs r = {b, size, bold};
     if (plain)
         run(&r, text, len, 0, 0, 1, 0);
     else
         md_spans(text, len, span_run, &r);
-    puts_(b, "</w:p>");
+    sb_str(b, "</w:p>");
 }
 
 struct doc {
-    struct buf *b;
+    struct sb *b;
     int in_table;
 };
 
@@ -155,7 +127,7 @@ static void
 end_table(struct doc *d)
 {
     if (d->in_table) {
-        puts_(d->b, "</w:tbl><w:p/>");
+        sb_str(d->b, "</w:tbl><w:p/>");
         d->in_table = 0;
     }
 }
@@ -164,7 +136,7 @@ static int
 block(void *arg, const struct md_block *bl)
 {
     struct doc *d = arg;
-    struct buf *b = d->b;
+    struct sb *b = d->b;
     if (bl->kind != MD_TABLE_ROW)
         end_table(d);
     switch (bl->kind) {
@@ -176,8 +148,8 @@ block(void *arg, const struct md_block *bl)
         break;
     }
     case MD_RULE:
-        puts_(b,
-              "<w:p><w:pPr><w:pBdr><w:bottom w:val=\"single\" w:sz=\"6\" w:space=\"1\" w:color=\"auto\"/></w:pBdr></w:pPr></w:p>");
+        sb_str(b,
+               "<w:p><w:pPr><w:pBdr><w:bottom w:val=\"single\" w:sz=\"6\" w:space=\"1\" w:color=\"auto\"/></w:pBdr></w:pPr></w:p>");
         break;
     case MD_BULLET:
     case MD_NUMBER: {
@@ -188,13 +160,13 @@ block(void *arg, const struct md_block *bl)
             snprintf(marker, sizeof(marker), "%s\t", bl->level ? "◦" : "・");
         else
             snprintf(marker, sizeof(marker), "%d.\t", bl->number);
-        puts_(b, "<w:p><w:pPr>");
-        puts_(b, ppr);
-        puts_(b, "</w:pPr>");
+        sb_str(b, "<w:p><w:pPr>");
+        sb_str(b, ppr);
+        sb_str(b, "</w:pPr>");
         struct runs r = {b, "21", 0};
         run(&r, marker, strlen(marker), 0, 0, 0, 0);
         md_spans(bl->text, bl->len, span_run, &r);
-        puts_(b, "</w:p>");
+        sb_str(b, "</w:p>");
         break;
     }
     case MD_TABLE_ROW: {
@@ -202,22 +174,22 @@ block(void *arg, const struct md_block *bl)
         size_t lens[16];
         int n = md_cells(bl->text, bl->len, cells, lens, 16);
         if (!d->in_table) {
-            puts_(b, "<w:tbl><w:tblPr><w:tblW w:w=\"5000\" w:type=\"pct\"/><w:tblBorders>"
-                     "<w:top w:val=\"single\" w:sz=\"4\"/><w:left w:val=\"single\" w:sz=\"4\"/>"
-                     "<w:bottom w:val=\"single\" w:sz=\"4\"/><w:right w:val=\"single\" w:sz=\"4\"/>"
-                     "<w:insideH w:val=\"single\" w:sz=\"4\"/><w:insideV w:val=\"single\" w:sz=\"4\"/>"
-                     "</w:tblBorders></w:tblPr>");
+            sb_str(b, "<w:tbl><w:tblPr><w:tblW w:w=\"5000\" w:type=\"pct\"/><w:tblBorders>"
+                      "<w:top w:val=\"single\" w:sz=\"4\"/><w:left w:val=\"single\" w:sz=\"4\"/>"
+                      "<w:bottom w:val=\"single\" w:sz=\"4\"/><w:right w:val=\"single\" w:sz=\"4\"/>"
+                      "<w:insideH w:val=\"single\" w:sz=\"4\"/><w:insideV w:val=\"single\" w:sz=\"4\"/>"
+                      "</w:tblBorders></w:tblPr>");
             d->in_table = 1;
         }
-        puts_(b, "<w:tr>");
+        sb_str(b, "<w:tr>");
         for (int c = 0; c < n; c++) {
-            puts_(b, bl->header ? "<w:tc><w:tcPr><w:shd w:val=\"clear\" w:fill=\"EBEDF2\"/></w:tcPr>" : "<w:tc>");
+            sb_str(b, bl->header ? "<w:tc><w:tcPr><w:shd w:val=\"clear\" w:fill=\"EBEDF2\"/></w:tcPr>" : "<w:tc>");
             para(b, "", "20", bl->header, cells[c], lens[c], 0);
-            puts_(b, "</w:tc>");
+            sb_str(b, "</w:tc>");
         }
         if (n == 0)
-            puts_(b, "<w:tc><w:p/></w:tc>");
-        puts_(b, "</w:tr>");
+            sb_str(b, "<w:tc><w:p/></w:tc>");
+        sb_str(b, "</w:tr>");
         break;
     }
     case MD_CODE:
@@ -249,27 +221,27 @@ render_docx(const char *path, const char *title, const char *body, const char *a
         "<Relationship Id=\"rId2\" Type=\"http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties\" "
         "Target=\"docProps/core.xml\"/>"
         "</Relationships>";
-    struct buf doc = {0}, core = {0};
-    puts_(&doc, "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n"
-                "<w:document xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\"><w:body>");
+    struct sb doc = {0}, core = {0};
+    sb_str(&doc, "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n"
+                 "<w:document xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\"><w:body>");
     struct doc d = {&doc, 0};
     md_blocks(body, block, &d);
     end_table(&d);
-    puts_(&doc, "<w:sectPr><w:pgSz w:w=\"11906\" w:h=\"16838\"/>"
-                "<w:pgMar w:top=\"1418\" w:right=\"1247\" w:bottom=\"1418\" w:left=\"1247\" w:header=\"851\" w:footer=\"851\" "
-                "w:gutter=\"0\"/></w:sectPr></w:body></w:document>");
-    puts_(&core, "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n"
-                 "<cp:coreProperties xmlns:cp=\"http://schemas.openxmlformats.org/package/2006/metadata/core-properties\" "
-                 "xmlns:dc=\"http://purl.org/dc/elements/1.1/\"><dc:title>");
+    sb_str(&doc, "<w:sectPr><w:pgSz w:w=\"11906\" w:h=\"16838\"/>"
+                 "<w:pgMar w:top=\"1418\" w:right=\"1247\" w:bottom=\"1418\" w:left=\"1247\" w:header=\"851\" w:footer=\"851\" "
+                 "w:gutter=\"0\"/></w:sectPr></w:body></w:document>");
+    sb_str(&core, "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n"
+                  "<cp:coreProperties xmlns:cp=\"http://schemas.openxmlformats.org/package/2006/metadata/core-properties\" "
+                  "xmlns:dc=\"http://purl.org/dc/elements/1.1/\"><dc:title>");
     esc(&core, title, strlen(title));
-    puts_(&core, "</dc:title><dc:creator>");
+    sb_str(&core, "</dc:title><dc:creator>");
     esc(&core, author ? author : "", author ? strlen(author) : 0);
-    puts_(&core, "</dc:creator></cp:coreProperties>");
+    sb_str(&core, "</dc:creator></cp:coreProperties>");
     struct zipw *z = zipw_open(path);
     int rc = -1;
     if (z && zipw_add(z, "[Content_Types].xml", content_types, sizeof(content_types) - 1) == 0 &&
-        zipw_add(z, "_rels/.rels", rels, sizeof(rels) - 1) == 0 && zipw_add(z, "word/document.xml", doc.p, doc.len) == 0 &&
-        zipw_add(z, "docProps/core.xml", core.p, core.len) == 0)
+        zipw_add(z, "_rels/.rels", rels, sizeof(rels) - 1) == 0 && zipw_add(z, "word/document.xml", doc.p, doc.n) == 0 &&
+        zipw_add(z, "docProps/core.xml", core.p, core.n) == 0)
         rc = zipw_close(z);
     else if (z)
         zipw_abort(z, path);
