@@ -31,6 +31,12 @@ if [ -n "$missing" ]; then
     apt-get update -qq
     # shellcheck disable=SC2086
     apt-get install -y -qq --no-install-recommends $missing >/dev/null
+    # The tests start their own slapd in a temporary directory; the packaged service is not wanted.
+    case " $missing " in *" slapd "*)
+        if command -v systemctl >/dev/null && [ -d /run/systemd/system ]; then
+            systemctl disable --now slapd >/dev/null 2>&1 || true
+        fi;;
+    esac
 fi
 
 if [ "${1:-}" = test ] && [ ! -d node_modules/ws ] || { [ "${1:-}" = test ] && [ ! -d node_modules/playwright-core ]; }; then
