@@ -9,6 +9,7 @@
 #include "api/internal.h"
 #include "hub/hub.h"
 #include "policy/password.h"
+#include "util/ldapc.h"
 #include "util/limits.h"
 #include "util/log.h"
 #include "util/timefmt.h"
@@ -258,6 +259,7 @@ struct login_ctx {
     char zone[64];
     int zone_totp;
     int must_change, expired, is_admin, totp_enabled;
+    int directory; /* the password was checked by the city's directory (ldap_auth) */
     char totp[8];
 };
 
@@ -294,6 +296,8 @@ login_run(store_t *s, struct api_req *r, void *ctx)
     /* An expired password restricts the new session until it is changed. */
     if (rc == 0 && c->expired)
         rc = store_user_set_must_change(s, c->user_id, 1);
+    if (rc == 0 && c->directory)
+        rc = store_user_set_must_change(s, c->user_id, 0);
     if (rc == 0 && c->totp_counter)
         rc = store_user_totp_used(s, c->user_id, c->totp_counter);
     if (rc == 0 && c->zone[0])
@@ -342,8 +346,29 @@ login_job(struct api_req *r, void *ctx)
     struct login_ctx *c = ctx;
     struct store_auth a;
     pthread_once(&dummy_once, make_dummy);
-    int found = store_user_auth(api_job_store(), c->login, &a) == 0 && a.password_hash[0] != '\0';
-    int ok = api_password_verify(found ? a.password_hash : dummy_hash, c->password) == 0 && found;
+    int exists = store_user_auth(api_job_store(), c->login, &a) == 0;
+    int found = exists && a.password_hash[0] != '\0';
+    int ok;
+    if (api_config()->ldap_auth && api_config()->ldap_uri[0] && exists && !a.is_admin) {
+        /* Staff sign in with their directory password; administrators keep Kairan's own, so
+         * the city can still get in when the directory is down. */
+        char err[256];
+        int v = ldapc_check_password(api_config(), c->login, c->password, err, sizeof(err));
+        if (v < 0) {
+            log_warn("auth.ldap", "error=\"%s\"", err);
+            api_error(r, 503, "directory_unavailable",
+                      "職員認証のサーバーに接続できません。しばらくしてからもう一度お試しください。",
+                      "The directory that checks passwords cannot be reached. Please try again later.");
+            login_free(c);
+            api_finish(r);
+            return;
+        }
+        ok = v == 1;
+        found = 1;
+        c->directory = 1;
+    } else {
+        ok = api_password_verify(found ? a.password_hash : dummy_hash, c->password) == 0 && found;
+    }
     if (!ok || a.disabled) {
         char key[KR_MAX_LOGIN + 8];
         snprintf(key, sizeof(key), "l:%s", c->login);
@@ -400,7 +425,9 @@ login_job(struct api_req *r, void *ctx)
     c->is_admin = a.is_admin;
     c->totp_enabled = a.totp_enabled;
     int64_t days = api_config()->password_expiry_days;
-    if (days > 0 && a.password_changed_at > 0 && time_now_ms() > a.password_changed_at + days * TIME_DAY_MS) {
+    if (c->directory) {
+        c->must_change = 0; /* the directory's password policy applies, not Kairan's */
+    } else if (days > 0 && a.password_changed_at > 0 && time_now_ms() > a.password_changed_at + days * TIME_DAY_MS) {
         c->expired = 1;
         c->must_change = 1;
     }
@@ -727,6 +754,9 @@ fail:
 static int
 h_password(struct api_req *r)
 {
+    if (api_config()->ldap_auth && api_config()->ldap_uri[0] && !r->user.is_admin)
+        return api_error(r, 409, "password_in_directory", "パスワードは職員認証（ディレクトリ）の側で変更してください。",
+                         "Change your password in the city's directory (your Windows sign-in).");
     json_t *b = api_body_object(r);
     const char *cur = NULL, *next = NULL;
     if (b == NULL)

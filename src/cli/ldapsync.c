@@ -15,6 +15,7 @@
 #include "cli/admin.h"
 #include "cli/adminsock.h"
 #include "cli/internal.h"
+#include "util/ldapc.h"
 #include "util/timefmt.h"
 #include "util/xmalloc.h"
 
@@ -102,51 +103,6 @@ dept_from_dn(const char *dn, const char *base)
     if (bdn)
         ldap_dnfree(bdn);
     return out;
-}
-
-static LDAP *
-connect_directory(const struct kr_config *cfg)
-{
-    LDAP *ld = NULL;
-    int v3 = LDAP_VERSION3, rc;
-    struct timeval tv = {10, 0};
-    if ((rc = ldap_initialize(&ld, cfg->ldap_uri)) != LDAP_SUCCESS) {
-        fprintf(stderr, "kairan admin ldap: %s: %s\n", cfg->ldap_uri, ldap_err2string(rc));
-        return NULL;
-    }
-    ldap_set_option(ld, LDAP_OPT_PROTOCOL_VERSION, &v3);
-    ldap_set_option(ld, LDAP_OPT_NETWORK_TIMEOUT, &tv);
-    ldap_set_option(ld, LDAP_OPT_REFERRALS, LDAP_OPT_OFF);
-    if (cfg->ldap_starttls && (rc = ldap_start_tls_s(ld, NULL, NULL)) != LDAP_SUCCESS) {
-        fprintf(stderr, "kairan admin ldap: StartTLS: %s\n", ldap_err2string(rc));
-        goto fail;
-    }
-    struct berval cred = {0, NULL};
-    char pw[512] = "";
-    if (cfg->ldap_bind_dn[0]) {
-        FILE *f = cfg->ldap_bind_password_file[0] ? fopen(cfg->ldap_bind_password_file, "r") : NULL;
-        if (f == NULL || fgets(pw, sizeof(pw), f) == NULL) {
-            fprintf(stderr, "kairan admin ldap: cannot read ldap_bind_password_file %s\n", cfg->ldap_bind_password_file);
-            if (f)
-                fclose(f);
-            goto fail;
-        }
-        fclose(f);
-        pw[strcspn(pw, "\r\n")] = '\0';
-        cred.bv_val = pw;
-        cred.bv_len = strlen(pw);
-    }
-    rc = ldap_sasl_bind_s(ld, cfg->ldap_bind_dn[0] ? cfg->ldap_bind_dn : NULL, LDAP_SASL_SIMPLE, &cred, NULL, NULL, NULL);
-    memset(pw, 0, sizeof(pw));
-    if (rc != LDAP_SUCCESS) {
-        fprintf(stderr, "kairan admin ldap: bind as %s: %s\n", cfg->ldap_bind_dn[0] ? cfg->ldap_bind_dn : "(anonymous)",
-                ldap_err2string(rc));
-        goto fail;
-    }
-    return ld;
-fail:
-    ldap_unbind_ext_s(ld, NULL, NULL);
-    return NULL;
 }
 
 struct tally {
@@ -276,9 +232,12 @@ admin_ldap_sync(const struct kr_config *cfg, store_t *s, int dry_run, int allow_
         fprintf(stderr, "kairan admin ldap: set ldap_uri and ldap_base in the configuration (see README)\n");
         return 2;
     }
-    LDAP *ld = connect_directory(cfg);
-    if (ld == NULL)
+    char err[512];
+    LDAP *ld = ldapc_connect(cfg, err, sizeof(err));
+    if (ld == NULL) {
+        fprintf(stderr, "kairan admin ldap: %s\n", err);
         return 1;
+    }
     struct seen seen = {0};
     struct tally t = {0};
     FILE *pwf = NULL;

@@ -59,6 +59,7 @@ static const struct key keys[] = {
     {"ldap_filter", S(ldap_filter)},
     {"ldap_starttls", N(K_BOOL, ldap_starttls)},
     {"ldap_sync_minutes", N(K_INT, ldap_sync_minutes)},
+    {"ldap_auth", N(K_BOOL, ldap_auth)},
     {"ldap_attr_login", S(ldap_attr_login)},
     {"ldap_attr_name", S(ldap_attr_name)},
     {"ldap_attr_kana", S(ldap_attr_kana)},

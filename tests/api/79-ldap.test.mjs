@@ -138,4 +138,25 @@ describe('directory sync', () => {
     assert.equal(none.code, 2);
     assert.match(none.stderr, /ldap_uri/);
   });
+
+  T('ldap_auth: staff sign in with their directory password, administrators with their own; a directory that is down is said so', async () => {
+    const s = ctx.srv;
+    ldap.modify([`dn: uid=s0001,${ouDn(person(0).dept)}`, 'changetype: modify', 'replace: userPassword', 'userPassword: Dir-pass-s0001!', ''].join('\n'));
+    await s.stop({ keepData: true });
+    s.extraEnv = { ...s.extraEnv, ...ldap.env(), KAIRAN_LDAP_AUTH: '1', KAIRAN_LDAP_SYNC_MINUTES: '0' };
+    await s.start();
+    await s.adminLogin();
+    const ok = assertStatus(await s.api('POST', '/api/v1/auth/login', { body: { login: 's0001', password: 'Dir-pass-s0001!' } }), 200).json;
+    assert.equal(ok.must_change_password, false, 'the directory\'s password policy applies');
+    assertStatus(await s.api('POST', '/api/v1/auth/login', { body: { login: 's0001', password: 'wrong-password-1' } }), 401);
+    assertStatus(await s.api('POST', '/api/v1/auth/login', { body: { login: 's0001', password: '' } }), 401, 'an empty password never binds');
+    const r = await s.api('PUT', '/api/v1/me/password', { token: ok.token, body: { current_password: 'Dir-pass-s0001!', new_password: 'Another-pass-2026!' } });
+    assert.equal(r.status, 409);
+    assert.equal(r.json.error.code, 'password_in_directory');
+    await ldap.stop();
+    const down = await s.api('POST', '/api/v1/auth/login', { body: { login: 's0001', password: 'Dir-pass-s0001!' } });
+    assert.equal(down.status, 503);
+    assert.equal(down.json.error.code, 'directory_unavailable');
+    assertStatus(await s.api('POST', '/api/v1/auth/login', { body: { login: 'admin', password: s.adminPassword } }), 200, 'administrators still get in');
+  });
 });
