@@ -7,7 +7,7 @@ set -eu
 cd "$(dirname "$0")/.."
 
 PKGS="build-essential meson ninja-build pkg-config libh2o-evloop-dev libjansson-dev libsqlite3-dev
-      libsodium-dev libmagic-dev libssl-dev zlib1g-dev"
+      libsodium-dev libmagic-dev libssl-dev zlib1g-dev libpoppler-glib-dev"
 if [ "${1:-}" = test ]; then
     PKGS="$PKGS libcmocka-dev clang libclang-rt-14-dev nodejs npm chromium fonts-noto-cjk sqlite3 curl openssl unzip libreoffice-calc-nogui"
 fi

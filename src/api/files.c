@@ -50,6 +50,7 @@ struct up_ctx {
     size_t len;
     int held;          /* the guard found an identifier in the content: held for review */
     char *held_detail; /* its hits (kinds and positions, never the numbers), JSON text */
+    char *text;        /* the content's text for the search index, when nothing is held */
     char hash[65], type[128], tmp[1200];
     int64_t uploader, id;
 };
@@ -62,6 +63,7 @@ up_free(struct up_ctx *c)
     free(c->name);
     free(c->data);
     free(c->held_detail);
+    free(c->text);
     free(c);
 }
 
@@ -87,6 +89,9 @@ up_run(store_t *s, struct api_req *r, void *ctx)
         close(dfd);
     }
     int rc = store_file_insert(s, c->hash, c->name, (int64_t)c->len, c->type, c->uploader, time_now_ms(), &c->id);
+    /* Searchable from the moment it can be attached; a held file's text is never indexed. */
+    if (rc == 0 && !c->held)
+        rc = store_search_index_file(s, c->id, c->name, c->text);
     if (rc == 0 && c->held) {
         rc = store_file_set_review(s, c->id, "held", c->held_detail);
         if (rc == 0)
@@ -143,7 +148,10 @@ scan_content(struct up_ctx *c, const char *data, size_t len)
         c->held_detail = json_dumps(hits, JSON_COMPACT);
     }
     json_decref(hits);
-    free(text);
+    if (c->held)
+        free(text);
+    else
+        c->text = text;
 }
 
 /* Writes all of buf to fd; 0 or -1 (errno set). */

@@ -130,6 +130,26 @@ static const char *const migrations[] = {
     "  UPDATE counters SET value = value + 1 WHERE name = 'settings'; END;",
     /* 10: a room may remind its members that decisions need formal approval (決裁) */
     "ALTER TABLE rooms ADD COLUMN approval_reminder INTEGER NOT NULL DEFAULT 0;",
+    /* 11: reserved */
+    "SELECT 1;",
+    /* 12: full-text search (store_search.c). Messages are indexed from their own table
+     * (external content); triggers keep the index in the transaction that changes a message,
+     * so deleted, purged and expired messages leave it at once. File names and text live in
+     * their own index, written when an upload is accepted. Existing messages are backfilled. */
+    "CREATE VIRTUAL TABLE message_fts USING fts5(text, content='messages', content_rowid='id', tokenize='kairan');"
+    "CREATE VIRTUAL TABLE file_fts USING fts5(name, body, tokenize='kairan');"
+    "INSERT INTO message_fts(rowid, text) SELECT id, text FROM messages WHERE deleted_at IS NULL AND text IS NOT NULL;"
+    "CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages WHEN new.deleted_at IS NULL AND new.text IS NOT NULL BEGIN"
+    "  INSERT INTO message_fts(rowid, text) VALUES(new.id, new.text); END;"
+    "CREATE TRIGGER messages_fts_unindex AFTER UPDATE OF text, deleted_at ON messages"
+    "  WHEN old.deleted_at IS NULL AND old.text IS NOT NULL BEGIN"
+    "  INSERT INTO message_fts(message_fts, rowid, text) VALUES('delete', old.id, old.text); END;"
+    "CREATE TRIGGER messages_fts_reindex AFTER UPDATE OF text, deleted_at ON messages"
+    "  WHEN new.deleted_at IS NULL AND new.text IS NOT NULL BEGIN"
+    "  INSERT INTO message_fts(rowid, text) VALUES(new.id, new.text); END;"
+    "CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages WHEN old.deleted_at IS NULL AND old.text IS NOT NULL BEGIN"
+    "  INSERT INTO message_fts(message_fts, rowid, text) VALUES('delete', old.id, old.text); END;"
+    "CREATE TRIGGER files_fts_delete AFTER DELETE ON files BEGIN DELETE FROM file_fts WHERE rowid = old.id; END;",
 };
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -209,6 +229,11 @@ store_open(const char *data_dir, int apply_migrations, const struct store_option
              "secure_delete=ON;",
              err, errlen) != 0)
         goto fail;
+    /* Before the schema: the search index's tables name this tokenizer. */
+    if (store__search_register(s->db) != 0) {
+        snprintf(err, errlen, "cannot register the search tokenizer (is SQLite built with FTS5?)");
+        goto fail;
+    }
     if (migrate(s, apply_migrations, err, errlen) != 0)
         goto fail;
     return s;

@@ -29,7 +29,8 @@ build fuzz_csv "$root/src/util/csv.c" "$root/src/util/utf8.c"
 build fuzz_wsframe "$root/src/server/wsframe.c" "$root/src/util/utf8.c"
 build fuzz_pii "$root/src/policy/pii.c" "$root/src/util/utf8.c"
 build fuzz_reqparse "$root/src/util/reqparse.c" "$root/src/util/utf8.c" "$root/src/util/xmalloc.c"
-build fuzz_doctext "$root/src/util/doctext.c" "$root/src/util/csv.c" "$root/src/util/utf8.c" "$root/src/util/xmalloc.c" -lz
+build fuzz_doctext "$root/src/util/doctext.c" "$root/src/util/doctext_pdf.c" "$root/src/util/csv.c" "$root/src/util/utf8.c" \
+    "$root/src/util/xmalloc.c" -lz $(pkg-config --cflags --libs poppler-glib)
 # JSON request bodies through the API's own readers (src/api/common.c, stubs for the rest).
 build fuzz_body "$root/src/util/reqparse.c" "$root/src/util/utf8.c" "$root/src/util/xmalloc.c" -ljansson -lsodium
 
