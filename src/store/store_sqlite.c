@@ -141,12 +141,13 @@ static const char *const migrations[] = {
     "INSERT INTO message_fts(rowid, text) SELECT id, text FROM messages WHERE deleted_at IS NULL AND text IS NOT NULL;"
     "CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages WHEN new.deleted_at IS NULL AND new.text IS NOT NULL BEGIN"
     "  INSERT INTO message_fts(rowid, text) VALUES(new.id, new.text); END;"
-    "CREATE TRIGGER messages_fts_unindex AFTER UPDATE OF text, deleted_at ON messages"
-    "  WHEN old.deleted_at IS NULL AND old.text IS NOT NULL BEGIN"
-    "  INSERT INTO message_fts(message_fts, rowid, text) VALUES('delete', old.id, old.text); END;"
-    "CREATE TRIGGER messages_fts_reindex AFTER UPDATE OF text, deleted_at ON messages"
-    "  WHEN new.deleted_at IS NULL AND new.text IS NOT NULL BEGIN"
-    "  INSERT INTO message_fts(rowid, text) VALUES(new.id, new.text); END;"
+    /* One trigger, so the old words surely leave before the new ones come (SQLite fires
+     * separate triggers in an order it does not promise). */
+    "CREATE TRIGGER messages_fts_update AFTER UPDATE OF text, deleted_at ON messages BEGIN"
+    "  INSERT INTO message_fts(message_fts, rowid, text) SELECT 'delete', old.id, old.text"
+    "    WHERE old.deleted_at IS NULL AND old.text IS NOT NULL;"
+    "  INSERT INTO message_fts(rowid, text) SELECT new.id, new.text WHERE new.deleted_at IS NULL AND new.text IS NOT NULL;"
+    " END;"
     "CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages WHEN old.deleted_at IS NULL AND old.text IS NOT NULL BEGIN"
     "  INSERT INTO message_fts(message_fts, rowid, text) VALUES('delete', old.id, old.text); END;"
     "CREATE TRIGGER files_fts_delete AFTER DELETE ON files BEGIN DELETE FROM file_fts WHERE rowid = old.id; END;",
