@@ -13,6 +13,7 @@ import { calendarView } from './views/calendar.js';
 import { disclosureView } from './views/disclosure.js';
 import { profile, totpCard } from './views/profile.js';
 import { dot } from './views/people.js';
+import { searchView, searchBox, parseSearchHash } from './views/search.js';
 
 const app = $('#app');
 let shell = null;
@@ -57,7 +58,7 @@ function build() {
   const conn = h('div.conn', { role: 'status', 'aria-live': 'polite' });
   const meBtn = h('a.me', { href: '#/me', title: t('profile') }, dot(S.me.id), h('span.me-name', null, S.me.name));
   shell = {
-    conn, meBtn,
+    conn, meBtn, search: searchBox(),
     rooms: h('aside.pane-rooms', { 'aria-label': t('talk') }),
     main: h('section.pane-main'),
     side: h('aside.pane-details', { 'aria-label': t('details') }),
@@ -68,7 +69,7 @@ function build() {
     h('nav.nav', { 'aria-label': t('menu') },
       h('a', { href: '#/' }, t('talk')), h('a', { href: '#/dir' }, t('directory')), h('a', { href: '#/cal' }, t('calendar')),
       S.me.is_admin ? h('a', { href: '#/disclosure' }, t('disclosure')) : null),
-    h('span.grow'), meBtn,
+    h('span.grow'), shell.search, meBtn,
     h('button.btn.ghost.wide-only', { type: 'button', onclick: () => { setLang(lang === 'ja' ? 'en' : 'ja'); location.reload(); } }, t('lang')),
     h('button.btn.ghost.wide-only', { type: 'button', onclick: logout }, t('logout')));
   shell.grid = h('main.shell', null, shell.rooms, shell.main, shell.side);
@@ -110,15 +111,18 @@ function route() {
   document.body.classList.remove('show-details');
   let m;
   for (const a of document.querySelectorAll('.nav a')) a.toggleAttribute('aria-current', a.getAttribute('href') === (hsh.startsWith('#/dir') ? '#/dir' : hsh.startsWith('#/cal') ? '#/cal' : hsh.startsWith('#/disclosure') ? '#/disclosure' : '#/'));
-  if ((m = hsh.match(/^#\/r\/(\d+)/))) {
+  shell.search.sync();
+  if ((m = hsh.match(/^#\/r\/(\d+)(?:\/m\/(\d+))?/))) {
     S.active = Number(m[1]);
     shell.grid.className = 'shell view-room';
-    timeline(shell.main, S.active);
+    // #/r/ROOM/m/SEQ (from a search result) opens the room at that message.
+    timeline(shell.main, S.active, m[2] ? Number(m[2]) : null);
     details(shell.side, S.active);
   } else {
     S.active = null;
     shell.side.replaceChildren();
-    if (hsh.startsWith('#/dir')) { shell.grid.className = 'shell view-page'; directory(shell.main); }
+    if (hsh.startsWith('#/search')) { shell.grid.className = 'shell view-page'; searchView(shell.main, parseSearchHash(hsh)).catch(() => {}); }
+    else if (hsh.startsWith('#/dir')) { shell.grid.className = 'shell view-page'; directory(shell.main); }
     else if (hsh.startsWith('#/cal')) { shell.grid.className = 'shell view-page'; calendarView(shell.main).catch(() => {}); }
     else if (hsh.startsWith('#/disclosure') && S.me.is_admin) { shell.grid.className = 'shell view-page'; disclosureView(shell.main).catch(() => {}); }
     else if (hsh.startsWith('#/me')) { shell.grid.className = 'shell view-page'; profile(shell.main); }

@@ -46,6 +46,10 @@ const ja = {
   uploadFail: 'アップロードできませんでした', download: 'ダウンロード', back: '戻る', menu: 'メニュー',
   fileMsg: '[ファイル]', stampMsg: '[スタンプ]', selectRoom: 'トークルームを選択してください', all: '全員',
   dropHere: 'ここにドロップして添付', moreActions: '操作', jumpTo: '元のメッセージ', error: 'エラーが発生しました',
+  searchPh: 'メッセージ・ファイルを検索', searchFilter: '絞り込み', searchAll: 'すべてのルーム', searchFiles: 'ファイルあり',
+  searchNone: '見つかりませんでした', searchN: '{0} 件', searchPartial: '（時間がかかるため途中までの結果です）', fileHit: 'ファイル',
+  searchEmpty: '上の検索欄に探したい言葉を入れてください',
+  searchHelp: '例: 会議　"来週の会議"　-中止　from:職員番号　in:ルーム名　after:2026-11-01　before:2026-12-01　has:file',
 };
 const en = {
   app: 'Kairan', login: 'Log in', loginId: 'Staff ID', password: 'Password',
@@ -94,6 +98,10 @@ const en = {
   uploadFail: 'Upload failed', download: 'Download', back: 'Back', menu: 'Menu',
   fileMsg: '[file]', stampMsg: '[stamp]', selectRoom: 'Choose a room', all: 'everyone',
   dropHere: 'Drop to attach', moreActions: 'Actions', jumpTo: 'Original message', error: 'Something went wrong',
+  searchPh: 'Search messages and files', searchFilter: 'Filters', searchAll: 'All rooms', searchFiles: 'With files',
+  searchNone: 'Nothing found', searchN: '{0} results', searchPartial: '(partial: the search took too long)', fileHit: 'File',
+  searchEmpty: 'Type words to look for in the search box above',
+  searchHelp: 'e.g. meeting  "next meeting"  -cancelled  from:login  in:room  after:2026-11-01  before:2026-12-01  has:file',
 };
 export let lang = localStorage.getItem('kairan.lang') === 'en' ? 'en' : 'ja';
 export function setLang(l) { localStorage.setItem('kairan.lang', l); lang = l; document.documentElement.lang = l; }
