@@ -35,6 +35,28 @@ emit(void *arg, const char *tok, size_t toklen, size_t start, size_t end)
     return c->xtoken(c->pctx, 0, tok, (int)toklen, (int)start, (int)end);
 }
 
+/*
+ * The tags column ("\x1Fr12 \x1Fu34 \x1Fu34": room, sender, author) is not text: each
+ * space-separated tag is one token, in documents and queries alike. The mark (U+001F, a control
+ * character no message may contain) keeps tags and words apart: no bigram starts with it.
+ */
+#define TAG_MARK '\x1f'
+
+static int
+tag_tokenize(const char *text, int len, int (*xtoken)(void *, int, const char *, int, int, int), void *pctx)
+{
+    int i = 0, rc;
+    while (i < len) {
+        int j = i;
+        while (j < len && text[j] != ' ')
+            j++;
+        if (j > i && (rc = xtoken(pctx, 0, text + i, j - i, i, j)) != SQLITE_OK)
+            return rc;
+        i = j + 1;
+    }
+    return SQLITE_OK;
+}
+
 static int
 tok_create(void *unused, const char **argv, int argc, Fts5Tokenizer **out)
 {
@@ -56,6 +78,8 @@ tok_tokenize(Fts5Tokenizer *t, void *pctx, int flags, const char *text, int len,
     struct tok_ctx c = {pctx, xtoken};
     if (len <= 0)
         return SQLITE_OK;
+    if (text[0] == TAG_MARK)
+        return tag_tokenize(text, len, xtoken, pctx);
     return search_tokenize(text, (size_t)len, (flags & FTS5_TOKENIZE_QUERY) ? SEARCHTOK_QUERY : 0, emit, &c);
 }
 
@@ -120,7 +144,7 @@ append(char **buf, size_t *len, size_t *cap, const char *s)
  * (nothing to find) when no positive word is left. Caller frees.
  */
 static char *
-match_expr(const struct store_search *q)
+match_expr(const struct store_search *q, int tags)
 {
     char *buf = NULL;
     size_t len = 0, cap = 0, npos = 0, nneg = 0;
@@ -145,6 +169,17 @@ match_expr(const struct store_search *q)
     }
     if (nneg)
         append(&buf, &len, &cap, ")");
+    /* Room and person filters as tags: FTS5 intersects doclists by seeking, so a room's few
+     * hits of a common word are found without walking the word's hits in every room. */
+    char tag[64];
+    if (tags && q->room_id) {
+        snprintf(tag, sizeof(tag), " AND tags : \"%cr%lld\"", TAG_MARK, (long long)q->room_id);
+        append(&buf, &len, &cap, tag);
+    }
+    if (tags && q->sender_id) {
+        snprintf(tag, sizeof(tag), " AND tags : \"%cu%lld\"", TAG_MARK, (long long)q->sender_id);
+        append(&buf, &len, &cap, tag);
+    }
     return buf;
 }
 
@@ -173,19 +208,20 @@ push_hit(struct store_search_hit **hits, size_t *n, size_t *cap, const struct st
 
 static const char sql_messages[] =
     "SELECT m.id, m.room_id, m.created_at, m.text FROM message_fts f JOIN messages m ON m.id = f.rowid"
-    " WHERE message_fts MATCH ?1" FILTERS " AND (?7 = 0 OR m.nfiles > 0)"
-    " ORDER BY f.rowid DESC LIMIT ?8";
+    " WHERE message_fts MATCH ?1 AND f.rowid >= ?9 AND f.rowid < ?10" FILTERS
+    " AND (?7 = 0 OR m.nfiles > 0) ORDER BY f.rowid DESC LIMIT ?8";
 
-static const char sql_files[] = "SELECT mf.file_id, m.room_id, m.id, m.created_at, f.name, substr(f.body, 1, 65536) FROM file_fts f"
-                                " JOIN message_files mf ON mf.file_id = f.rowid JOIN messages m ON m.id = mf.message_id"
-                                " WHERE file_fts MATCH ?1" FILTERS " AND ?7 >= 0 ORDER BY f.rowid DESC LIMIT ?8";
+static const char sql_files[] =
+    "SELECT mf.file_id, m.room_id, m.id, m.created_at, f.name, substr(f.body, 1, 65536) FROM file_fts f"
+    " JOIN message_files mf ON mf.file_id = f.rowid JOIN messages m ON m.id = mf.message_id"
+    " WHERE file_fts MATCH ?1 AND m.id >= ?9 AND m.id < ?10" FILTERS " AND ?7 >= 0 ORDER BY f.rowid DESC LIMIT ?8";
 
 static int
-run_one(store_t *s, const char *sql, const char *expr, const struct store_search *q, int file, struct store_search_hit **hits,
-        size_t *n, size_t *cap)
+run_one(store_t *s, const char *sql, const char *expr, const struct store_search *q, int64_t id_lo, int64_t id_hi, int file,
+        struct store_search_hit **hits, size_t *n, size_t *cap)
 {
-    sqlite3_stmt *st =
-        store__q(s, sql, "tIIIIIii", expr, q->user_id, q->room_id, q->sender_id, q->after_ms, q->before_ms, q->has_file, q->max);
+    sqlite3_stmt *st = store__q(s, sql, "tIIIIIiiII", expr, q->user_id, q->room_id, q->sender_id, q->after_ms, q->before_ms,
+                                q->has_file, q->max, id_lo, id_hi);
     int rc;
     if (st == NULL)
         return STORE_EIO;
@@ -216,6 +252,31 @@ run_one(store_t *s, const char *sql, const char *expr, const struct store_search
     return STORE_EIO;
 }
 
+/*
+ * The first message id sent at or after `ms`. Ids grow with time (the writer assigns both), so
+ * a date filter becomes an id range that FTS5 applies while it walks its doclists, and a
+ * search for "after: last month" stops at last month instead of reading back to the first day.
+ * The exact created_at test stays in the query; this only bounds the walk.
+ */
+static int64_t
+id_at(store_t *s, int64_t ms)
+{
+    int64_t lo = 1, hi;
+    sqlite3_stmt *st = store__q(s, "SELECT ifnull(max(id), 0) + 1 FROM messages", "");
+    if (store__row(s, st) != 1)
+        return 1;
+    hi = sqlite3_column_int64(st, 0);
+    while (lo < hi) {
+        int64_t mid = lo + (hi - lo) / 2;
+        st = store__q(s, "SELECT created_at FROM messages WHERE id >= ? ORDER BY id LIMIT 1", "I", mid);
+        if (store__row(s, st) != 1 || sqlite3_column_int64(st, 0) >= ms)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return lo;
+}
+
 int
 store_search(store_t *s, const struct store_search *q, struct store_search_hit **hits, size_t *n, int *partial)
 {
@@ -224,19 +285,24 @@ store_search(store_t *s, const struct store_search *q, struct store_search_hit *
     *hits = NULL;
     *n = 0;
     *partial = 0;
-    char *expr = match_expr(q);
-    if (expr == NULL)
+    char *expr = match_expr(q, 1), *fexpr = match_expr(q, 0);
+    if (expr == NULL || fexpr == NULL) {
+        free(expr);
+        free(fexpr);
         return 0;
+    }
     int64_t deadline = time_mono_ms() + (q->budget_ms > 0 ? q->budget_ms : 2000);
     sqlite3_progress_handler(s->db, 1000, over_budget, &deadline);
+    int64_t id_lo = q->after_ms ? id_at(s, q->after_ms) : 0, id_hi = q->before_ms ? id_at(s, q->before_ms) : INT64_MAX;
     if (q->kinds & STORE_HIT_MESSAGE)
-        rc = run_one(s, sql_messages, expr, q, 0, hits, n, &cap);
+        rc = run_one(s, sql_messages, expr, q, id_lo, id_hi, 0, hits, n, &cap);
     if (rc >= 0 && (q->kinds & STORE_HIT_FILE)) {
-        int rc2 = run_one(s, sql_files, expr, q, 1, hits, n, &cap);
+        int rc2 = run_one(s, sql_files, fexpr, q, id_lo, id_hi, 1, hits, n, &cap);
         rc = rc2 < 0 ? rc2 : rc | rc2;
     }
     sqlite3_progress_handler(s->db, 0, NULL, NULL);
     free(expr);
+    free(fexpr);
     if (rc == 1) {
         *partial = 1;
         rc = 0;

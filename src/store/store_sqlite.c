@@ -132,24 +132,33 @@ static const char *const migrations[] = {
     "ALTER TABLE rooms ADD COLUMN approval_reminder INTEGER NOT NULL DEFAULT 0;",
     /* 11: reserved */
     "SELECT 1;",
-    /* 12: full-text search (store_search.c). Messages are indexed from their own table
-     * (external content); triggers keep the index in the transaction that changes a message,
-     * so deleted, purged and expired messages leave it at once. File names and text live in
-     * their own index, written when an upload is accepted. Existing messages are backfilled. */
-    "CREATE VIRTUAL TABLE message_fts USING fts5(text, content='messages', content_rowid='id', tokenize='kairan');"
+    /* 12: full-text search (store_search.c). Messages are indexed from a view of their own
+     * table (external content): the text, and a tag column naming the room and the people
+     * (sender and author) so that those filters are index lookups too. Triggers keep the index
+     * in the transaction that changes a message, so deleted, purged and expired messages leave
+     * it at once. File names and text live in their own index, written when an upload is
+     * accepted. Existing messages are backfilled. */
+    "CREATE VIEW message_search AS SELECT id, text, char(31) || 'r' || room_id || ' ' || char(31) || 'u' || sender_id || ' '"
+    "  || char(31) || 'u' || author_id AS tags, deleted_at FROM messages;"
+    "CREATE VIRTUAL TABLE message_fts USING fts5(text, tags, content='message_search', content_rowid='id', tokenize='kairan');"
     "CREATE VIRTUAL TABLE file_fts USING fts5(name, body, tokenize='kairan');"
-    "INSERT INTO message_fts(rowid, text) SELECT id, text FROM messages WHERE deleted_at IS NULL AND text IS NOT NULL;"
+    "INSERT INTO message_fts(rowid, text, tags) SELECT id, text, tags FROM message_search"
+    "  WHERE deleted_at IS NULL AND text IS NOT NULL;"
     "CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages WHEN new.deleted_at IS NULL AND new.text IS NOT NULL BEGIN"
-    "  INSERT INTO message_fts(rowid, text) VALUES(new.id, new.text); END;"
+    "  INSERT INTO message_fts(rowid, text, tags) SELECT id, text, tags FROM message_search WHERE id = new.id; END;"
     /* One trigger, so the old words surely leave before the new ones come (SQLite fires
      * separate triggers in an order it does not promise). */
     "CREATE TRIGGER messages_fts_update AFTER UPDATE OF text, deleted_at ON messages BEGIN"
-    "  INSERT INTO message_fts(message_fts, rowid, text) SELECT 'delete', old.id, old.text"
+    "  INSERT INTO message_fts(message_fts, rowid, text, tags) SELECT 'delete', old.id, old.text,"
+    "    char(31) || 'r' || old.room_id || ' ' || char(31) || 'u' || old.sender_id || ' ' || char(31) || 'u' || old.author_id"
     "    WHERE old.deleted_at IS NULL AND old.text IS NOT NULL;"
-    "  INSERT INTO message_fts(rowid, text) SELECT new.id, new.text WHERE new.deleted_at IS NULL AND new.text IS NOT NULL;"
+    "  INSERT INTO message_fts(rowid, text, tags) SELECT id, text, tags FROM message_search"
+    "    WHERE id = new.id AND new.deleted_at IS NULL AND new.text IS NOT NULL;"
     " END;"
     "CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages WHEN old.deleted_at IS NULL AND old.text IS NOT NULL BEGIN"
-    "  INSERT INTO message_fts(message_fts, rowid, text) VALUES('delete', old.id, old.text); END;"
+    "  INSERT INTO message_fts(message_fts, rowid, text, tags) VALUES('delete', old.id, old.text,"
+    "    char(31) || 'r' || old.room_id || ' ' || char(31) || 'u' || old.sender_id || ' ' || char(31) || 'u' || old.author_id);"
+    " END;"
     "CREATE TRIGGER files_fts_delete AFTER DELETE ON files BEGIN DELETE FROM file_fts WHERE rowid = old.id; END;",
 };
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
