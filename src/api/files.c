@@ -366,6 +366,15 @@ review_run(store_t *s, struct api_req *r, void *ctx)
 {
     struct review_ctx *c = ctx;
     int rc = c->release ? store_file_set_review(s, c->id, "released", NULL) : store_file_delete(s, c->id, &c->hash);
+    /* A released file becomes findable by its name; its text, which held the identifier the
+     * guard saw, stays out of the index. */
+    if (rc == 0 && c->release) {
+        json_t *f = store_file_json(s, c->id);
+        const char *name = f ? json_string_value(json_object_get(f, "name")) : NULL;
+        if (name)
+            rc = store_search_index_file(s, c->id, name, NULL);
+        json_decref(f);
+    }
     if (rc == 0)
         rc = api_audit(s, r, c->release ? "pii.file_released" : "pii.file_deleted", "file", c->id, 0, NULL);
     return rc;
