@@ -232,28 +232,36 @@ ranked_cmp(const void *a, const void *b)
     return x->hit->created_at < y->hit->created_at ? 1 : x->hit->created_at > y->hit->created_at ? -1 : 0;
 }
 
+static int
+user_exists(store_t *s, int64_t id)
+{
+    json_t *u = store_user_json(s, id);
+    int found = u != NULL;
+    json_decref(u);
+    return found;
+}
+
 /* Resolves in: (a room of the user's, by id or by name folded) and from: (a login or id).
  * Returns 0, or -1 after answering 400. */
 static int
 resolve_filters(struct api_req *r, store_t *s, struct search_ctx *c)
 {
     if (c->from) {
+        /* Logins are often staff numbers (10234): a login first, then a user id. */
         char *end;
         long long v = strtoll(c->from, &end, 10);
         int64_t id = 0;
-        if (*end == '\0' && v > 0)
+        if (store_user_by_login(s, c->from, &id) != 0) {
+            if (*end != '\0' || v <= 0 || !user_exists(s, v))
+                return invalid_query(r, "from: の人が見つかりません", "from: names nobody known"), -1;
             id = v;
-        else if (store_user_by_login(s, c->from, &id) != 0)
-            return invalid_query(r, "from: の人が見つかりません", "from: names nobody known"), -1;
+        }
         c->ss.sender_id = id;
     }
     if (c->in_room) {
+        /* A room of the caller's by name (folded), else by id. */
         char *end, *want = NULL;
         long long v = strtoll(c->in_room, &end, 10);
-        if (*end == '\0' && v > 0) {
-            c->ss.room_id = v;
-            return 0;
-        }
         if (kana_fold(c->in_room, strlen(c->in_room), &want) != 0)
             return invalid_query(r, "in: のルームが見つかりません", "in: names no room of yours"), -1;
         json_t *rooms = store_rooms_for_user(s, r->user.id, -1), *room;
@@ -267,6 +275,9 @@ resolve_filters(struct api_req *r, store_t *s, struct search_ctx *c)
             free(folded);
             if (c->ss.room_id)
                 break;
+        }
+        if (c->ss.room_id == 0 && *end == '\0' && v > 0) {
+            json_array_foreach(rooms, i, room) if (json_integer_value(json_object_get(room, "id")) == v) c->ss.room_id = v;
         }
         json_decref(rooms);
         free(want);
@@ -404,7 +415,8 @@ h_search(struct api_req *r)
     if (n == -1 || (n == 0))
         return invalid_query(r, "検索語が空です", "the query is empty");
     if (n == -2)
-        return invalid_query(r, "検索語が長すぎます（256文字まで）", "the query is too long (at most 256 characters)");
+        return invalid_query(r, "検索語が長すぎるか、読み取れません（256文字まで）",
+                             "the query is too long (at most 256 characters) or cannot be decoded");
     if (!utf8_valid(q, (size_t)n) || utf8_has_controls(q, (size_t)n, UTF8_ALLOW_TAB | UTF8_ALLOW_NEWLINE))
         return invalid_query(r, "検索語に使えない文字があります", "the query holds invalid characters");
     if (query_int(r, "limit", 1, 100, &limit) != 0 || query_int(r, "room_id", 1, INT64_MAX, &room_id) != 0 ||

@@ -126,6 +126,16 @@ describe('filters', () => {
     assert.ok(r.includes(m1.id) && r.includes(m2.id), 'after:');
     r = ids(await search(b.token, '訓練日程 has:file'));
     assert.deepEqual(r, [], 'has:file: neither carries a file');
+    r = ids(await search(b.token, `訓練日程 in:${other.id}`));
+    assert.ok(r.includes(m2.id) && !r.includes(m1.id), 'in: a room id');
+    r = ids(await search(b.token, '訓練日程', `&from=${b.id}`));
+    assert.ok(r.includes(m2.id) && !r.includes(m1.id), 'from= a user id');
+    // Logins are often staff numbers: from:10234 is that login, not user id 10234.
+    const num = await ctx.srv.makeUser(null, String(70000 + (process.pid % 20000)), { name: '番号 職員' });
+    assertStatus(await ctx.srv.api('POST', `/api/v1/rooms/${room.id}/members`, { token: a.token, body: { user_ids: [num.id] } }), 200, 'add');
+    const m3 = await ctx.srv.send(num.token, room.id, '訓練日程の質問');
+    r = ids(await search(b.token, `訓練日程 from:${num.login}`));
+    assert.deepEqual(r, [m3.id], 'from: a numeric login');
     const lim = await search(b.token, '訓練日程', '&limit=1');
     assert.equal(lim.length, 1, 'limit');
   });
