@@ -139,7 +139,7 @@ static const char *const migrations[] = {
      * it at once. File names and text live in their own index, written when an upload is
      * accepted. Existing messages are backfilled. */
     "CREATE VIEW message_search AS SELECT id, text, char(31) || 'r' || room_id || ' ' || char(31) || 'u' || sender_id || ' '"
-    "  || char(31) || 'u' || author_id AS tags, deleted_at FROM messages;"
+    "  || char(31) || 'u' || author_id AS tags, deleted_at FROM messages WHERE deleted_at IS NULL AND text IS NOT NULL;"
     "CREATE VIRTUAL TABLE message_fts USING fts5(text, tags, content='message_search', content_rowid='id', tokenize='kairan');"
     "CREATE VIRTUAL TABLE file_fts USING fts5(name, body, tokenize='kairan');"
     "INSERT INTO message_fts(rowid, text, tags) SELECT id, text, tags FROM message_search"
