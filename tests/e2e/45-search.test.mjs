@@ -3,7 +3,7 @@
 // when it lies far back in the history.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { Server, browser, staff, seed, seeText, until } from './lib/server.mjs';
+import { Server, browser, staff, seed, seeText, until, shot } from './lib/server.mjs';
 
 let srv, br, A, yamada, sato, budget, drill, target;
 before(async () => {
@@ -36,6 +36,7 @@ test('search from the header, filter by room, open a result, land on the message
   // The matches are marked in the snippet as text, in the characters as written.
   const marks = await page.locator('.search-list mark').allInnerTexts();
   assert.deepEqual(marks.sort(), ['カイギ', 'カイギ']);
+  await shot(page, 'desktop-search');
   // A room chip narrows the results to that room.
   await page.locator('.search-page a.chip', { hasText: '予算要求の調整' }).click();
   await until(async () => (await hits.count()) === 1, 10000, 'one result in the budget room');
