@@ -38,7 +38,11 @@ searchq_date(const char *s, size_t len, int64_t *ms)
     for (size_t i = 0; i < len; i++)
         if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
             return -1;
-    unsigned y = (unsigned)atoi(s), m = (unsigned)atoi(s + 5), d = (unsigned)atoi(s + 8);
+    /* By hand: s is a slice of the query, not NUL-terminated, so atoi() could read past it. */
+    unsigned y = 0, m = (unsigned)(s[5] - '0') * 10 + (unsigned)(s[6] - '0'),
+             d = (unsigned)(s[8] - '0') * 10 + (unsigned)(s[9] - '0');
+    for (int i = 0; i < 4; i++)
+        y = y * 10 + (unsigned)(s[i] - '0');
     if (y < 1970 || m < 1 || m > 12 || d < 1 || d > mdays[m - 1])
         return -1;
     if (m == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
@@ -93,6 +97,9 @@ searchq_parse(const char *q, size_t len, struct searchq *out, const char **why_j
 {
     memset(out, 0, sizeof(*out));
     size_t i = 0, k;
+    /* A NUL would cut a term short, and other controls have no business in a query. */
+    if (utf8_has_controls(q, len, UTF8_ALLOW_TAB | UTF8_ALLOW_NEWLINE))
+        FAIL("検索語に使えない文字があります", "the query holds invalid characters");
     if (utf8_count_codepoints(q, len) > SEARCHQ_MAX_CHARS)
         FAIL("検索語が長すぎます（256文字まで）", "the query is too long (at most 256 characters)");
     while (i < len) {

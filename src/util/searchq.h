@@ -38,8 +38,9 @@ struct searchq {
 
 /*
  * Parses q[0..len) (valid UTF-8) into *out. Returns 0, or -1 with *why_ja and *why_en set to
- * a static sentence naming the problem (empty, too long, unbalanced quotes, unknown filter
- * word, a date that is not a date, too many words); *out is then already freed.
+ * a static sentence naming the problem (empty, too long, control characters, unbalanced
+ * quotes, unknown filter word, a date that is not a date, too many words); *out is then
+ * already freed.
  */
 int searchq_parse(const char *q, size_t len, struct searchq *out, const char **why_ja, const char **why_en);
 void searchq_free(struct searchq *q);
