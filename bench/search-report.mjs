@@ -39,7 +39,7 @@ o.push('');
 o.push(`Incremental indexing (database triggers, in the send's transaction; group commits of 50 with \`synchronous=FULL\`): ${n(J.incremental_per_s)} messages/s ` +
   `against the S2 city day's 50 sends/s — no backlog can form, as there is no queue: a send and its index entry commit together.`);
 o.push('');
-o.push('Reproduce: `make bench-search` (default 1,000,000 messages; `SEARCH_MESSAGES=10000000 make bench-search` for the full size; needs ~3 GB in /var/tmp at 10M).');
+o.push('Reproduce: `make bench-search` (10,000,000 messages, ≈ 12 minutes, ~3 GB in /var/tmp; `SEARCH_MESSAGES=1000000 make bench-search` for a quick look).');
 o.push('<!-- search:end -->');
 const md = o.join('\n') + '\n';
 writeFileSync(join(RES, 'search.md'), md);

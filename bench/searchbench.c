@@ -7,7 +7,8 @@
  *   trigram  FTS5's built-in trigram tokenizer on the same text (what SQLite offers)
  *   like     LIKE '%word%' over the messages table (what chat servers fall back to)
  *
- * Usage: searchbench [messages] [out.json]   (default 1,000,000 messages in 5,000 rooms)
+ * Usage: searchbench [messages] [out.json]   (default 1,000,000 messages in 5,000 rooms;
+ *        `make bench-search` runs 10,000,000)
  *
  * Corpus: one year of messages, ids in time order, lengths from one phrase to a few hundred
  * characters, built from municipal vocabulary. Three marker words are planted at controlled
