@@ -75,7 +75,9 @@ export async function searchView(root, state) {
 
 // The header's search box: Enter opens the results page.
 export function searchBox() {
-  const input = h('input.hq', { type: 'search', name: 'q', placeholder: t('searchPh'), 'aria-label': t('search'), maxLength: 256, autocomplete: 'off' });
+  // A phone's header has room for a word, not a sentence.
+  const ph = matchMedia('(max-width: 640px)').matches ? t('search') : t('searchPh');
+  const input = h('input.hq', { type: 'search', name: 'q', placeholder: ph, 'aria-label': t('searchPh'), maxLength: 256, autocomplete: 'off' });
   const form = h('form.hsearch', { role: 'search', onsubmit: (e) => {
     e.preventDefault();
     const q = input.value.trim();
