@@ -7,10 +7,10 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { assertError, assertStatus, uid, useServer } from './lib/harness.mjs';
 
-const { ctx, T } = useServer({ before, after, it: (await import('node:test')).it });
+const { ctx, T } = useServer({ before, after, it });
 let a, b, c, room, other, secret;
 before(async () => {
   await ctx.ready;
@@ -107,6 +107,30 @@ describe('only what the searcher may see', () => {
     assertStatus(await ctx.srv.api('PATCH', `/api/v1/rooms/${room.id}/messages/${e.id}`, { token: a.token, body: { text: '新文言の通知' } }), 200, 'edit');
     assert.ok(!ids(await search(b.token, '旧文言')).includes(e.id), 'old words gone');
     assert.ok(ids(await search(b.token, '新文言')).includes(e.id), 'new words found');
+  });
+});
+
+describe('deleted content kept for the records', () => {
+  T('with keep_deleted_content a deleted message is still not found; a purge also leaves the index', async () => {
+    const { Server } = await import('./lib/harness.mjs');
+    const s = new Server({ env: { KAIRAN_KEEP_DELETED_CONTENT: 'true' } });
+    ctx.more.push(s);
+    await s.start();
+    await s.adminLogin();
+    const u = await s.makeUser(null, uid('kd'));
+    const r = await s.makeRoom(u.token, '記録', []);
+    const find = async (q) => {
+      const res = await s.api('GET', `/api/v1/search?q=${encodeURIComponent(q)}`, { token: u.token });
+      assertStatus(res, 200, q);
+      return res.json.results.map((x) => x.message.id);
+    };
+    const m = await s.send(u.token, r.id, '保存対象の議事メモ');
+    const p = await s.send(u.token, r.id, '消去対象の議事メモ');
+    assert.deepEqual((await find('議事メモ')).sort(), [m.id, p.id].sort());
+    assertStatus(await s.api('DELETE', `/api/v1/rooms/${r.id}/messages/${m.id}`, { token: u.token }), 200, 'delete (text kept)');
+    assert.deepEqual(await find('議事メモ'), [p.id], 'the kept text is not searchable');
+    assertStatus(await s.api('POST', `/api/v1/admin/messages/${p.id}/purge`, { token: s.adminToken, body: { reason: '個人情報' } }), 200, 'purge');
+    assert.deepEqual(await find('議事メモ'), [], 'purged');
   });
 });
 
