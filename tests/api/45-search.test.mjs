@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { assertError, assertStatus, uid, useServer } from './lib/harness.mjs';
+import { SLOW, assertError, assertStatus, uid, useServer, waitFor } from './lib/harness.mjs';
 
 const { ctx, T } = useServer({ before, after, it });
 let a, b, c, room, other, secret;
@@ -131,6 +131,30 @@ describe('deleted content kept for the records', () => {
     assert.deepEqual(await find('議事メモ'), [p.id], 'the kept text is not searchable');
     assertStatus(await s.api('POST', `/api/v1/admin/messages/${p.id}/purge`, { token: s.adminToken, body: { reason: '個人情報' } }), 200, 'purge');
     assert.deepEqual(await find('議事メモ'), [], 'purged');
+  });
+});
+
+describe('retention', () => {
+  T('messages purged when their room\'s period ends leave the index with them', async () => {
+    const { Server } = await import('./lib/harness.mjs');
+    const s = new Server({ env: { KAIRAN_TEST: '1' } });
+    ctx.more.push(s);
+    await s.start();
+    await s.adminLogin();
+    const u = await s.makeUser(null, uid('rt'));
+    const short = await s.makeRoom(u.token, '短期保存', []);
+    const keep = await s.makeRoom(u.token, '永年保存', []);
+    await s.send(u.token, short.id, '期限切れの照会文書');
+    const kept = await s.send(u.token, keep.id, '永年の照会文書');
+    assertStatus(await s.api('PUT', `/api/v1/admin/rooms/${short.id}/records`, { token: s.adminToken, body: { classification: 'work', retention_days: 1 } }), 200);
+    // Three days later (the test clock), the retention pass removes the short room's message.
+    await s.stop({ keepData: true });
+    s.extraEnv = { ...s.extraEnv, KAIRAN_TEST: '1', KAIRAN_TEST_CLOCK_OFFSET: String(3 * 86400) };
+    await s.start();
+    const tok = await s.login(u.login, u.password);
+    await waitFor(async () => (await s.history(tok, short.id)).length === 0, 10000 * SLOW, 'the short room purged');
+    const res = assertStatus(await s.api('GET', `/api/v1/search?q=${encodeURIComponent('照会文書')}`, { token: tok }), 200).json;
+    assert.deepEqual(res.results.map((x) => x.message.id), [kept.id]);
   });
 });
 
