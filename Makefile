@@ -73,6 +73,16 @@ bench: all
 	bench/build.sh
 	bench/run.sh
 
+# Search benchmark (issue 9): a generated corpus indexed three ways (Kairan's bigrams, FTS5
+# trigram, LIKE); figures into bench/results/search.json and the Search section of REPORT.md.
+# SEARCH_MESSAGES sets the corpus size (default 10,000,000, ≈ 12 minutes and 3 GB in /var/tmp;
+# SEARCH_MESSAGES=1000000 for a quick look).
+.PHONY: bench-search
+bench-search: all
+	ninja -C build searchbench
+	build/searchbench $${SEARCH_MESSAGES:-10000000} bench/results/search.json
+	node bench/search-report.mjs bench/results/search.json
+
 format:
 	clang-format -i $$(git ls-files 'src/*.c' 'src/*.h' 'tests/*.c' 'bench/*.c')
 

@@ -191,6 +191,8 @@ if (Object.keys(L.profiles).length) {
 }
 // The phone scenario is run on its own (node bench/day-away.mjs), not by make bench.
 if (rd('day-away.json')) P(...dayAwaySection(rd('day-away.json')));
+// The search benchmark (make bench-search) writes its own section; keep it in a regenerated report.
+if (existsSync(join(RES, 'search.md'))) P(readFileSync(join(RES, 'search.md'), 'utf8'));
 const findings = join(ROOT, 'docs/bench/findings.md');
 if (existsSync(findings)) P('## Findings and suggested server changes', '', `See [docs/bench/findings.md](../../docs/bench/findings.md) (written from this run's numbers and profiles).`, '');
 P('## How to run', '', '```sh', 'make bench                       # build/kairan, bench/build.sh, bench/run.sh (≈ 10 minutes)', 'BENCH_QUICK=1 bench/run.sh        # smaller and shorter, for trying changes', 'BENCH_PROFILE=0 make bench       # without the perf runs', '```', '',

@@ -53,6 +53,7 @@ struct up_ctx {
     size_t len;
     int held;          /* the guard found an identifier in the content: held for review */
     char *held_detail; /* its hits (kinds and positions, never the numbers), JSON text */
+    char *text;        /* the content's text for the search index, when nothing is held */
     char hash[65], type[128], tmp[1200];
     int64_t uploader, id;
     int pages; /* for the paper-saved figures (R24) */
@@ -67,6 +68,7 @@ up_free(struct up_ctx *c)
     free(c->name);
     free(c->data);
     free(c->held_detail);
+    free(c->text);
     free(c);
 }
 
@@ -94,6 +96,9 @@ up_run(store_t *s, struct api_req *r, void *ctx)
     int rc = store_file_insert(s, c->hash, c->name, (int64_t)c->len, c->type, c->uploader, time_now_ms(), &c->id);
     if (rc == 0)
         rc = store_file_set_pages(s, c->id, c->pages, docpages_status_name(c->pages_status));
+    /* Searchable from the moment it can be attached; a held file's text is never indexed. */
+    if (rc == 0 && !c->held)
+        rc = store_search_index_file(s, c->id, c->name, c->text);
     if (rc == 0 && c->held) {
         rc = store_file_set_review(s, c->id, "held", c->held_detail);
         if (rc == 0)
@@ -150,7 +155,10 @@ scan_content(struct up_ctx *c, const char *data, size_t len)
         c->held_detail = json_dumps(hits, JSON_COMPACT);
     }
     json_decref(hits);
-    free(text);
+    if (c->held)
+        free(text);
+    else
+        c->text = text;
 }
 
 /* Writes all of buf to fd; 0 or -1 (errno set). */
@@ -375,6 +383,15 @@ review_run(store_t *s, struct api_req *r, void *ctx)
 {
     struct review_ctx *c = ctx;
     int rc = c->release ? store_file_set_review(s, c->id, "released", NULL) : store_file_delete(s, c->id, &c->hash);
+    /* A released file becomes findable by its name; its text, which held the identifier the
+     * guard saw, stays out of the index. */
+    if (rc == 0 && c->release) {
+        json_t *f = store_file_json(s, c->id);
+        const char *name = f ? json_string_value(json_object_get(f, "name")) : NULL;
+        if (name)
+            rc = store_search_index_file(s, c->id, name, NULL);
+        json_decref(f);
+    }
     if (rc == 0)
         rc = api_audit(s, r, c->release ? "pii.file_released" : "pii.file_deleted", "file", c->id, 0, NULL);
     return rc;

@@ -435,6 +435,40 @@ int store_schema_version(store_t *s);
 int store_integrity(store_t *s, char *out, size_t size);
 /* Every distinct blob hash the files table refers to (free with store_free_strings). */
 int store_file_hashes(store_t *s, char ***hashes, size_t *n);
+/* ---- search (store_search.c) ---- */
+
+enum { STORE_HIT_MESSAGE = 0x1, STORE_HIT_FILE = 0x2 };
+
+/* What to look for, independent of the engine: words as typed, filters as ids and times. */
+struct store_search {
+    int64_t user_id;          /* only rooms this user is a member of now */
+    const char *const *words; /* each found anywhere as a phrase; all of them (AND) */
+    size_t nwords;
+    const char *const *excluded; /* none of these */
+    size_t nexcluded;
+    int64_t room_id, sender_id, after_ms, before_ms; /* 0: any */
+    int has_file;
+    unsigned kinds;    /* STORE_HIT_* */
+    int max;           /* at most this many candidates of each kind, newest first */
+    int64_t budget_ms; /* stop looking after this long (0: 2 s) */
+};
+
+struct store_search_hit {
+    int type;                                    /* STORE_HIT_MESSAGE or STORE_HIT_FILE */
+    int64_t id, room_id, message_id, created_at; /* id: the message's, or the file's */
+    char *text;                                  /* the message's text, or the start of the file's */
+    char *name;                                  /* a file's name; NULL for a message */
+};
+
+/*
+ * Finds candidates: live messages and attached files in the user's rooms that contain every
+ * word and none of the excluded ones, newest first. *hits is malloc'd (free it with
+ * store_search_hits_free); *partial is set when the time budget ran out first.
+ */
+int store_search(store_t *s, const struct store_search *q, struct store_search_hit **hits, size_t *n, int *partial);
+void store_search_hits_free(struct store_search_hit *hits, size_t n);
+/* Indexes a file's name and extracted text (text may be NULL: the name only). */
+int store_search_index_file(store_t *s, int64_t file_id, const char *name, const char *text);
 
 void store_free_strings(char **v, size_t n);
 

@@ -38,6 +38,9 @@ json_t *store__jtime(sqlite3_stmt *st, int col);
 const char *store__text(sqlite3_stmt *st, int col);
 int store__ids_push(int64_t **ids, size_t *n, size_t *cap, int64_t v);
 
+/* Registers the search tokenizer ("kairan") with FTS5 on a connection: 0, or -1. */
+int store__search_register(sqlite3 *db);
+
 /* Shared pieces of objects. */
 json_t *store__user_brief(store_t *s, int64_t user_id);
 

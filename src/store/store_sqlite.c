@@ -174,6 +174,36 @@ static const char *const migrations[] = {
     "ALTER TABLE files ADD COLUMN pages_status TEXT;",
     /* 12: the disclosure officer (情報公開担当), who exports and masks without being an administrator */
     "ALTER TABLE users ADD COLUMN disclosure_officer INTEGER NOT NULL DEFAULT 0;",
+    /* 13: full-text search (store_search.c). Messages are indexed from a view of their own
+     * table (external content): the text, and a tag column naming the room and the people
+     * (sender and author) so that those filters are index lookups too. Triggers keep the index
+     * in the transaction that changes a message, so deleted, purged and expired messages leave
+     * it at once. File names and text live in their own index, written when an upload is
+     * accepted. Existing messages are backfilled. */
+    "CREATE VIEW message_search AS SELECT id, text, char(31) || 'r' || room_id || ' ' || char(31) || 'u' || sender_id || ' '"
+    "  || char(31) || 'u' || author_id AS tags, deleted_at FROM messages WHERE deleted_at IS NULL AND text IS NOT NULL;"
+    "CREATE VIRTUAL TABLE message_fts USING fts5(text, tags, content='message_search', content_rowid='id', tokenize='kairan');"
+    "CREATE VIRTUAL TABLE file_fts USING fts5(name, body, tokenize='kairan');"
+    "INSERT INTO message_fts(rowid, text, tags) SELECT id, text, tags FROM message_search"
+    "  WHERE deleted_at IS NULL AND text IS NOT NULL;"
+    /* A big backfill leaves many segments: merge them once, not in the first days of sends. */
+    "INSERT INTO message_fts(message_fts) VALUES('optimize');"
+    "CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages WHEN new.deleted_at IS NULL AND new.text IS NOT NULL BEGIN"
+    "  INSERT INTO message_fts(rowid, text, tags) SELECT id, text, tags FROM message_search WHERE id = new.id; END;"
+    /* One trigger, so the old words surely leave before the new ones come (SQLite fires
+     * separate triggers in an order it does not promise). */
+    "CREATE TRIGGER messages_fts_update AFTER UPDATE OF text, deleted_at ON messages BEGIN"
+    "  INSERT INTO message_fts(message_fts, rowid, text, tags) SELECT 'delete', old.id, old.text,"
+    "    char(31) || 'r' || old.room_id || ' ' || char(31) || 'u' || old.sender_id || ' ' || char(31) || 'u' || old.author_id"
+    "    WHERE old.deleted_at IS NULL AND old.text IS NOT NULL;"
+    "  INSERT INTO message_fts(rowid, text, tags) SELECT id, text, tags FROM message_search"
+    "    WHERE id = new.id AND new.deleted_at IS NULL AND new.text IS NOT NULL;"
+    " END;"
+    "CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages WHEN old.deleted_at IS NULL AND old.text IS NOT NULL BEGIN"
+    "  INSERT INTO message_fts(message_fts, rowid, text, tags) VALUES('delete', old.id, old.text,"
+    "    char(31) || 'r' || old.room_id || ' ' || char(31) || 'u' || old.sender_id || ' ' || char(31) || 'u' || old.author_id);"
+    " END;"
+    "CREATE TRIGGER files_fts_delete AFTER DELETE ON files BEGIN DELETE FROM file_fts WHERE rowid = old.id; END;",
 };
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -253,6 +283,11 @@ store_open(const char *data_dir, int apply_migrations, const struct store_option
              "secure_delete=ON;",
              err, errlen) != 0)
         goto fail;
+    /* Before the schema: the search index's tables name this tokenizer. */
+    if (store__search_register(s->db) != 0) {
+        snprintf(err, errlen, "cannot register the search tokenizer (is SQLite built with FTS5?)");
+        goto fail;
+    }
     if (migrate(s, apply_migrations, err, errlen) != 0)
         goto fail;
     return s;

@@ -229,6 +229,8 @@ doctext_extract(const char *data, size_t len, const char *mime, size_t max)
             out[utf8_truncate_bytes(out, olen, max)] = '\0';
         return out;
     }
+    if (!strcmp(mime, "application/pdf"))
+        return doctext_pdf(data, len, max);
     if (!strcmp(mime, "application/vnd.openxmlformats-officedocument.wordprocessingml.document"))
         return office_text(data, len, docx, max);
     if (!strcmp(mime, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))

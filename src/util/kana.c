@@ -160,3 +160,33 @@ fail:
     free(res);
     return rc;
 }
+
+uint32_t
+kana_fold_next(const char *s, size_t len, size_t *pos)
+{
+    uint32_t cp = 0, next = 0;
+    size_t n;
+
+    if (*pos >= len)
+        return 0;
+    if ((n = utf8_decode(s + *pos, len - *pos, &cp)) == 0) {
+        (*pos)++;
+        return 0;
+    }
+    *pos += n;
+    cp = fold_one(cp);
+    if (cp == MARK_VOICED || cp == MARK_SEMIVOICED)
+        return cp == MARK_VOICED ? SPACING_VOICED : SPACING_SEMIVOICED;
+    /* A mark belongs to the letter before it: look one code point ahead. */
+    if ((n = utf8_decode(s + *pos, len - *pos, &next)) != 0) {
+        uint32_t mark = fold_one(next);
+        if (mark == MARK_VOICED || mark == MARK_SEMIVOICED) {
+            uint32_t c = compose(cp, mark);
+            if (c != 0) {
+                cp = c;
+                *pos += n;
+            }
+        }
+    }
+    return to_hiragana(cp);
+}

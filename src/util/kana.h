@@ -10,6 +10,7 @@
 #define KAIRAN_UTIL_KANA_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /*
  * Folds UTF-8 in[0..len) into a search key:
@@ -24,5 +25,14 @@
  * fails; *out is then NULL. in may be NULL when len is 0.
  */
 int kana_fold(const char *in, size_t len, char **out);
+
+/*
+ * The same fold one code point at a time, for tokenizers that must know where each folded
+ * character came from. Decodes the code point at s[*pos], composes a following voiced or
+ * semi-voiced mark into it (ｶﾞ → が) and advances *pos past what it used. Spaces and
+ * controls come back unchanged (the caller decides what separates words). Returns the
+ * folded code point, or 0 at the end of s or on an invalid byte (then *pos moves one byte).
+ */
+uint32_t kana_fold_next(const char *s, size_t len, size_t *pos);
 
 #endif

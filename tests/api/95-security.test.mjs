@@ -234,6 +234,7 @@ describe('permission matrix', () => {
       'PUT /api/v1/admin/rooms/{}/records': ['admin', { classification: 'work', retention_days: null }, [room.id]],
       'POST /api/v1/admin/exports': ['admin', { room_ids: [room.id] }], 'GET /api/v1/admin/exports/{}': ['admin', undefined, [1]],
       'POST /api/v1/admin/messages/{}/purge': ['admin', { reason: '個人情報' }, [purgeMe.id]],
+      'GET /api/v1/search': ['auth', undefined, [], '?q=%E6%A8%A9%E9%99%90'],
       'GET /api/v1/me/held': ['auth'], 'DELETE /api/v1/me/held/{}': ['auth', undefined, [999999]],
       'PATCH /api/v1/me/held/{}': ['auth', { text: 'x' }, [999999]], 'POST /api/v1/me/held/{}/send': ['auth', { urgent_reason: 'x' }, [999999]],
       'GET /api/v1/rooms/{}': ['room', undefined, [room.id]], 'PATCH /api/v1/rooms/{}': ['room', { topic: '更新' }, [room.id]],

@@ -30,12 +30,15 @@ build fuzz_wsframe "$root/src/server/wsframe.c" "$root/src/util/utf8.c"
 build fuzz_pii "$root/src/policy/pii.c" "$root/src/util/utf8.c"
 build fuzz_reqparse "$root/src/util/reqparse.c" "$root/src/util/utf8.c" "$root/src/util/xmalloc.c"
 build fuzz_markdown "$root/src/util/markdown.c"
-build fuzz_doctext "$root/src/util/doctext.c" "$root/src/util/csv.c" "$root/src/util/utf8.c" "$root/src/util/xmalloc.c" -lz
+build fuzz_doctext "$root/src/util/doctext.c" "$root/src/util/doctext_pdf.c" "$root/src/util/csv.c" "$root/src/util/utf8.c" \
+    "$root/src/util/xmalloc.c" -lz $(pkg-config --cflags --libs poppler-glib)
+build fuzz_search "$root/src/util/searchtok.c" "$root/src/util/searchq.c" "$root/src/util/kana.c" "$root/src/util/utf8.c" \
+    "$root/src/util/xmalloc.c"
 # JSON request bodies through the API's own readers (src/api/common.c, stubs for the rest).
 build fuzz_body "$root/src/util/reqparse.c" "$root/src/util/utf8.c" "$root/src/util/xmalloc.c" -ljansson -lsodium
 
 status=0
-for name in fuzz_utf8 fuzz_kana fuzz_csv fuzz_wsframe fuzz_pii fuzz_reqparse fuzz_body fuzz_doctext fuzz_markdown; do
+for name in fuzz_utf8 fuzz_kana fuzz_csv fuzz_wsframe fuzz_pii fuzz_reqparse fuzz_body fuzz_doctext fuzz_markdown fuzz_search; do
     target=${name#fuzz_}
     mkdir -p "$out/corpus/$target"
     echo "run $name for ${secs}s"

@@ -17,6 +17,7 @@ import { paperView } from './views/paper.js';
 import { profile, totpCard } from './views/profile.js';
 import { dot } from './views/people.js';
 import { isPhone, registerWorker, signedOut, offlineView, hasPin, pinSetup, appLock, wipe } from './phone.js';
+import { searchView, searchBox, parseSearchHash } from './views/search.js';
 
 const app = $('#app');
 let shell = null;
@@ -92,7 +93,7 @@ function build() {
   const conn = h('div.conn', { role: 'status', 'aria-live': 'polite' });
   const meBtn = h('a.me', { href: '#/me', title: t('profile') }, dot(S.me.id), h('span.me-name', null, S.me.name));
   shell = {
-    conn, meBtn,
+    conn, meBtn, search: searchBox(),
     rooms: h('aside.pane-rooms', { 'aria-label': t('talk') }),
     main: h('section.pane-main'),
     side: h('aside.pane-details', { 'aria-label': t('details') }),
@@ -105,7 +106,7 @@ function build() {
       h('a', { href: '#/cal' }, t('calendar')),
       S.me.is_admin || S.me.dept_admin ? h('a', { href: '#/paper' }, t('paper')) : null,
       S.me.is_admin || S.me.disclosure_officer ? h('a', { href: '#/disclosure' }, t('disclosure')) : null),
-    h('span.grow'), meBtn,
+    h('span.grow'), shell.search, meBtn,
     h('button.btn.ghost.wide-only', { type: 'button', onclick: () => { setLang(lang === 'ja' ? 'en' : 'ja'); location.reload(); } }, t('lang')),
     h('button.btn.ghost.wide-only', { type: 'button', onclick: logout }, t('logout')));
   shell.grid = h('main.shell', null, shell.rooms, shell.main, shell.side);
@@ -166,6 +167,7 @@ function route() {
   document.body.classList.remove('show-details');
   let m;
   const section = ['#/dir', '#/cal', '#/disclosure', '#/memo', '#/paper'].find((p) => hsh.startsWith(p)) || '#/';
+  shell.search.sync();
   for (const a of document.querySelectorAll('.nav a')) a.toggleAttribute('aria-current', a.getAttribute('href') === section);
   const page = (fn) => { shell.grid.className = 'shell view-page'; fn().catch((e) => clear(shell.main, h('p.error', { role: 'alert' }, e.message || t('error')))); };
   if ((m = hsh.match(/^#\/r\/(\d+)\/(notes|meetings)(?:\/(\d+|new))?(?:\/(edit))?(?:\?(.*))?$/))) {
@@ -178,15 +180,17 @@ function route() {
     else if (id && m[4]) page(() => noteEditor(shell.main, roomId, Number(id), { suggest: q.get('suggest') === '1' }));
     else if (id) page(() => noteView(shell.main, roomId, Number(id)));
     else page(() => notesView(shell.main, roomId));
-  } else if ((m = hsh.match(/^#\/r\/(\d+)/))) {
+  } else if ((m = hsh.match(/^#\/r\/(\d+)(?:\/m\/(\d+))?/))) {
     S.active = Number(m[1]);
     shell.grid.className = 'shell view-room';
-    timeline(shell.main, S.active);
+    // #/r/ROOM/m/SEQ (from a search result) opens the room at that message.
+    timeline(shell.main, S.active, m[2] ? Number(m[2]) : null);
     details(shell.side, S.active);
   } else {
     S.active = null;
     shell.side.replaceChildren();
-    if (hsh.startsWith('#/dir')) { shell.grid.className = 'shell view-page'; directory(shell.main); }
+    if (hsh.startsWith('#/search')) { shell.grid.className = 'shell view-page'; searchView(shell.main, parseSearchHash(hsh)).catch(() => {}); }
+    else if (hsh.startsWith('#/dir')) { shell.grid.className = 'shell view-page'; directory(shell.main); }
     else if (hsh.startsWith('#/cal')) { shell.grid.className = 'shell view-page'; calendarView(shell.main).catch(() => {}); }
     else if (hsh.startsWith('#/disclosure') && (S.me.is_admin || S.me.disclosure_officer)) { shell.grid.className = 'shell view-page'; disclosureView(shell.main).catch(() => {}); }
     else if (hsh.startsWith('#/memo')) page(() => memoView(shell.main));

@@ -82,6 +82,10 @@ const ja = {
   paperUnknownHelp: 'ページ数を読み取れなかった資料は 0 枚とせず、ここに挙げて集計から除いています。',
   costPerSheet: '1 枚あたり {0} 円で計算', csvUtf8: 'CSV（UTF-8）', csvCp932: 'CSV（Excel 旧形式 CP932）', paperMethod: '計算方法',
   paperMethodText: 'ノートで共有した資料のページ数 × 作成者以外で画面で開いた人数を、印刷しなかった枚数として数えます。部署はルームの所属（なければ最初の管理者の所属）、月は各人が初めて開いた月です。金額は枚数 × 1 枚あたりの費用（市が設定、既定は手引きの 21,643 円 ÷ 8,778 枚）を四捨五入したものです。',
+  searchPh: 'メッセージ・ファイルを検索', searchFilter: '絞り込み', searchAll: 'すべてのルーム', searchFiles: 'ファイルあり',
+  searchNone: '見つかりませんでした', searchN: '{0} 件', searchPartial: '（時間がかかるため途中までの結果です）', fileHit: 'ファイル',
+  searchEmpty: '上の検索欄に探したい言葉を入れてください',
+  searchHelp: '例: 会議　"来週の会議"　-中止　from:職員番号　in:ルーム名　after:2026-11-01　before:2026-12-01　has:file',
 };
 const en = {
   soTitle: 'This device was signed out', soRevoked: 'This device is no longer signed in: the account was locked, it was signed out from another device, or its time ran out. The data kept on it was erased.',
@@ -165,6 +169,10 @@ const en = {
   paperUnknownHelp: 'Materials whose pages could not be read are listed here and left out, never counted as zero.',
   costPerSheet: 'At ¥{0} per sheet', csvUtf8: 'CSV (UTF-8)', csvCp932: 'CSV (older Excel, CP932)', paperMethod: 'How it is counted',
   paperMethodText: 'Pages of each material shared as a note × people other than its author who opened it on screen = sheets not printed; counted for the room\'s department (or its first owner\'s) in the month each person first opened it; yen = sheets × the cost per sheet the city sets (default ¥21,643 / 8,778 sheets), rounded.',
+  searchPh: 'Search messages and files', searchFilter: 'Filters', searchAll: 'All rooms', searchFiles: 'With files',
+  searchNone: 'Nothing found', searchN: '{0} results', searchPartial: '(partial: the search took too long)', fileHit: 'File',
+  searchEmpty: 'Type words to look for in the search box above',
+  searchHelp: 'e.g. meeting  "next meeting"  -cancelled  from:login  in:room  after:2026-11-01  before:2026-12-01  has:file',
 };
 export let lang = localStorage.getItem('kairan.lang') === 'en' ? 'en' : 'ja';
 export function setLang(l) { localStorage.setItem('kairan.lang', l); lang = l; document.documentElement.lang = l; }

@@ -11,7 +11,7 @@ import { dot, who } from './people.js';
 
 const MAX = 300, STEP = 100;
 let cleanup = [];
-export function timeline(root, id) {
+export function timeline(root, id, atSeq = null) {
   for (const f of cleanup) f();
   cleanup = [];
   const room = S.rooms.get(id);
@@ -314,6 +314,7 @@ export function timeline(root, id) {
     scroller.scrollTop = d ? Math.min(d.offsetTop - 40, max) : max;
     stick = atBottom(); lastTop = scroller.scrollTop;
     seen(); paintJump();
+    if (atSeq != null) return revealSeq(atSeq);
     if (matchMedia('(min-width: 641px)').matches) comp.focus();
   }, (e) => { status.textContent = e.status === 404 ? t('selectRoom') : t('error'); });
 }
