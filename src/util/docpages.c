@@ -8,21 +8,16 @@
 #include "util/doctext.h"
 
 #include <poppler.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* poppler-glib sets up process-wide state on first use; one document at a time is plenty
- * for page counts, which take microseconds once the file is read. */
-static pthread_mutex_t pdf_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static enum docpages_status
 pdf_pages(const char *data, size_t len, const char *path, int *pages)
 {
     GError *err = NULL;
     PopplerDocument *doc = NULL;
-    pthread_mutex_lock(&pdf_lock);
+    doctext_poppler_lock();
     if (data) {
         GBytes *b = g_bytes_new_static(data, len);
         doc = poppler_document_new_from_bytes(b, NULL, &err);
@@ -44,7 +39,7 @@ pdf_pages(const char *data, size_t len, const char *path, int *pages)
             st = DOCPAGES_CORRUPT;
         g_object_unref(doc);
     }
-    pthread_mutex_unlock(&pdf_lock);
+    doctext_poppler_unlock();
     if (err)
         g_error_free(err);
     return st;

@@ -24,4 +24,9 @@ char *doctext_pdf(const char *data, size_t len, size_t max);
 /* The bytes of the ZIP entry `name` (malloc'd, caller frees), at most max; NULL if absent or bad. */
 char *doctext_zip_entry(const char *zip, size_t len, const char *name, size_t max, size_t *outlen);
 
+/* Held around every use of poppler (text here, page counts in docpages.c): its process-wide
+ * state is set up on first use, and one document at a time is plenty for uploads. */
+void doctext_poppler_lock(void);
+void doctext_poppler_unlock(void);
+
 #endif

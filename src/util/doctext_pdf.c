@@ -8,13 +8,39 @@
 #include "util/xmalloc.h"
 
 #include <poppler.h>
+#include <pthread.h>
 #include <string.h>
+
+static pthread_mutex_t poppler_lock = PTHREAD_MUTEX_INITIALIZER;
+
+void
+doctext_poppler_lock(void)
+{
+    pthread_mutex_lock(&poppler_lock);
+}
+
+void
+doctext_poppler_unlock(void)
+{
+    pthread_mutex_unlock(&poppler_lock);
+}
 
 /* PDFs with more pages than this give the text of their first pages only. */
 #define PDF_MAX_PAGES 2000
 
+static char *pdf_text(const char *data, size_t len, size_t max);
+
 char *
 doctext_pdf(const char *data, size_t len, size_t max)
+{
+    doctext_poppler_lock();
+    char *t = pdf_text(data, len, max);
+    doctext_poppler_unlock();
+    return t;
+}
+
+static char *
+pdf_text(const char *data, size_t len, size_t max)
 {
     GBytes *bytes = g_bytes_new(data, len);
     GError *err = NULL;
