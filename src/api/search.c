@@ -291,6 +291,14 @@ static json_t *
 result_json(store_t *s, const struct ranked *rk, const struct fch *t, size_t nt)
 {
     const struct store_search_hit *h = rk->hit;
+    if (h->type == STORE_HIT_NOTE) {
+        json_t *n = store_note_json(s, h->id, 0);
+        if (n == NULL)
+            return NULL;
+        json_t *res = json_pack("{sssIso}", "type", "note", "room_id", (json_int_t)h->room_id, "note", n);
+        snippet(res, h->text, t, nt, &rk->m);
+        return res;
+    }
     json_t *msg = store_message_json(s, h->message_id);
     if (msg == NULL)
         return NULL;
@@ -336,7 +344,7 @@ search_job(struct api_req *r, void *ctx)
         struct fch *t = fold_text(h->text, strlen(h->text), &nt);
         for (size_t w = 0; w < npos; w++)
             find_runs(t, nt, &runs[w], &rk[i].m);
-        if (h->type == STORE_HIT_FILE && rk[i].m.n == 0 && h->name) {
+        if ((h->type == STORE_HIT_FILE || h->type == STORE_HIT_NOTE) && rk[i].m.n == 0 && h->name) {
             free(h->text);
             h->text = xstrdup(h->name);
             free(t);
@@ -432,8 +440,9 @@ h_search(struct api_req *r)
     c->ss.room_id = room_id;
     c->ss.after_ms = c->q.after_ms ? c->q.after_ms : after;
     c->ss.before_ms = c->q.before_ms ? c->q.before_ms : before;
+    c->ss.tag = c->q.tag;
     c->ss.has_file = c->q.has_file;
-    c->ss.kinds = STORE_HIT_MESSAGE | STORE_HIT_FILE;
+    c->ss.kinds = STORE_HIT_MESSAGE | STORE_HIT_FILE | STORE_HIT_NOTE;
     c->ss.max = SEARCH_CANDIDATES;
     c->ss.budget_ms = SEARCH_BUDGET_MS;
     c->in_room = c->q.in;
@@ -449,15 +458,29 @@ h_search(struct api_req *r)
         }
         c->ss.has_file = 1;
     }
+    bn = api_query(r, "tag", buf, sizeof(buf));
+    if (bn >= 0 && c->ss.tag == NULL) {
+        static const char *const codes[] = {"question", "opinion", "answer", "decision", "action"};
+        for (size_t i = 0; i < 5; i++)
+            if (!strcmp(buf, codes[i]))
+                c->ss.tag = codes[i];
+        if (c->ss.tag == NULL) {
+            ctx_free(c);
+            return invalid_query(r, "tag は question、opinion、answer、decision、action のいずれかです",
+                                 "tag is question, opinion, answer, decision or action");
+        }
+    }
     bn = api_query(r, "type", buf, sizeof(buf));
     if (bn >= 0) {
         if (strcmp(buf, "message") == 0)
             c->ss.kinds = STORE_HIT_MESSAGE;
         else if (strcmp(buf, "file") == 0)
             c->ss.kinds = STORE_HIT_FILE;
+        else if (strcmp(buf, "note") == 0)
+            c->ss.kinds = STORE_HIT_NOTE;
         else {
             ctx_free(c);
-            return invalid_query(r, "type は message か file です", "type is message or file");
+            return invalid_query(r, "type は message、file、note のいずれかです", "type is message, file or note");
         }
     }
     for (size_t i = 0; i < c->q.nterms; i++) {

@@ -437,7 +437,7 @@ int store_integrity(store_t *s, char *out, size_t size);
 int store_file_hashes(store_t *s, char ***hashes, size_t *n);
 /* ---- search (store_search.c) ---- */
 
-enum { STORE_HIT_MESSAGE = 0x1, STORE_HIT_FILE = 0x2 };
+enum { STORE_HIT_MESSAGE = 0x1, STORE_HIT_FILE = 0x2, STORE_HIT_NOTE = 0x4 };
 
 /* What to look for, independent of the engine: words as typed, filters as ids and times. */
 struct store_search {
@@ -448,16 +448,17 @@ struct store_search {
     size_t nexcluded;
     int64_t room_id, sender_id, after_ms, before_ms; /* 0: any */
     int has_file;
+    const char *tag;   /* a meeting tag's code (messages only; notes and files are then left out), or NULL */
     unsigned kinds;    /* STORE_HIT_* */
     int max;           /* at most this many candidates of each kind, newest first */
     int64_t budget_ms; /* stop looking after this long (0: 2 s) */
 };
 
 struct store_search_hit {
-    int type;                                    /* STORE_HIT_MESSAGE or STORE_HIT_FILE */
-    int64_t id, room_id, message_id, created_at; /* id: the message's, or the file's */
-    char *text;                                  /* the message's text, or the start of the file's */
-    char *name;                                  /* a file's name; NULL for a message */
+    int type;                                    /* STORE_HIT_MESSAGE, STORE_HIT_FILE or STORE_HIT_NOTE */
+    int64_t id, room_id, message_id, created_at; /* id: the message's, the file's or the note's */
+    char *text;                                  /* the message's text, the start of the file's, the note's body */
+    char *name;                                  /* a file's name, a note's title; NULL for a message */
 };
 
 /*

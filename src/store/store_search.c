@@ -209,28 +209,41 @@ push_hit(struct store_search_hit **hits, size_t *n, size_t *cap, const struct st
 static const char sql_messages[] =
     "SELECT m.id, m.room_id, m.created_at, m.text FROM message_fts f JOIN messages m ON m.id = f.rowid"
     " WHERE message_fts MATCH ?1 AND f.rowid >= ?9 AND f.rowid < ?10" FILTERS
-    " AND (?7 = 0 OR m.nfiles > 0) ORDER BY f.rowid DESC LIMIT ?8";
+    " AND (?7 = 0 OR m.nfiles > 0) AND (?11 IS NULL OR m.tag = ?11) ORDER BY f.rowid DESC LIMIT ?8";
 
 static const char sql_files[] =
     "SELECT mf.file_id, m.room_id, m.id, m.created_at, f.name, substr(f.body, 1, 65536) FROM file_fts f"
     " JOIN message_files mf ON mf.file_id = f.rowid JOIN messages m ON m.id = mf.message_id"
-    " WHERE file_fts MATCH ?1 AND m.id >= ?9 AND m.id < ?10" FILTERS " AND ?7 >= 0 ORDER BY f.rowid DESC LIMIT ?8";
+    " WHERE file_fts MATCH ?1 AND m.id >= ?9 AND m.id < ?10" FILTERS " AND ?7 >= 0 AND ?11 IS NULL ORDER BY f.rowid DESC LIMIT ?8";
+
+/* Notes: their title and body, in the caller's rooms; "from" is the author or the last editor. */
+static const char sql_notes[] =
+    "SELECT n.id, n.room_id, n.updated_at, n.title, substr(n.body, 1, 65536) FROM note_fts f JOIN notes n ON n.id = f.rowid"
+    " WHERE note_fts MATCH ?1 AND n.deleted_at IS NULL"
+    " AND n.room_id IN (SELECT room_id FROM room_members WHERE user_id = ?2) AND (?3 = 0 OR n.room_id = ?3)"
+    " AND (?4 = 0 OR n.author_id = ?4 OR n.updated_by = ?4) AND (?5 = 0 OR n.updated_at >= ?5)"
+    " AND (?6 = 0 OR n.updated_at < ?6) AND (?7 = 0 OR EXISTS(SELECT 1 FROM note_files WHERE note_id = n.id))"
+    " AND ?9 <= ?10 AND ?11 IS NULL ORDER BY f.rowid DESC LIMIT ?8";
 
 static int
 run_one(store_t *s, const char *sql, const char *expr, const struct store_search *q, int64_t id_lo, int64_t id_hi, int file,
         struct store_search_hit **hits, size_t *n, size_t *cap)
 {
-    sqlite3_stmt *st = store__q(s, sql, "tIIIIIiiII", expr, q->user_id, q->room_id, q->sender_id, q->after_ms, q->before_ms,
-                                q->has_file, q->max, id_lo, id_hi);
+    sqlite3_stmt *st = store__q(s, sql, "tIIIIIiiIIt", expr, q->user_id, q->room_id, q->sender_id, q->after_ms, q->before_ms,
+                                q->has_file, q->max, id_lo, id_hi, q->tag);
     int rc;
     if (st == NULL)
         return STORE_EIO;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         struct store_search_hit h = {0};
-        h.type = file ? STORE_HIT_FILE : STORE_HIT_MESSAGE;
+        h.type = file == 2 ? STORE_HIT_NOTE : file ? STORE_HIT_FILE : STORE_HIT_MESSAGE;
         h.id = sqlite3_column_int64(st, 0);
         h.room_id = sqlite3_column_int64(st, 1);
-        if (file) {
+        if (file == 2) {
+            h.created_at = sqlite3_column_int64(st, 2);
+            h.name = xstrdup(store__text(st, 3));
+            h.text = xstrdup(store__text(st, 4));
+        } else if (file) {
             h.message_id = sqlite3_column_int64(st, 2);
             h.created_at = sqlite3_column_int64(st, 3);
             h.name = xstrdup(store__text(st, 4));
@@ -298,6 +311,11 @@ store_search(store_t *s, const struct store_search *q, struct store_search_hit *
         rc = run_one(s, sql_messages, expr, q, id_lo, id_hi, 0, hits, n, &cap);
     if (rc >= 0 && (q->kinds & STORE_HIT_FILE)) {
         int rc2 = run_one(s, sql_files, fexpr, q, id_lo, id_hi, 1, hits, n, &cap);
+        rc = rc2 < 0 ? rc2 : rc | rc2;
+    }
+    if (rc >= 0 && (q->kinds & STORE_HIT_NOTE)) {
+        /* Notes are few beside messages: their dates are tested directly, not as id ranges. */
+        int rc2 = run_one(s, sql_notes, fexpr, q, 0, INT64_MAX, 2, hits, n, &cap);
         rc = rc2 < 0 ? rc2 : rc | rc2;
     }
     sqlite3_progress_handler(s->db, 0, NULL, NULL);

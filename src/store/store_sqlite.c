@@ -204,6 +204,15 @@ static const char *const migrations[] = {
     "    char(31) || 'r' || old.room_id || ' ' || char(31) || 'u' || old.sender_id || ' ' || char(31) || 'u' || old.author_id);"
     " END;"
     "CREATE TRIGGER files_fts_delete AFTER DELETE ON files BEGIN DELETE FROM file_fts WHERE rowid = old.id; END;",
+    /* 14: notes in the search index — title and body, from the notes table itself (external
+     * content); triggers keep it in the transaction that writes or deletes a note */
+    "CREATE VIRTUAL TABLE note_fts USING fts5(title, body, content='notes', content_rowid='id', tokenize='kairan');"
+    "INSERT INTO note_fts(rowid, title, body) SELECT id, title, body FROM notes WHERE deleted_at IS NULL;"
+    "CREATE TRIGGER notes_fts_insert AFTER INSERT ON notes WHEN new.deleted_at IS NULL BEGIN"
+    "  INSERT INTO note_fts(rowid, title, body) VALUES(new.id, new.title, new.body); END;"
+    "CREATE TRIGGER notes_fts_update AFTER UPDATE OF title, body, deleted_at ON notes BEGIN"
+    "  INSERT INTO note_fts(note_fts, rowid, title, body) SELECT 'delete', old.id, old.title, old.body WHERE old.deleted_at IS NULL;"
+    "  INSERT INTO note_fts(rowid, title, body) SELECT new.id, new.title, new.body WHERE new.deleted_at IS NULL; END;",
 };
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 

@@ -156,9 +156,19 @@ searchq_parse(const char *q, size_t len, struct searchq *out, const char **why_j
                     if (!word_is(v, vn, "file"))
                         FAIL("has: に使えるのは file だけです", "has: takes only file");
                     out->has_file = 1;
+                } else if (word_is(w, f, "tag")) {
+                    static const char *const tags[][2] = {
+                        {"question", "質問"}, {"opinion", "意見"}, {"answer", "回答"}, {"decision", "決定"}, {"action", "宿題"}};
+                    out->tag = NULL;
+                    for (size_t k = 0; k < sizeof(tags) / sizeof(tags[0]); k++)
+                        if (word_is(v, vn, tags[k][0]) || (vn == strlen(tags[k][1]) && !memcmp(v, tags[k][1], vn)))
+                            out->tag = tags[k][0];
+                    if (out->tag == NULL)
+                        FAIL("tag: に使えるのは 質問・意見・回答・決定・宿題 です",
+                             "tag: takes question, opinion, answer, decision or action");
                 } else {
-                    FAIL("知らない絞り込み語です（from: in: before: after: has: が使えます）",
-                         "unknown filter word (from:, in:, before:, after: and has: are known)");
+                    FAIL("知らない絞り込み語です（from: in: before: after: has: tag: が使えます）",
+                         "unknown filter word (from:, in:, before:, after:, has: and tag: are known)");
                 }
                 continue;
             }
@@ -172,7 +182,7 @@ searchq_parse(const char *q, size_t len, struct searchq *out, const char **why_j
         t->negated = negated;
         t->phrase = phrase;
     }
-    if (out->nterms == 0 && !out->from && !out->in && !out->has_file && !out->after_ms && !out->before_ms)
+    if (out->nterms == 0 && !out->from && !out->in && !out->has_file && !out->after_ms && !out->before_ms && !out->tag)
         FAIL("検索語が空です", "the query is empty");
     /* Filters and exclusions narrow a search; they cannot be one (that would be a scan). */
     if (searchq_positive(out) == 0)

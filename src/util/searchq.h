@@ -9,6 +9,7 @@
  *   before:2026-11-30  sent before that day began (Japan time)
  *   after:2026-11-01   sent on that day or later
  *   has:file           carries a file
+ *   tag:決定            tagged 質問 / 意見 / 回答 / 決定 / 宿題 (or the codes question … action)
  *
  * Pure: no I/O. The store turns the terms into its engine's syntax (FTS5 MATCH today), so
  * the user's text never reaches an engine's own query language unescaped.
@@ -34,6 +35,7 @@ struct searchq {
     char *from, *in;             /* malloc'd filter values, or NULL */
     int64_t after_ms, before_ms; /* 0: no bound */
     int has_file;
+    const char *tag; /* tag:決定 (or tag:decision): the meeting tag's code, or NULL */
 };
 
 /*

@@ -262,6 +262,29 @@ describe('meetings', () => {
     }
   });
 
+  T('notes are found by search (title and body), only by members; tag:決定 finds the decisions; a deleted note leaves the index', async () => {
+    const s = ctx.srv;
+    const search = async (token, q, extra = '') => assertStatus(await s.api('GET', `/api/v1/search?q=${encodeURIComponent(q)}${extra}`, { token }), 200).json.results;
+    const hits = await search(members[1].token, '承認', '&type=note');
+    const minutes = hits.find((h) => h.type === 'note' && h.note.kind === 'minutes');
+    assert.ok(minutes, 'the minutes note is found by a word of its body');
+    assert.match(minutes.snippet, /承認/);
+    assert.equal(minutes.room_id, room.id);
+    const byTitle = await search(members[1].token, '子育て支援検討会議 資料', '&type=note');
+    assert.ok(byTitle.some((h) => h.note?.id === material.id), 'found by its title');
+    const outsider = await s.makeUser(null, uid('ns'));
+    assert.equal((await search(outsider.token, '承認', '&type=note')).length, 0, 'not a member: nothing');
+    const decided = await search(members[1].token, '定員 tag:決定');
+    assert.deepEqual(decided.map((h) => h.message?.text), ['来年度の定員を20名増やす予算案を承認する']);
+    const byParam = await search(members[1].token, '定員', '&tag=decision');
+    assert.equal(byParam.length, 1);
+    assertStatus(await s.api('GET', `/api/v1/search?q=x&tag=praise`, { token: members[1].token }), 400);
+    const temp = assertStatus(await s.api('POST', `/api/v1/rooms/${room.id}/notes`, { token: org.token, body: { title: '一時的なメモ', body: '削除予定の検索語ぬばたま' } }), 201).json;
+    assert.equal((await search(org.token, 'ぬばたま', '&type=note')).length, 1);
+    assertStatus(await s.api('DELETE', `/api/v1/rooms/${room.id}/notes/${temp.id}`, { token: org.token }), 204);
+    assert.equal((await search(org.token, 'ぬばたま', '&type=note')).length, 0, 'gone once the deletion is answered');
+  });
+
   T('a thread exports as a record for formal approval (決裁): the message, its replies and their tags, in PDF and Word', async () => {
     const s = ctx.srv;
     const root = await s.send(org.token, room.id, '来年度の保育所整備の方針について');

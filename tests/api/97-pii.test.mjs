@@ -7,6 +7,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { assertError, assertStatus, uid, useServer } from './lib/harness.mjs';
+import { pdfWithText } from './lib/pdf.mjs';
 
 const { ctx, T } = useServer({ before, after, it });
 
@@ -101,6 +102,10 @@ describe('My Number', () => {
     const up = await s.api('POST', `/api/v1/files?name=${name}`, { token: u.token, raw: Buffer.from('%PDF-1.4'), headers: { 'content-type': 'application/pdf' } });
     assertError(up, 422, 'personal_information');
     assert.equal(up.json.error.field, 'name');
+    // A PDF whose text holds a My Number with its word is held for review, and not searchable.
+    const pdf = assertStatus(await s.api('POST', '/api/v1/files?name=' + encodeURIComponent('申請書.pdf'), { token: u.token, raw: pdfWithText(`申請書マイナンバー${num}`), headers: { 'content-type': 'application/pdf' } }), 201).json;
+    assert.equal(pdf.review, 'held', 'held for an administrator');
+    assertError(await s.api('POST', `/api/v1/rooms/${room.id}/messages`, { token: u.token, body: { text: '添付', file_ids: [pdf.id], client_msg_id: uid('c') } }), 422, 'personal_information');
   });
 });
 

@@ -62,3 +62,32 @@ export function makeOffice(kind, count) {
   if (count != null) entries['docProps/app.xml'] = `<Properties><Application>Office</Application><${tag}>${count}</${tag}></Properties>`;
   return makeZip(entries);
 }
+
+// A one-page PDF whose text is drawn with a CID font and mapped back to Unicode (ToUnicode).
+export function pdfWithText(text) {
+  const chars = [...text];
+  const cids = chars.map((_, i) => i + 1);
+  const hex = (n) => n.toString(16).toUpperCase().padStart(4, '0');
+  const cmap = '/CIDInit /ProcSet findresource begin 12 dict begin begincmap /CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def '
+    + '/CMapName /Adobe-Identity-UCS def /CMapType 2 def 1 begincodespacerange <0000> <FFFF> endcodespacerange '
+    + `${chars.length} beginbfchar\n${chars.map((ch, i) => `<${hex(cids[i])}> <${hex(ch.codePointAt(0))}>`).join('\n')}\nendbfchar endcmap `
+    + 'CMapName currentdict /CMap defineresource pop end end';
+  const content = `BT /F1 24 Tf 72 700 Td <${cids.map(hex).join('')}> Tj ET`;
+  const objs = [
+    '<< /Type /Catalog /Pages 2 0 R >>',
+    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>',
+    '<< /Type /Font /Subtype /Type0 /BaseFont /KairanTest /Encoding /Identity-H /DescendantFonts [6 0 R] /ToUnicode 7 0 R >>',
+    `<< /Length ${Buffer.byteLength(content)} >>\nstream\n${content}\nendstream`,
+    '<< /Type /Font /Subtype /CIDFontType2 /BaseFont /KairanTest /CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> /FontDescriptor 8 0 R /DW 1000 >>',
+    `<< /Length ${Buffer.byteLength(cmap)} >>\nstream\n${cmap}\nendstream`,
+    '<< /Type /FontDescriptor /FontName /KairanTest /Flags 4 /FontBBox [0 0 1000 1000] /ItalicAngle 0 /Ascent 880 /Descent -120 /CapHeight 700 /StemV 80 >>',
+  ];
+  let out = '%PDF-1.4\n';
+  const offs = [];
+  objs.forEach((o, i) => { offs.push(Buffer.byteLength(out)); out += `${i + 1} 0 obj\n${o}\nendobj\n`; });
+  const xref = Buffer.byteLength(out);
+  out += `xref\n0 ${objs.length + 1}\n0000000000 65535 f \n` + offs.map((o) => `${String(o).padStart(10, '0')} 00000 n \n`).join('');
+  out += `trailer\n<< /Size ${objs.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
+  return Buffer.from(out);
+}

@@ -1,4 +1,4 @@
-// 検索: messages and files by words, from the header's search box (#/search?q=…&room=ID&file=1).
+// 検索: messages, files and notes by words, from the header's search box (#/search?q=…&room=ID&file=1).
 // Snippets are plain text; the server's highlights are UTF-16 offsets, which are exactly
 // JavaScript string indexes, so each match becomes a <mark> text node — never HTML.
 import { h, clear } from '../dom.js';
@@ -64,6 +64,15 @@ export async function searchView(root, state) {
   clear(res, h('p.sub', null, t('searchN', data.results.length) + (data.partial ? ' ' + t('searchPartial') : '')),
     h('ul.search-list', null, data.results.map((r) => {
       const room = S.rooms.get(r.room_id), m = r.message;
+      if (r.type === 'note') {
+        // A note opens as a note; its card shows its kind, title and last update.
+        const n = r.note;
+        return h('li', null, h('a.search-hit.note-hit', { href: `#/r/${r.room_id}/notes/${n.id}` },
+          h('div.hit-head', null, h('span.hit-room', null, room ? roomName(room) : '#' + r.room_id),
+            h('span.hit-who', null, n.updated_by?.name || ''), h('time.hit-time', { dateTime: n.updated_at }, fmtDateTime(n.updated_at))),
+          h('div.hit-file', null, `${t('kindNote')}: ${n.title}`),
+          h('div.hit-snippet', null, marked(r.snippet, r.highlights))));
+      }
       const href = `#/r/${r.room_id}/m/${m.seq}`;
       return h('li', null, h('a.search-hit', { href, 'data-room': r.room_id, 'data-seq': m.seq },
         h('div.hit-head', null, h('span.hit-room', null, room ? roomName(room) : '#' + r.room_id),
