@@ -18,6 +18,7 @@ struct store {
         sqlite3_stmt *st;
     } cache[STORE_STMT_CACHE];
     struct store_options opt;
+    int index_pending; /* messages were inserted: store_commit indexes them for search */
     char data_dir[1024];
 };
 
