@@ -155,12 +155,13 @@ send_run(store_t *s, struct api_req *r, void *ctx)
     const struct api_refs_error *e = api_send_refs_check(s, in);
     if (e)
         return send_fail(c, e->status, e->field, e->ja, e->en);
-    int rc = store_message_insert(s, in, time_now_ms(), &c->id, &c->seq);
+    int64_t now = time_now_ms();
+    int rc = store_message_insert(s, in, now, &c->id, &c->seq);
     if (rc == STORE_EINVAL)
         return send_fail(c, 400, "reply_to", "このルームのメッセージではありません。", "is not a message of this room.");
     if (rc != 0)
         return rc;
-    c->message = store_message_json_new(s, c->id);
+    c->message = store_message_json_sent(s, in, c->id, c->seq, now);
     if (in->urgent)
         return api_audit(s, r, "message.urgent", "message", c->id, in->room_id,
                          json_pack("{ss}", "reason", c->urgent_reason ? c->urgent_reason : ""));
@@ -181,12 +182,15 @@ send_done(store_t *s, struct api_req *r, void *ctx, int status)
         else
             api_invalid(r, c->err_field, c->err_ja, c->err_en);
     } else if (status == 0 && c->message) {
+        /* The event is serialised before api_publish_room returns, so the answer can take the
+         * message itself rather than a copy. */
         if (!c->existing)
             api_publish_room(
                 s, c->in.room_id,
                 json_pack("{ss sI sO}", "type", "message.created", "room_id", (json_int_t)c->in.room_id, "message", c->message),
                 -1);
-        json_t *m = json_deep_copy(c->message);
+        json_t *m = c->message;
+        c->message = NULL;
         if (c->outside_hours) /* warn mode: sent, but the sender is told */
             json_object_set_new(m, "outside_office_hours", json_true());
         api_reply(r, 201, m);

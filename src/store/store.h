@@ -211,6 +211,10 @@ json_t *store_message_json(store_t *s, int64_t id);
 /* The same for a message just inserted: nobody else can have read it yet, so its read count
  * is 0 and the members' read marks need not be loaded (the send path's hot spot). */
 json_t *store_message_json_new(store_t *s, int64_t id);
+/* The same, built from what store_message_insert was given (its `in`, and the id, seq and time
+ * it assigned) instead of re-reading the row: only the sender's card is read. Same members,
+ * same order, same values as store_message_json_new. */
+json_t *store_message_json_sent(store_t *s, const struct store_msg_in *in, int64_t id, int64_t seq, int64_t now);
 /* A message and the live messages that reply to it, in room order (at most max). */
 json_t *store_message_thread(store_t *s, int64_t room_id, int64_t root_id, int max);
 json_t *store_messages_page(store_t *s, int64_t room_id, int64_t after, int64_t before, int limit, int *has_more);
@@ -423,7 +427,8 @@ struct store_paper_row {
     const char *department, *title;
     int64_t pages;
 };
-int store_paper_rows(store_t *s, int64_t from_ms, int64_t to_ms, int (*fn)(void *arg, const struct store_paper_row *row), void *arg);
+int store_paper_rows(store_t *s, int64_t from_ms, int64_t to_ms, int (*fn)(void *arg, const struct store_paper_row *row),
+                     void *arg);
 
 /* ---- maintenance (store_maint.c) ---- */
 

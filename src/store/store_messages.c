@@ -9,6 +9,7 @@
  * answers every message's count by binary search.
  */
 #include "store/store_int.h"
+#include "util/timefmt.h"
 #include "util/xmalloc.h"
 
 #include <stdlib.h>
@@ -316,6 +317,57 @@ store_message_json_new(store_t *s, int64_t id)
         return NULL;
     struct readmarks none = {0};
     return message_from_row(s, st, &none);
+}
+
+json_t *
+store_message_json_sent(store_t *s, const struct store_msg_in *in, int64_t id, int64_t seq, int64_t now)
+{
+    /* Files, replies and cards need their rows; they are the rare sends. */
+    if (in->nfiles > 0 || in->reply_to || in->card)
+        return store_message_json_new(s, id);
+    char buf[32];
+    /* The same members in the same order as message_from_row. */
+    json_t *m = json_object();
+    json_object_set_new(m, "id", json_integer(id));
+    json_object_set_new(m, "room_id", json_integer(in->room_id));
+    json_object_set_new(m, "seq", json_integer(seq));
+    json_object_set_new(m, "client_msg_id", in->client_msg_id ? json_string(in->client_msg_id) : json_null());
+    json_object_set_new(m, "created_at", json_string(time_format_jst(now, buf)));
+    json_object_set_new(m, "edited_at", json_null());
+    json_object_set_new(m, "deleted", json_false());
+    json_object_set_new(m, "deleted_at", json_null());
+    json_object_set_new(m, "text", in->text ? json_string(in->text) : json_null());
+    json_object_set_new(m, "stamp", in->stamp ? json_string(in->stamp) : json_null());
+    json_object_set_new(m, "mention_all", json_boolean(in->mention_all));
+    json_object_set_new(m, "urgent", json_boolean(in->urgent));
+    json_object_set_new(m, "read_count", json_integer(0));
+    json_object_set_new(m, "sender", store__user_brief(s, in->sender_id));
+    if (in->author_id != in->sender_id) {
+        json_t *a = store__user_brief(s, in->author_id);
+        json_t *pb = json_pack("{sO sO}", "id", json_object_get(a, "id"), "name", json_object_get(a, "name"));
+        json_decref(a);
+        json_object_set_new(m, "posted_by", pb);
+    } else {
+        json_object_set_new(m, "posted_by", json_null());
+    }
+    /* store_message_insert recorded every mentioned member (the send checked they all are),
+     * and the mentions table answers them by user id. */
+    json_t *mentions = json_array();
+    if (in->nmentions > 0) {
+        int64_t *ids = xmalloc(in->nmentions * sizeof(int64_t));
+        memcpy(ids, in->mentions, in->nmentions * sizeof(int64_t));
+        qsort(ids, in->nmentions, sizeof(int64_t), cmp_i64);
+        for (size_t i = 0; i < in->nmentions; i++)
+            if (i == 0 || ids[i] != ids[i - 1])
+                json_array_append_new(mentions, json_integer(ids[i]));
+        free(ids);
+    }
+    json_object_set_new(m, "mentions", mentions);
+    json_object_set_new(m, "files", json_array());
+    json_object_set_new(m, "reply_to", json_null());
+    json_object_set_new(m, "card", json_null());
+    json_object_set_new(m, "tag", json_null());
+    return m;
 }
 
 json_t *

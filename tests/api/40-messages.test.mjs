@@ -172,6 +172,21 @@ describe('replies, mentions, stamps', () => {
     assertError(await post(a.token, room.id, { text: 'x', client_msg_id: uid('c'), mentions: 'b' }), 400, 'invalid_parameter', 'mentions not a list');
   });
 
+  T('the 201 answer is the message as GET shows it: same members, same order, same values', async () => {
+    const s = assertStatus(await ctx.srv.api('GET', '/api/v1/stamps', { token: a.token }), 200, 'stamps').json.stamps;
+    const bodies = [
+      { text: '議事録を確認しました', client_msg_id: uid('c') },
+      { text: '@野洲 文 @野洲 愛 確認を', client_msg_id: uid('c'), mentions: [b.id, a.id, b.id], mention_all: true },
+      { text: '', stamp: s[0].id, client_msg_id: uid('c') },
+      { text: 'タブ\tと\n改行と "引用" と \\ と 😀', client_msg_id: uid('c') },
+    ];
+    for (const body of bodies) {
+      const r = assertStatus(await post(a.token, room.id, body), 201, 'send');
+      const g = assertStatus(await ctx.srv.api('GET', `/api/v1/rooms/${room.id}/messages/${r.json.id}`, { token: a.token }), 200, 'get');
+      assert.equal(JSON.stringify(r.json), JSON.stringify(g.json), `answer of ${JSON.stringify(body)}`);
+    }
+  });
+
   T('a stamp from GET /stamps; unknown stamp → 400', async () => {
     const s = assertStatus(await ctx.srv.api('GET', '/api/v1/stamps', { token: a.token }), 200, 'stamps').json.stamps;
     assert.ok(s.length > 0);
