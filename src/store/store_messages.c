@@ -74,9 +74,14 @@ store_message_insert(store_t *s, const struct store_msg_in *in, int64_t now, int
         if (rc != 0)
             return rc;
     }
-    /* Whoever sends has read the room up to their own message. */
-    return store__x(s, "UPDATE room_members SET last_read_seq = ? WHERE room_id = ? AND user_id IN (?, ?)", "IIII", *seq,
-                    in->room_id, in->author_id, in->sender_id);
+    /* Whoever sends has read the room up to their own message. One equality per person: an IN
+     * list makes SQLite build a temporary b-tree for every send. */
+    rc = store__x(s, "UPDATE room_members SET last_read_seq = ? WHERE room_id = ? AND user_id = ?", "III", *seq, in->room_id,
+                  in->author_id);
+    if (rc == 0 && in->sender_id != in->author_id)
+        rc = store__x(s, "UPDATE room_members SET last_read_seq = ? WHERE room_id = ? AND user_id = ?", "III", *seq, in->room_id,
+                      in->sender_id);
+    return rc;
 }
 
 int
@@ -319,20 +324,20 @@ store_message_json_new(store_t *s, int64_t id)
     return message_from_row(s, st, &none);
 }
 
-json_t *
-store_message_json_sent(store_t *s, const struct store_msg_in *in, int64_t id, int64_t seq, int64_t now)
+struct store_msg_draft {
+    char *cmid; /* client_msg_id as JSON text */
+    char *tail; /* ",\"edited_at\":…}": the members after created_at */
+};
+
+struct store_msg_draft *
+store_message_draft(store_t *s, const struct store_msg_in *in)
 {
     /* Files, replies and cards need their rows; they are the rare sends. */
     if (in->nfiles > 0 || in->reply_to || in->card)
-        return store_message_json_new(s, id);
-    char buf[32];
-    /* The same members in the same order as message_from_row. */
+        return NULL;
+    /* The members after created_at, in message_from_row's order; jansson writes the text, so
+     * the escaping is the same as everywhere else. */
     json_t *m = json_object();
-    json_object_set_new(m, "id", json_integer(id));
-    json_object_set_new(m, "room_id", json_integer(in->room_id));
-    json_object_set_new(m, "seq", json_integer(seq));
-    json_object_set_new(m, "client_msg_id", in->client_msg_id ? json_string(in->client_msg_id) : json_null());
-    json_object_set_new(m, "created_at", json_string(time_format_jst(now, buf)));
     json_object_set_new(m, "edited_at", json_null());
     json_object_set_new(m, "deleted", json_false());
     json_object_set_new(m, "deleted_at", json_null());
@@ -340,7 +345,7 @@ store_message_json_sent(store_t *s, const struct store_msg_in *in, int64_t id, i
     json_object_set_new(m, "stamp", in->stamp ? json_string(in->stamp) : json_null());
     json_object_set_new(m, "mention_all", json_boolean(in->mention_all));
     json_object_set_new(m, "urgent", json_boolean(in->urgent));
-    json_object_set_new(m, "read_count", json_integer(0));
+    json_object_set_new(m, "read_count", json_integer(0)); /* nobody else has read it yet */
     json_object_set_new(m, "sender", store__user_brief(s, in->sender_id));
     if (in->author_id != in->sender_id) {
         json_t *a = store__user_brief(s, in->author_id);
@@ -350,7 +355,7 @@ store_message_json_sent(store_t *s, const struct store_msg_in *in, int64_t id, i
     } else {
         json_object_set_new(m, "posted_by", json_null());
     }
-    /* store_message_insert recorded every mentioned member (the send checked they all are),
+    /* store_message_insert records every mentioned member (the job checks that they all are),
      * and the mentions table answers them by user id. */
     json_t *mentions = json_array();
     if (in->nmentions > 0) {
@@ -367,7 +372,54 @@ store_message_json_sent(store_t *s, const struct store_msg_in *in, int64_t id, i
     json_object_set_new(m, "reply_to", json_null());
     json_object_set_new(m, "card", json_null());
     json_object_set_new(m, "tag", json_null());
-    return m;
+    char *obj = json_dumps(m, JSON_COMPACT);
+    json_decref(m);
+    json_t *cmid = in->client_msg_id ? json_string(in->client_msg_id) : json_null();
+    struct store_msg_draft *d = xcalloc(1, sizeof(*d));
+    d->cmid = json_dumps(cmid, JSON_COMPACT | JSON_ENCODE_ANY);
+    json_decref(cmid);
+    if (obj == NULL || d->cmid == NULL) {
+        free(obj);
+        store_message_draft_free(d);
+        return NULL;
+    }
+    obj[0] = ','; /* "{…}" → ",…}" */
+    d->tail = obj;
+    return d;
+}
+
+char *
+store_message_draft_text(const struct store_msg_draft *d, int64_t id, int64_t room_id, int64_t seq, int64_t now, size_t *len)
+{
+    char t[32], head[192];
+    int n = snprintf(head, sizeof(head), "{\"id\":%lld,\"room_id\":%lld,\"seq\":%lld,\"client_msg_id\":", (long long)id,
+                     (long long)room_id, (long long)seq);
+    size_t lc = strlen(d->cmid), lt = strlen(d->tail);
+    const char *created = time_format_jst(now, t);
+    size_t lcr = strlen(created);
+    char *out = xmalloc((size_t)n + lc + 16 + lcr + 1 + lt + 1), *p = out;
+    memcpy(p, head, (size_t)n);
+    p += n;
+    memcpy(p, d->cmid, lc);
+    p += lc;
+    memcpy(p, ",\"created_at\":\"", 15);
+    p += 15;
+    memcpy(p, created, lcr);
+    p += lcr;
+    *p++ = '"';
+    memcpy(p, d->tail, lt + 1);
+    *len = (size_t)(p - out) + lt;
+    return out;
+}
+
+void
+store_message_draft_free(struct store_msg_draft *d)
+{
+    if (d == NULL)
+        return;
+    free(d->cmid);
+    free(d->tail);
+    free(d);
 }
 
 json_t *
