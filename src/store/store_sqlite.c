@@ -14,6 +14,7 @@
 #include "util/timefmt.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -290,9 +291,20 @@ dberr:
     return -1;
 }
 
+/* Once per process, before the first connection: SQLite's memory statistics (which nothing
+ * reads) would take a process-wide mutex around every allocation, on every thread. */
+static void
+sqlite_setup(void)
+{
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    sqlite3_initialize();
+}
+
 store_t *
 store_open(const char *data_dir, int apply_migrations, const struct store_options *opt, char *err, size_t errlen)
 {
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, sqlite_setup);
     char path[1100];
     store_t *s = xcalloc(1, sizeof(*s));
     if (opt)
