@@ -86,15 +86,24 @@ for i in $(seq 1 "$RUNS"); do
     start_server "$W/run"
     node "$B/metrics.mjs" "$PORT" "$CACHE/p/admin.txt" >"$W/m0.json" 2>/dev/null || echo '{}' >"$W/m0.json"
     WT0=$(writer_ticks)
+    SW0=$(awk '/^syscw/ {print $2}' /proc/"$SPID"/io)
     case $WHAT in
     s4)
         $LG --mode durable --port "$PORT" --tokens "$CACHE/p/tokens.txt" --rooms "$CACHE/p/s4-rooms.txt" --procs 1 \
             --server-pid "$SPID" --senders 256 --phase-secs "$SECS" >"$W/out.json"
         ;;
     s3)
+        # The counters start once everyone is connected (the connect storm is not S3's subject).
+        rm -f "$W/ready"
         $LG --mode broadcast --port "$PORT" --tokens "$CACHE/p/tokens.txt" --admin-token "$CACHE/p/admin.txt" \
             --rooms "$CACHE/p/s3-1000.txt" --procs 1 --server-pid "$SPID" --rates "${S3_RATES:-500,0}" --phase-secs "$SECS" \
-            --inflight 32 --deadline 120 >"$W/out.json"
+            --inflight 32 --deadline 120 --ready-file "$W/ready" >"$W/out.json" &
+        LGPID=$!
+        for _ in $(seq 1 1200); do [ -e "$W/ready" ] && break; kill -0 $LGPID 2>/dev/null || break; sleep 0.1; done
+        node "$B/metrics.mjs" "$PORT" "$CACHE/p/admin.txt" >"$W/m0.json" 2>/dev/null || echo '{}' >"$W/m0.json"
+        WT0=$(writer_ticks)
+        SW0=$(awk '/^syscw/ {print $2}' /proc/"$SPID"/io)
+        wait $LGPID
         ;;
     *)
         log "unknown scenario $WHAT"
@@ -102,6 +111,7 @@ for i in $(seq 1 "$RUNS"); do
         ;;
     esac
     WT1=$(writer_ticks)
+    SW1=$(awk '/^syscw/ {print $2}' /proc/"$SPID"/io)
     node "$B/metrics.mjs" "$PORT" "$CACHE/p/admin.txt" >"$W/m1.json" 2>/dev/null || echo '{}' >"$W/m1.json"
     stop_server
     node -e '
@@ -116,7 +126,9 @@ if (b.batches!==undefined && c.batches!==undefined) {
   line.writer_us_per_job=+((+process.argv[5]-+process.argv[4])*1e4/Math.max(1,jobs)).toFixed(1);
   line.server_us_per_send=+(a.server.cpu_s*1e6/Math.max(1,a.phases.reduce((t,p)=>t+p.acked,0))).toFixed(1);
 }
-console.log(JSON.stringify(line));' "$W/out.json" "$W/m0.json" "$W/m1.json" "$WT0" "$WT1" | tee -a "$W/lines"
+const dels=a.phases.reduce((t,p)=>t+p.deliveries_per_s*p.delivery_span_s,0);
+if (dels>0) line.deliveries_per_write=+(dels/Math.max(1,+process.argv[7]-+process.argv[6])).toFixed(2);
+console.log(JSON.stringify(line));' "$W/out.json" "$W/m0.json" "$W/m1.json" "$WT0" "$WT1" "$SW0" "$SW1" | tee -a "$W/lines"
 done
 node -e '
 const lines=require("fs").readFileSync(process.argv[1],"utf8").trim().split("\n").map(JSON.parse);
@@ -133,4 +145,6 @@ if (lines[0].writer_us_per_job!==undefined) {
   console.log(`writer CPU per job ${med(g("writer_us_per_job"))} µs [${g("writer_us_per_job").join(", ")}],`+
     ` server CPU per acked send ${med(g("server_us_per_send"))} µs [${g("server_us_per_send").join(", ")}],`+
     ` avg batch ${med(g("avg_batch"))}`);
+  if (lines[0].deliveries_per_write!==undefined)
+    console.log(`deliveries per write syscall ${med(g("deliveries_per_write"))} [${g("deliveries_per_write").join(", ")}]`);
 }' "$W/lines"

@@ -40,9 +40,15 @@ store_message_insert(store_t *s, const struct store_msg_in *in, int64_t now, int
         if (store__row(s, st) != 1 || sqlite3_column_int64(st, 0) != in->room_id)
             return STORE_EINVAL;
     }
-    /* One statement bumps and reads the room's sequence (SQLite 3.35+: RETURNING). */
-    sqlite3_stmt *st = store__q(s, "UPDATE rooms SET last_seq = last_seq + 1, last_activity_at = ? WHERE id = ? RETURNING last_seq",
-                                "II", now, in->room_id);
+    /* Bump, then read, the room's sequence. Not UPDATE … RETURNING: SQLite 3.40 gathers the
+     * returned rows in a temporary b-tree that it opens and closes on every run, which made
+     * this the dearest statement of a send. */
+    rc = store__x(s, "UPDATE rooms SET last_seq = last_seq + 1, last_activity_at = ? WHERE id = ?", "II", now, in->room_id);
+    if (rc != 0)
+        return rc;
+    if (sqlite3_changes(s->db) != 1)
+        return STORE_ENOTFOUND;
+    sqlite3_stmt *st = store__q(s, "SELECT last_seq FROM rooms WHERE id = ?", "I", in->room_id);
     if ((rc = store__row(s, st)) != 1) {
         sqlite3_reset(st);
         return rc == 0 ? STORE_ENOTFOUND : rc;
