@@ -9,7 +9,9 @@
  * answers every message's count by binary search.
  */
 #include "store/store_int.h"
+#include "util/strbuf.h"
 #include "util/timefmt.h"
+#include "util/utf8.h"
 #include "util/xmalloc.h"
 
 #include <stdlib.h>
@@ -335,63 +337,132 @@ struct store_msg_draft {
     char *tail; /* ",\"edited_at\":…}": the members after created_at */
 };
 
+/* A JSON string as jansson writes it with JSON_COMPACT (quotes, backslashes and control
+ * characters escaped, "\u%04X" for those without a short form, everything else as is), so that
+ * drafted text is byte for byte what json_dumps makes of the same Message. 0, or -1 when s is
+ * not valid UTF-8 (jansson would refuse it: the caller falls back to jansson). */
+static int
+json_text(struct sb *b, const char *s)
+{
+    if (s == NULL) {
+        sb_add(b, "null", 4);
+        return 0;
+    }
+    size_t n = strlen(s);
+    if (!utf8_valid(s, n))
+        return -1;
+    sb_add(b, "\"", 1);
+    size_t run = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x20 && c != '"' && c != '\\')
+            continue;
+        sb_add(b, s + run, i - run);
+        run = i + 1;
+        switch (c) {
+        case '"':
+            sb_add(b, "\\\"", 2);
+            break;
+        case '\\':
+            sb_add(b, "\\\\", 2);
+            break;
+        case '\b':
+            sb_add(b, "\\b", 2);
+            break;
+        case '\f':
+            sb_add(b, "\\f", 2);
+            break;
+        case '\n':
+            sb_add(b, "\\n", 2);
+            break;
+        case '\r':
+            sb_add(b, "\\r", 2);
+            break;
+        case '\t':
+            sb_add(b, "\\t", 2);
+            break;
+        default:
+            sb_fmt(b, "\\u%04X", (unsigned)c);
+        }
+    }
+    sb_add(b, s + run, n - run);
+    sb_add(b, "\"", 1);
+    return 0;
+}
+
+/* The user's card as store__user_brief makes it, as text; `full` = 0 for posted_by's {id, name}. */
+static int
+brief_text(store_t *s, struct sb *b, int64_t id, int full)
+{
+    sqlite3_stmt *st = store__q(s,
+                                "SELECT u.id, u.name, u.title, d.path, u.kind FROM users u LEFT JOIN departments d"
+                                " ON d.id = u.department_id WHERE u.id = ?",
+                                "I", id);
+    int r = store__row(s, st);
+    if (r != 1)
+        return -1; /* not found (or failing): the jansson path says what to show */
+    sb_fmt(b, "{\"id\":%lld,\"name\":", (long long)sqlite3_column_int64(st, 0));
+    if (json_text(b, store__text(st, 1)) != 0)
+        return -1;
+    if (full) {
+        static const char *const keys[] = {",\"title\":", ",\"department\":", ",\"kind\":"};
+        for (int i = 0; i < 3; i++) {
+            sb_str(b, keys[i]);
+            if (json_text(b, store__text(st, 2 + i)) != 0)
+                return -1;
+        }
+    }
+    sb_add(b, "}", 1);
+    return 0;
+}
+
 struct store_msg_draft *
 store_message_draft(store_t *s, const struct store_msg_in *in)
 {
     /* Files, replies and cards need their rows; they are the rare sends. */
     if (in->nfiles > 0 || in->reply_to || in->card)
         return NULL;
-    /* The members after created_at, in message_from_row's order; jansson writes the text, so
-     * the escaping is the same as everywhere else. */
-    json_t *m = json_object();
-    json_object_set_new(m, "edited_at", json_null());
-    json_object_set_new(m, "deleted", json_false());
-    json_object_set_new(m, "deleted_at", json_null());
-    json_object_set_new(m, "text", in->text ? json_string(in->text) : json_null());
-    json_object_set_new(m, "stamp", in->stamp ? json_string(in->stamp) : json_null());
-    json_object_set_new(m, "mention_all", json_boolean(in->mention_all));
-    json_object_set_new(m, "urgent", json_boolean(in->urgent));
-    json_object_set_new(m, "read_count", json_integer(0)); /* nobody else has read it yet */
-    json_object_set_new(m, "sender", store__user_brief(s, in->sender_id));
-    if (in->author_id != in->sender_id) {
-        json_t *a = store__user_brief(s, in->author_id);
-        json_t *pb = json_pack("{sO sO}", "id", json_object_get(a, "id"), "name", json_object_get(a, "name"));
-        json_decref(a);
-        json_object_set_new(m, "posted_by", pb);
-    } else {
-        json_object_set_new(m, "posted_by", json_null());
-    }
+    struct sb cmid = {0}, t = {0};
+    /* The members after created_at, in message_from_row's order. */
+    sb_str(&t, ",\"edited_at\":null,\"deleted\":false,\"deleted_at\":null,\"text\":");
+    if (json_text(&t, in->text) != 0)
+        goto fallback;
+    sb_str(&t, ",\"stamp\":");
+    if (json_text(&t, in->stamp) != 0)
+        goto fallback;
+    /* read_count: nobody else has read a new message yet */
+    sb_fmt(&t, ",\"mention_all\":%s,\"urgent\":%s,\"read_count\":0,\"sender\":", in->mention_all ? "true" : "false",
+           in->urgent ? "true" : "false");
+    if (brief_text(s, &t, in->sender_id, 1) != 0)
+        goto fallback;
+    sb_str(&t, ",\"posted_by\":");
+    if (in->author_id == in->sender_id)
+        sb_str(&t, "null");
+    else if (brief_text(s, &t, in->author_id, 0) != 0)
+        goto fallback;
     /* store_message_insert records every mentioned member (the job checks that they all are),
      * and the mentions table answers them by user id. */
-    json_t *mentions = json_array();
+    sb_str(&t, ",\"mentions\":[");
     if (in->nmentions > 0) {
         int64_t *ids = xmalloc(in->nmentions * sizeof(int64_t));
         memcpy(ids, in->mentions, in->nmentions * sizeof(int64_t));
         qsort(ids, in->nmentions, sizeof(int64_t), cmp_i64);
         for (size_t i = 0; i < in->nmentions; i++)
             if (i == 0 || ids[i] != ids[i - 1])
-                json_array_append_new(mentions, json_integer(ids[i]));
+                sb_fmt(&t, i == 0 ? "%lld" : ",%lld", (long long)ids[i]);
         free(ids);
     }
-    json_object_set_new(m, "mentions", mentions);
-    json_object_set_new(m, "files", json_array());
-    json_object_set_new(m, "reply_to", json_null());
-    json_object_set_new(m, "card", json_null());
-    json_object_set_new(m, "tag", json_null());
-    char *obj = json_dumps(m, JSON_COMPACT);
-    json_decref(m);
-    json_t *cmid = in->client_msg_id ? json_string(in->client_msg_id) : json_null();
+    sb_str(&t, "],\"files\":[],\"reply_to\":null,\"card\":null,\"tag\":null}");
+    if (json_text(&cmid, in->client_msg_id) != 0)
+        goto fallback;
     struct store_msg_draft *d = xcalloc(1, sizeof(*d));
-    d->cmid = json_dumps(cmid, JSON_COMPACT | JSON_ENCODE_ANY);
-    json_decref(cmid);
-    if (obj == NULL || d->cmid == NULL) {
-        free(obj);
-        store_message_draft_free(d);
-        return NULL;
-    }
-    obj[0] = ','; /* "{…}" → ",…}" */
-    d->tail = obj;
+    d->cmid = cmid.p;
+    d->tail = t.p;
     return d;
+fallback:
+    free(cmid.p);
+    free(t.p);
+    return NULL;
 }
 
 char *
