@@ -19,6 +19,13 @@ struct store {
     } cache[STORE_STMT_CACHE];
     struct store_options opt;
     int index_pending; /* messages were inserted: store_commit indexes them for search */
+    /* The counters as this connection's last COMMIT left them, valid until its next BEGIN:
+     * the writer's publications after a commit read them without a read transaction. */
+    struct {
+        char name[16];
+        int64_t value;
+    } gens[8];
+    int ngens, gens_valid;
     char data_dir[1024];
 };
 

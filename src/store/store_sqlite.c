@@ -390,6 +390,7 @@ store_begin(store_t *s)
     /* A read snapshot still open on this connection would make BEGIN IMMEDIATE fail at once
      * with SQLITE_BUSY (the busy handler cannot help a stale snapshot): end it first. */
     store_end_reads(s);
+    s->gens_valid = 0;
     return plain(s, "BEGIN IMMEDIATE");
 }
 
@@ -407,6 +408,20 @@ index_pending(store_t *s)
     return rc;
 }
 
+/* Reads the counters inside the transaction about to commit (see store_generation). */
+static void
+gens_load(store_t *s)
+{
+    s->ngens = 0;
+    sqlite3_stmt *st = store__q(s, "SELECT name, value FROM counters", "");
+    while (store__row(s, st) == 1 && s->ngens < (int)(sizeof(s->gens) / sizeof(s->gens[0]))) {
+        snprintf(s->gens[s->ngens].name, sizeof(s->gens[0].name), "%s", store__text(st, 0));
+        s->gens[s->ngens].value = sqlite3_column_int64(st, 1);
+        s->ngens++;
+    }
+    sqlite3_reset(st);
+}
+
 int
 store_commit(store_t *s)
 {
@@ -416,8 +431,11 @@ store_commit(store_t *s)
         if (rc != 0)
             return rc == STORE_EFULL ? STORE_EFULL : STORE_EIO;
     }
-    if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK)
+    gens_load(s);
+    if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK) {
+        s->gens_valid = 1;
         return 0;
+    }
     int full = (sqlite3_errcode(s->db) & 0xff) == SQLITE_FULL;
     log_error("store.commit", "error=\"%s\"", sqlite3_errmsg(s->db));
     return full ? STORE_EFULL : STORE_EIO;
@@ -427,6 +445,7 @@ void
 store_rollback(store_t *s)
 {
     s->index_pending = 0;
+    s->gens_valid = 0;
     sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 }
 

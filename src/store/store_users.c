@@ -331,6 +331,10 @@ store_setting_set(store_t *s, const char *key, const char *value)
 int64_t
 store_generation(store_t *s, const char *name)
 {
+    if (s->gens_valid)
+        for (int i = 0; i < s->ngens; i++)
+            if (!strcmp(s->gens[i].name, name))
+                return s->gens[i].value;
     sqlite3_stmt *st = store__q(s, "SELECT value FROM counters WHERE name = ?", "t", name);
     int64_t v = store__row(s, st) == 1 ? sqlite3_column_int64(st, 0) : 0;
     sqlite3_reset(st);
