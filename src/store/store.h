@@ -112,6 +112,9 @@ json_t *store_user_list_all(store_t *s);
  * compare it to decide whether they are still valid.
  */
 int64_t store_generation(store_t *s, const char *name);
+/* Between store_generations_scope(s, 1) and (s, 0) — one request on a loop thread — every
+ * store_generation answers from one read of all counters, made at the first call. */
+void store_generations_scope(store_t *s, int on);
 /* Calls fn for every enabled user in directory order (department path, reading, id). */
 int store_directory_scan(store_t *s, void (*fn)(void *arg, int64_t id, int64_t dept, const char *key, const char *dept_path),
                          void *arg);

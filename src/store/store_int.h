@@ -25,7 +25,7 @@ struct store {
         char name[16];
         int64_t value;
     } gens[8];
-    int ngens, gens_valid;
+    int ngens, gens_valid, gens_scope;
     char data_dir[1024];
 };
 
@@ -48,6 +48,9 @@ int store__ids_push(int64_t **ids, size_t *n, size_t *cap, int64_t v);
 
 /* Registers the search tokenizer ("kairan") with FTS5 on a connection: 0, or -1. */
 int store__search_register(sqlite3 *db);
+
+/* Reads every generation counter into s->gens (the caller sets gens_valid). */
+void store__gens_load(store_t *s);
 
 /* Shared pieces of objects. */
 json_t *store__user_brief(store_t *s, int64_t user_id);

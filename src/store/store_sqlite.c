@@ -408,9 +408,9 @@ index_pending(store_t *s)
     return rc;
 }
 
-/* Reads the counters inside the transaction about to commit (see store_generation). */
-static void
-gens_load(store_t *s)
+/* Reads every generation counter at once (see store_generation). */
+void
+store__gens_load(store_t *s)
 {
     s->ngens = 0;
     sqlite3_stmt *st = store__q(s, "SELECT name, value FROM counters", "");
@@ -431,7 +431,7 @@ store_commit(store_t *s)
         if (rc != 0)
             return rc == STORE_EFULL ? STORE_EFULL : STORE_EIO;
     }
-    gens_load(s);
+    store__gens_load(s);
     if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK) {
         s->gens_valid = 1;
         return 0;
