@@ -120,6 +120,17 @@ test('allowed: the rooms read are kept in IndexedDB, encrypted — no message te
     return hits;
   }, SECRET);
   assert.deepEqual(cached, []);
+  // A room the user leaves (here from another device) takes its copy with it.
+  const ta = await srv.tokenOf(people[0]);
+  const tmp = (await srv.api('POST', '/api/v1/rooms', { name: '一時連絡', member_ids: [people[4].id] }, ta)).json;
+  await srv.api('POST', `/api/v1/rooms/${tmp.id}/messages`, { text: '一時ルームの連絡です', client_msg_id: 'tmp1' }, ta);
+  await p.goto(srv.url + '/#/r/' + tmp.id);
+  await seeText(p.locator('.tl-list'), /一時ルームの連絡です/);
+  await installStored(p);
+  await until(() => p.evaluate(async (k) => (await stored()).keys.includes(k), 'room:' + tmp.id), 10000, 'the second room\'s copy');
+  assert.equal((await srv.api('DELETE', `/api/v1/rooms/${tmp.id}/members/${people[0].id}`, undefined, ta)).status, 204);
+  await until(() => p.evaluate(async (k) => !(await stored()).keys.includes(k), 'room:' + tmp.id), 10000, 'the left room\'s copy to be deleted');
+  assert.ok((await p.evaluate(() => stored())).keys.includes('room:' + room.id), 'the other room stays');
   assert.deepEqual(P.errors, []);
   await P.ctx.close();
 });

@@ -107,8 +107,16 @@ function snapshot(k) {
 async function save(k) {
   timers.delete(k);
   if (stopped || !seal) return;
+  if (k === 'rooms' && S.rooms.size === 0) return; // the list did not load: keep the last copy
   const v = snapshot(k);
-  if (v == null) return;
+  if (v == null) { // a room left or gone: its copy goes too
+    if (k.startsWith('room:') && !S.rooms.has(Number(k.slice(5)))) await req('rec', 'readwrite', (s) => s.delete(k));
+    return;
+  }
+  if (k === 'rooms') { // and so do the copies of rooms no longer in the list
+    const gone = (await req('rec', 'readonly', (s) => s.getAllKeys())).filter((x) => x.startsWith('room:') && !S.rooms.has(Number(x.slice(5))));
+    if (gone.length && !stopped) await req('rec', 'readwrite', (s) => { for (const x of gone) s.delete(x); });
+  }
   const iv = rand(12), uid = cfg.uid;
   const ct = await crypto.subtle.encrypt({ name: 'AES-GCM', iv, additionalData: enc(uid + '/' + k) }, seal.key, enc(JSON.stringify(v)));
   if (stopped || !seal) return; // wiped meanwhile: write nothing
