@@ -248,3 +248,36 @@ test('records older than the allowed hours are dropped before anything is shown'
   assert.deepEqual(P.errors, []);
   await P.ctx.close();
 });
+
+test('signing out, or a forgotten PIN, deletes the copy', async () => {
+  const gone = (p) => until(() => p.evaluate(async () => !(await indexedDB.databases()).some((d) => d.name === 'kairan-offline') &&
+    !Object.keys(localStorage).some((k) => k.startsWith('kairan.offline.'))), 5000, 'the copy to be deleted');
+  // ログアウト from the profile.
+  let P = await phone(people[0]);
+  let p = P.page;
+  await installStored(p);
+  await readRoom(p);
+  await p.goto(srv.url + '/#/me');
+  await p.getByRole('button', { name: 'ログアウト' }).click();
+  await p.locator('dialog.modal').getByRole('button', { name: 'ログアウト' }).click();
+  await p.locator('form.login').waitFor();
+  await gone(p);
+  await P.ctx.close();
+  // 暗証番号を忘れた場合 on the lock screen (the city locks as soon as the app is left).
+  P = await phone(people[1]);
+  p = P.page;
+  await installStored(p);
+  await readRoom(p);
+  assert.equal((await srv.api('PUT', '/api/v1/admin/settings', { phone_lock_minutes: 0 })).status, 200);
+  try {
+    await p.reload();
+    await p.locator('form.pin-lock').waitFor();
+    await p.getByRole('button', { name: /暗証番号を忘れた/ }).click();
+    await p.locator('form.login').waitFor();
+    await gone(p);
+  } finally {
+    assert.equal((await srv.api('PUT', '/api/v1/admin/settings', { phone_lock_minutes: 5 })).status, 200);
+  }
+  assert.deepEqual(P.errors, []);
+  await P.ctx.close();
+});
