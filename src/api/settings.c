@@ -127,8 +127,8 @@ h_settings_put(struct api_req *r)
         int zero = phone_limits[i].zero_ok && x == 0;
         if (!zero && (x < phone_limits[i].min || x > phone_limits[i].max)) {
             char ja[96], en[96];
-            snprintf(ja, sizeof(ja), "%s%d〜%d の整数です。", phone_limits[i].zero_ok ? "0 または " : "",
-                     phone_limits[i].min, phone_limits[i].max);
+            snprintf(ja, sizeof(ja), "%s%d〜%d の整数です。", phone_limits[i].zero_ok ? "0 または " : "", phone_limits[i].min,
+                     phone_limits[i].max);
             snprintf(en, sizeof(en), "must be %san integer from %d to %d.", phone_limits[i].zero_ok ? "0 or " : "",
                      phone_limits[i].min, phone_limits[i].max);
             api_invalid(r, phone_limits[i].key, ja, en);
