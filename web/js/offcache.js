@@ -139,7 +139,9 @@ async function prune(hours) {
 async function start(dev) {
   if (running || stopped) return;
   running = true;
-  seal = await sealer(dev);
+  const run = await sealer(dev);
+  if (stopped) return; // wiped while the key was being made
+  seal = run;
   localStorage.setItem(mark(cfg.uid), JSON.stringify({ h: cfg.hours, m: cfg.max }));
   unsub.push(on('rooms', () => later('rooms')), on('tl', (id) => { if (S.tl.get(id)?.loaded) later('room:' + id); }));
   const tick = setInterval(() => prune(cfg.hours).catch(() => {}), 10 * 60000);
