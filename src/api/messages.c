@@ -181,11 +181,13 @@ send_done(store_t *s, struct api_req *r, void *ctx, int status)
         else
             api_invalid(r, c->err_field, c->err_ja, c->err_en);
     } else if (status == 0 && c->message) {
-        if (!c->existing)
+        if (!c->existing) {
             api_publish_room(
                 s, c->in.room_id,
                 json_pack("{ss sI sO}", "type", "message.created", "room_id", (json_int_t)c->in.room_id, "message", c->message),
                 -1);
+            api_push_message(s, c->in.room_id, c->in.sender_id, c->in.urgent);
+        }
         json_t *m = json_deep_copy(c->message);
         if (c->outside_hours) /* warn mode: sent, but the sender is told */
             json_object_set_new(m, "outside_office_hours", json_true());

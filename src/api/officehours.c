@@ -239,6 +239,16 @@ api_office_decision(struct api_req *r, int urgent, int64_t *held_until)
 }
 
 int
+api_office_quiet(store_t *s, int64_t department_id)
+{
+    struct office o;
+    office_of(s, department_id, &o);
+    if (!strcmp(o.mode, "off") || o.disaster)
+        return 0;
+    return !calendar_in_office_hours(rules_of(s), api_now_ms(), o.start, o.end);
+}
+
+int
 api_urgent_refused(struct api_req *r, int64_t room_id)
 {
     json_t *oh = setting(r->thread->store, "office_hours"), *u = json_object_get(oh, "urgent"), *v;

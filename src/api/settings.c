@@ -44,6 +44,9 @@ api_client_settings(store_t *s)
     /* R18: on staff's own phones the watermark is on unless the city turns it off. */
     if (!json_is_boolean(json_object_get(j, "phone_watermark")))
         json_object_set_new(j, "phone_watermark", json_true());
+    /* Web Push needs the push services on the Internet: off unless the city turns it on. */
+    if (!json_is_boolean(json_object_get(j, "web_push")))
+        json_object_set_new(j, "web_push", json_false());
     for (size_t i = 0; i < sizeof(phone_limits) / sizeof(phone_limits[0]); i++)
         if (!json_is_integer(json_object_get(j, phone_limits[i].key)))
             json_object_set_new(j, phone_limits[i].key, json_integer(phone_limits[i].def));
@@ -118,6 +121,10 @@ h_settings_put(struct api_req *r)
         goto fail;
     if (rc == 1)
         json_object_set_new(changes, "phone_watermark", json_boolean(wm));
+    if ((rc = api_field_bool(r, b, "web_push", &wm)) < 0)
+        goto fail;
+    if (rc == 1)
+        json_object_set_new(changes, "web_push", json_boolean(wm));
     for (size_t i = 0; i < sizeof(phone_limits) / sizeof(phone_limits[0]); i++) {
         json_t *n = json_object_get(b, phone_limits[i].key);
         if (n == NULL)

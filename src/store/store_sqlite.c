@@ -213,6 +213,11 @@ static const char *const migrations[] = {
     "CREATE TRIGGER notes_fts_update AFTER UPDATE OF title, body, deleted_at ON notes BEGIN"
     "  INSERT INTO note_fts(note_fts, rowid, title, body) SELECT 'delete', old.id, old.title, old.body WHERE old.deleted_at IS NULL;"
     "  INSERT INTO note_fts(rowid, title, body) SELECT new.id, new.title, new.body WHERE new.deleted_at IS NULL; END;",
+    /* 15: Web Push subscriptions of phone sessions (they end with their session) */
+    "CREATE TABLE push_subscriptions(id INTEGER PRIMARY KEY, user_id INTEGER NOT NULL REFERENCES users(id),"
+    "  session_id INTEGER NOT NULL, endpoint TEXT NOT NULL UNIQUE, p256dh TEXT NOT NULL, auth TEXT NOT NULL,"
+    "  created_at INTEGER NOT NULL);"
+    "CREATE INDEX push_subscriptions_user ON push_subscriptions(user_id);",
 };
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 

@@ -275,6 +275,8 @@ describe('permission matrix', () => {
       'POST /api/v1/memos': ['auth', () => ({ for_user_id: target.id, caller_name: '田中', request: 'will_call' })],
       'POST /api/v1/memos/{}/confirm': ['auth', {}, [memo.id]],
       'GET /api/v1/paper-saved': ['manager'],
+      'GET /api/v1/push/key': ['auth'], 'DELETE /api/v1/me/push': ['auth'],
+      'POST /api/v1/me/push': ['auth', { endpoint: 'https://push.example.jp/x', keys: { p256dh: 'AAAA', auth: 'AAAA' } }],
       'GET /api/v1/files/{}/thumb': ['room', undefined, [up.json.id]],
       // Destructive ones last: a deletion, then the member leaving.
       'DELETE /api/v1/rooms/{}/notes/{}': ['room', undefined, [room.id, note2.id]],

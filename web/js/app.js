@@ -16,7 +16,7 @@ import { memoView } from './views/memo.js';
 import { paperView } from './views/paper.js';
 import { profile, totpCard } from './views/profile.js';
 import { dot } from './views/people.js';
-import { isPhone, registerWorker, signedOut, offlineView, hasPin, pinSetup, appLock, wipe } from './phone.js';
+import { isPhone, registerWorker, signedOut, offlineView, hasPin, pinSetup, appLock, wipe, subscribePush } from './phone.js';
 import { searchView, searchBox, parseSearchHash } from './views/search.js';
 import { configure as configureCopy, pinEntered, dropCopy, copyOwner } from './offcache.js';
 import { offlineReader } from './views/offline.js';
@@ -87,6 +87,7 @@ async function boot() {
   const [, , settings] = await Promise.all(early);
   build();
   if (settings.watermark || (isPhone && settings.phone_watermark !== false)) watermark();
+  subscribePush(settings); // R22: only when the city turned Web Push on and notifications are allowed
   screenshotGuard();
   refreshOfficeHours();
   setInterval(refreshOfficeHours, 5 * 60 * 1000);

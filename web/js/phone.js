@@ -219,3 +219,22 @@ export function askOverBytes(uid) {
 }
 export function setAskOver(uid, mb) { localStorage.setItem(bigKey(uid), String(mb)); }
 export const askOverMb = (uid) => askOverBytes(uid) / 1048576;
+
+// ---- Web Push (R22): when the city turned it on and the person allowed notifications, this
+// device subscribes with the server's key; the subscription ends with the session.
+export async function subscribePush(settings) {
+  if (!settings?.web_push || !('serviceWorker' in navigator) || !('PushManager' in window)) return false;
+  if (!('Notification' in window) || Notification.permission !== 'granted') return false;
+  try {
+    const { get, post } = await import('./api.js');
+    const { public_key: key } = await get('/push/key');
+    const reg = await navigator.serviceWorker.ready;
+    const raw = Uint8Array.from(atob(key.replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0));
+    const sub = await reg.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: raw });
+    const j = sub.toJSON();
+    await post('/me/push', { endpoint: j.endpoint, keys: { p256dh: j.keys.p256dh, auth: j.keys.auth } });
+    return true;
+  } catch {
+    return false; // a closed network cannot reach the push service: live messages still arrive over the socket
+  }
+}
