@@ -63,7 +63,7 @@ const ja = {
   fileMsg: '[ファイル]', stampMsg: '[スタンプ]', selectRoom: 'トークルームを選択してください', all: '全員',
   dropHere: 'ここにドロップして添付', moreActions: '操作', jumpTo: '元のメッセージ', error: 'エラーが発生しました',
   // notes, meetings, memos, paper saved
-  noteN: 'ノート #{0}（参加していないルーム）', record: '決裁用記録', recordHelp: 'このメッセージと返信を PDF で保存（決裁に添付）', noteTitle: '題名', notesMeetings: 'ノート・会議', notesOf: '{0} のノート・会議', notes: 'ノート', meetings: '会議', newNote: '新規ノート', newMaterial: '会議資料を作成',
+  askTitle: '質問・意見を出す', askText: '会議で取り上げてほしい質問や意見', askQuestion: '質問として投稿', askOpinion: '意見として投稿', noteN: 'ノート #{0}（参加していないルーム）', record: '決裁用記録', recordHelp: 'このメッセージと返信を PDF で保存（決裁に添付）', noteTitle: '題名', notesMeetings: 'ノート・会議', notesOf: '{0} のノート・会議', notes: 'ノート', meetings: '会議', newNote: '新規ノート', newMaterial: '会議資料を作成',
   newMeeting: '会議を作成', editNote: 'ノートを編集', kindNote: 'ノート', kindMaterial: '資料', kindMinutes: '議事録',
   noMeetings: '会議はまだありません。', noNotes: 'ノートはまだありません。', unopened: '未読', lastUpdated: '最終更新',
   pagesN: '{0}ページ', pagesUnknown: 'ページ数不明', readStatus: '既読 {0} / {1} 人', opened: '開いた人', notOpened: 'まだ開いていない人',
@@ -155,7 +155,7 @@ const en = {
   uploadFail: 'Upload failed', download: 'Download', back: 'Back', menu: 'Menu',
   fileMsg: '[file]', stampMsg: '[stamp]', selectRoom: 'Choose a room', all: 'everyone',
   dropHere: 'Drop to attach', moreActions: 'Actions', jumpTo: 'Original message', error: 'Something went wrong',
-  noteN: 'Note #{0} (a room you are not in)', record: 'Record', recordHelp: 'Save this message and its replies as a PDF (for formal approval)', noteTitle: 'Title', notesMeetings: 'Notes & meetings', notesOf: 'Notes and meetings: {0}', notes: 'Notes', meetings: 'Meetings', newNote: 'New note', newMaterial: 'New meeting material',
+  askTitle: 'Ask or comment', askText: 'A question or opinion for the meeting', askQuestion: 'Post as a question', askOpinion: 'Post as an opinion', noteN: 'Note #{0} (a room you are not in)', record: 'Record', recordHelp: 'Save this message and its replies as a PDF (for formal approval)', noteTitle: 'Title', notesMeetings: 'Notes & meetings', notesOf: 'Notes and meetings: {0}', notes: 'Notes', meetings: 'Meetings', newNote: 'New note', newMaterial: 'New meeting material',
   newMeeting: 'New meeting', editNote: 'Edit note', kindNote: 'Note', kindMaterial: 'Material', kindMinutes: 'Minutes',
   noMeetings: 'No meetings yet.', noNotes: 'No notes yet.', unopened: 'Unread', lastUpdated: 'Last updated',
   pagesN: '{0} pages', pagesUnknown: 'pages unknown', readStatus: 'Read by {0} of {1}', opened: 'Opened', notOpened: 'Not opened yet',
