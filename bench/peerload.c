@@ -575,8 +575,10 @@ xmpp_auth(struct conn *c)
 static void
 xmpp_join(struct conn *c)
 {
-    xsend(c, "<presence to='%s@%s/u%d'><x xmlns='http://jabber.org/protocol/muc'><history maxstanzas='0'/></x></presence>", room,
-          muc, c->idx);
+    xsend(c,
+          "<presence xmlns='jabber:client' to='%s@%s/u%d'><x xmlns='http://jabber.org/protocol/muc'><history "
+          "maxstanzas='0'/></x></presence>",
+          room, muc, c->idx);
     c->step = X_JOIN;
 }
 
@@ -599,7 +601,7 @@ xmpp_frame(struct conn *c, const char *p, size_t len)
             return;
         if (do_register) {
             xsend(c,
-                  "<iq type='set' id='reg'><query xmlns='jabber:iq:register'><username>u%d</username>"
+                  "<iq xmlns='jabber:client' type='set' id='reg'><query xmlns='jabber:iq:register'><username>u%d</username>"
                   "<password>pw</password></query></iq>",
                   c->idx);
             c->step = X_REG;
@@ -607,8 +609,11 @@ xmpp_frame(struct conn *c, const char *p, size_t len)
             xmpp_auth(c);
         break;
     case X_REG: /* a result, or an error (already registered): either way, log in */
-        if (has_attr(p, len, "id", "reg"))
+        if (has_attr(p, len, "id", "reg")) {
+            if (has_attr(p, len, "type", "error") && !has(p, len, "<conflict") && P->conn_failed < 5)
+                fprintf(stderr, "peerload: u%d: registration: %.*s\n", c->idx, (int)(len > 300 ? 300 : len), p);
             xmpp_auth(c);
+        }
         break;
     case X_AUTH:
         if (has(p, len, "<success")) {
@@ -619,7 +624,8 @@ xmpp_frame(struct conn *c, const char *p, size_t len)
         break;
     case X_FEAT2:
         if (has(p, len, "urn:ietf:params:xml:ns:xmpp-bind")) {
-            xsend(c, "<iq type='set' id='bind'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'><resource>r</resource></bind></iq>");
+            xsend(c, "<iq xmlns='jabber:client' type='set' id='bind'><bind "
+                     "xmlns='urn:ietf:params:xml:ns:xmpp-bind'><resource>r</resource></bind></iq>");
             c->step = X_BIND;
         }
         break;
@@ -631,7 +637,7 @@ xmpp_frame(struct conn *c, const char *p, size_t len)
         if (broadcast)
             xmpp_join(c);
         else {
-            xsend(c, "<presence/>");
+            xsend(c, "<presence xmlns='jabber:client'/>");
             became_ready(c);
         }
         break;
@@ -644,7 +650,7 @@ xmpp_frame(struct conn *c, const char *p, size_t len)
             break;
         if (has_attr(p, len, "code", "201")) { /* a new room: make it an instant room */
             xsend(c,
-                  "<iq type='set' id='cfg' to='%s@%s'><query xmlns='http://jabber.org/protocol/muc#owner'>"
+                  "<iq xmlns='jabber:client' type='set' id='cfg' to='%s@%s'><query xmlns='http://jabber.org/protocol/muc#owner'>"
                   "<x xmlns='jabber:x:data' type='submit'/></query></iq>",
                   room, muc);
             c->step = X_CFG;
@@ -746,8 +752,12 @@ on_event(struct conn *c, uint32_t ev)
         reserve(&c->rb, &c->rcap, c->rlen, 16384);
         ssize_t n = recv(c->fd, c->rb + c->rlen, c->rcap - c->rlen, 0);
         if (n == 0 || (n < 0 && errno != EAGAIN)) {
-            if (c->state != S_READY && c->state != S_OFF)
+            if (c->state != S_READY && c->state != S_OFF) {
+                if (P->conn_failed < 5)
+                    fprintf(stderr, "peerload: u%d: closed by the server during the login (state %d step %d)\n", c->idx, c->state,
+                            c->step);
                 P->conn_failed++;
+            }
             conn_close(c);
             return;
         }
@@ -784,7 +794,8 @@ send_msg(int ph)
     char body[64];
     int bl = snprintf(body, sizeof(body), "t=%lld n=%d bench", (long long)t, n);
     if (proto == XMPP) {
-        xsend(sender, "<message to='%s@%s' type='groupchat' id='m%d'><body>%s</body></message>", room, muc, n, body);
+        xsend(sender, "<message xmlns='jabber:client' to='%s@%s' type='groupchat' id='m%d'><body>%s</body></message>", room, muc, n,
+              body);
         return;
     }
     uint8_t b[160], v[128];
@@ -812,7 +823,7 @@ worker(void)
         sender = &ws[nws++];
         sender->idx = 0;
     }
-    for (int u = 1 + me; u <= nclients; u += nprocs)
+    for (int u = (do_register && !broadcast ? 0 : 1) + me; u <= nclients; u += nprocs) /* registering: u0 too */
         ws[nws++].idx = u;
     for (int i = 0; i < nws; i++) {
         ws[i].fd = -1;
