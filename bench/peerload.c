@@ -863,9 +863,15 @@ worker(void)
         }
         if (now - last_scan > 20000000LL) { /* retries of failed logins */
             last_scan = now;
-            for (int i = 0; i < next_start && pending < maxpending; i++)
-                if (ws[i].state == S_OFF && !ws[i].ready && ws[i].retry_at > 0 && ws[i].retry_at <= now)
-                    client_start(&ws[i]);
+            for (int i = 0; i < next_start; i++) {
+                struct conn *c = &ws[i];
+                if (c->state != S_OFF && c->state != S_READY && now - c->t0 > 10000000000LL) {
+                    P->conn_failed++; /* a login stalled for 10 s: start it again */
+                    conn_close(c);
+                }
+                if (c->state == S_OFF && !c->ready && c->retry_at > 0 && c->retry_at <= now && pending < maxpending)
+                    client_start(c);
+            }
         }
         double dt = (double)(now - last_tick) / 1e9;
         last_tick = now;
@@ -883,6 +889,14 @@ worker(void)
         for (int i = 0; i < n; i++)
             on_event(evs[i].data.ptr, evs[i].events);
     }
+    int stuck[S_READY + 1][X_CFG + 1] = {{0}};
+    for (int i = 0; i < nws; i++)
+        if (!ws[i].ready)
+            stuck[ws[i].state][ws[i].step]++;
+    for (int a = 0; a <= S_READY; a++)
+        for (int b = 0; b <= X_CFG; b++)
+            if (stuck[a][b])
+                fprintf(stderr, "peerload: %d clients never ready, stopped in state %d step %d\n", stuck[a][b], a, b);
     _exit(0);
 }
 
