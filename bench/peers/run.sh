@@ -9,7 +9,8 @@
 # each scenario (trap). Results: bench/results/peers/*.json, summarised in bench/results/peers.json.
 #
 # Environment: BENCH_QUICK=1 (fewer connections, shorter phases), PEERS="mosquitto prosody ejabberd",
-# PEER_S1_CLIENTS (default 19000, as Kairan's S1), PEER_PORT (default 18890).
+# PEER_S1_CLIENTS (default 19000, as Kairan's S1), PEER_PORT (default 18890), PEER_KAIRAN=0 (skip
+# Kairan's own S3 rerun, bench/peers/kairan-s3.sh, which needs build/kairan).
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 B=$ROOT/bench
@@ -86,6 +87,12 @@ run_peer() { # peer
     fi
 }
 
+# Kairan's S3 at 1,000 once more, first, so that the ratios compare runs under the same load.
+KBIN=${KAIRAN_BIN:-$ROOT/build/kairan}
+if [ "${PEER_KAIRAN:-1}" = 1 ] && [ -x "$KBIN" ]; then
+    log "Kairan S3 broadcast to 1000 (same session as the peers)"
+    timeout 300 "$B/peers/kairan-s3.sh" "$PH" >"$OUT/kairan-s3-1000.json" || rm -f "$OUT/kairan-s3-1000.json"
+fi
 for p in $PEERS; do run_peer "$p"; done
 node -e '
 const fs = require("fs"), path = require("path"), dir = process.argv[1], out = {};
