@@ -17,6 +17,9 @@
  * itself a subscriber / room occupant: its own copy coming back is the "ack" (send→echo), which
  * also bounds the closed loop (--rates 0: keep --inflight messages un-echoed).
  *
+ * --room-size K (S2-like): rooms of K members instead of one room, the first member of each room
+ * is its sender, and the offered rate is spread over random rooms.
+ *
  * Output: one JSON object on stdout in the shape of loadgen.c's (so bench/report.mjs can read
  * both). Progress on stderr. Users are u1…uN (password "pw"), the sender is u0.
  */
@@ -137,7 +140,7 @@ struct pstat {
 };
 
 struct msginfo {
-    uint32_t recv, phase;
+    uint32_t recv, phase, expected; /* expected: recipients in the message's room (0: every client) */
     uint64_t maxlat, sent_ns;
 };
 
@@ -156,6 +159,7 @@ enum { MQTT = 1, XMPP = 2 };
 static int proto = MQTT, broadcast, do_register, raw_tcp;
 static char host[64] = "127.0.0.1", domain[128] = "localhost", muc[128] = "conference.localhost", room[64] = "s3";
 static char path[128] = "/";
+static int room_size; /* --room-size K: rooms of K (users 1..K, K+1..2K, …), the first member sends */
 static int port = 8080, nclients = 100, nprocs = 1, hold_s = 10, src_base = 2, maxpending = 256, deadline_s = 120;
 static double rates[MAXPH] = {0};
 static int nphases = 1, phase_s = 8, inflight = 32;
@@ -181,6 +185,23 @@ static struct sockaddr_in srv, src;
 static struct pstat *P;
 
 static void mqtt_connect(struct conn *c);
+
+/* the room (MUC room / MQTT topic suffix) of a client */
+static const char *
+room_of(const struct conn *c)
+{
+    static char b[96];
+    if (!room_size)
+        return room;
+    snprintf(b, sizeof(b), "%s%d", room, (c->idx - 1) / room_size);
+    return b;
+}
+
+static int
+is_sender(const struct conn *c)
+{
+    return room_size ? (c->idx - 1) % room_size == 0 : c == sender;
+}
 
 static void
 die(const char *m)
@@ -385,7 +406,7 @@ on_body(struct conn *c, const char *p, const char *end)
     int ph = (int)mi->phase;
     if (ph < 0 || ph >= MAXPH)
         ph = 0;
-    if (c == sender) {
+    if (is_sender(c)) {
         P->acked[ph]++;
         hadd(&P->alat[ph], now - t);
         return;
@@ -446,9 +467,9 @@ mqtt_subscribe(struct conn *c)
 {
     uint8_t b[128], v[96];
     uint32_t vn = 0;
-    char topic[96];
+    char topic[112];
     if (broadcast)
-        snprintf(topic, sizeof(topic), "room/%s", room);
+        snprintf(topic, sizeof(topic), "room/%s", room_of(c));
     else
         snprintf(topic, sizeof(topic), "u/%d", c->idx); /* idle: a personal topic */
     v[vn++] = 0;
@@ -578,7 +599,7 @@ xmpp_join(struct conn *c)
     xsend(c,
           "<presence xmlns='jabber:client' to='%s@%s/u%d'><x xmlns='http://jabber.org/protocol/muc'><history "
           "maxstanzas='0'/></x></presence>",
-          room, muc, c->idx);
+          room_of(c), muc, c->idx);
     c->step = X_JOIN;
 }
 
@@ -652,7 +673,7 @@ xmpp_frame(struct conn *c, const char *p, size_t len)
             xsend(c,
                   "<iq xmlns='jabber:client' type='set' id='cfg' to='%s@%s'><query xmlns='http://jabber.org/protocol/muc#owner'>"
                   "<x xmlns='jabber:x:data' type='submit'/></query></iq>",
-                  room, muc);
+                  room_of(c), muc);
             c->step = X_CFG;
         } else
             became_ready(c);
@@ -781,33 +802,46 @@ cpu_self(void)
 /* ---------- the worker ---------- */
 static int msg_counter;
 
+static struct conn **senders;
+static int nsenders;
+static uint64_t rng = 88172645463325252ULL;
+
 static void
 send_msg(int ph)
 {
-    int n = msg_counter++;
-    if (n >= MAXMSG || !sender || sender->state != S_READY)
+    struct conn *from = sender;
+    if (room_size && nsenders > 0) { /* a random room's sender */
+        rng ^= rng << 13;
+        rng ^= rng >> 7;
+        rng ^= rng << 17;
+        from = senders[rng % (uint64_t)nsenders];
+    }
+    int n = msg_counter;
+    if (n >= MAXMSG || !from || from->state != S_READY)
         return;
+    msg_counter++;
     int64_t t = now_ns();
     sh->msg[n].phase = (uint32_t)ph;
+    sh->msg[n].expected = room_size ? (uint32_t)(room_size - 1) : 0;
     sh->msg[n].sent_ns = (uint64_t)t;
     P->sent[ph]++;
     char body[64];
     int bl = snprintf(body, sizeof(body), "t=%lld n=%d bench", (long long)t, n);
     if (proto == XMPP) {
-        xsend(sender, "<message xmlns='jabber:client' to='%s@%s' type='groupchat' id='m%d'><body>%s</body></message>", room, muc, n,
-              body);
+        xsend(from, "<message xmlns='jabber:client' to='%s@%s' type='groupchat' id='m%d'><body>%s</body></message>", room_of(from),
+              muc, n, body);
         return;
     }
-    uint8_t b[160], v[128];
+    uint8_t b[192], v[160];
     uint32_t vn = 0;
-    char topic[96];
-    snprintf(topic, sizeof(topic), "room/%s", room);
+    char topic[112];
+    snprintf(topic, sizeof(topic), "room/%s", room_of(from));
     mqtt_str(v, &vn, topic);
     memcpy(v + vn, body, (size_t)bl);
     vn += (uint32_t)bl;
     uint32_t hn = mqtt_hdr(b, 0x30, vn); /* PUBLISH, QoS 0 */
     memcpy(b + hn, v, vn);
-    ws_frame(sender, 2, b, hn + vn);
+    ws_frame(from, 2, b, hn + vn);
 }
 
 static void
@@ -819,15 +853,20 @@ worker(void)
     src.sin_addr.s_addr = htonl(0x7f000000u | (uint32_t)(src_base + me));
     /* my clients: users 1..N, every nprocs-th; process 0 also has the sender (user 0) */
     ws = calloc((size_t)(nclients / nprocs + 2), sizeof(*ws));
-    if (broadcast && me == 0) {
+    if (broadcast && me == 0 && !room_size) {
         sender = &ws[nws++];
         sender->idx = 0;
     }
+    if (room_size)
+        sh->sender_in = 1; /* rooms mode: each room's first member makes the room */
     for (int u = (do_register && !broadcast ? 0 : 1) + me; u <= nclients; u += nprocs) /* registering: u0 too */
         ws[nws++].idx = u;
+    senders = calloc((size_t)nws + 1, sizeof(*senders));
     for (int i = 0; i < nws; i++) {
         ws[i].fd = -1;
         ws[i].retry_at = -1; /* not started */
+        if (room_size && is_sender(&ws[i]))
+            senders[nsenders++] = &ws[i];
     }
 
     int next_start = 0, last_phase = -3;
@@ -876,7 +915,7 @@ worker(void)
         double dt = (double)(now - last_tick) / 1e9;
         last_tick = now;
         int running = ph >= 0 && ph < nphases;
-        if (running && sender) {
+        if (running && (sender || nsenders)) {
             if (rates[ph] > 0) {
                 send_acc += rates[ph] * dt;
                 for (int lim = 1000; send_acc >= 1 && lim-- > 0; send_acc -= 1)
@@ -948,7 +987,8 @@ usage(void)
     fprintf(stderr, "usage: peerload --proto mqtt|xmpp --mode idle|broadcast --port P [--path /ws] [--clients N]\n"
                     "  [--procs P] [--server-pid PID[,PID…]] [--hold S] [--rates r1,r2,… (0 = closed loop)]\n"
                     "  [--phase-secs S] [--inflight K] [--domain D] [--muc D] [--room R] [--register]\n"
-                    "  [--max-pending K] [--deadline S] [--src-base B] [--ready-file F] [--tcp (MQTT without WebSocket)]\n");
+                    "  [--max-pending K] [--deadline S] [--src-base B] [--ready-file F] [--tcp (MQTT without WebSocket)]\n"
+                    "  [--room-size K (broadcast, one process: rooms of K, each with its first member as sender)]\n");
     exit(2);
 }
 
@@ -1010,6 +1050,8 @@ main(int argc, char **argv)
             maxpending = atoi(v);
         else if (OPT("--deadline"))
             deadline_s = atoi(v);
+        else if (OPT("--room-size"))
+            room_size = atoi(v);
         else if (OPT("--src-base"))
             src_base = atoi(v);
         else if (OPT("--ready-file"))
@@ -1030,7 +1072,7 @@ main(int argc, char **argv)
         else
             usage();
     }
-    if (nprocs < 1 || nprocs > MAXP)
+    if (nprocs < 1 || nprocs > MAXP || (room_size && (nprocs != 1 || !broadcast || room_size < 2)))
         usage();
     if (!broadcast)
         nphases = 0;
@@ -1120,11 +1162,12 @@ main(int argc, char **argv)
     FILE *o = stdout;
     int64_t nconn = SUMF(connected);
     fprintf(o,
-            "{\"transport\":\"%s\",\"proto\":\"%s\",\"mode\":\"%s\",\"procs\":%d,\"clients\":%d,\"connect\":{\"ok\":%lld,\"failed_"
+            "{\"room_size\":%d,\"transport\":\"%s\",\"proto\":\"%s\",\"mode\":\"%s\",\"procs\":%d,\"clients\":%d,\"connect\":{"
+            "\"ok\":%lld,\"failed_"
             "attempts\":%lld,"
             "\"secs\":%.3f,\"server_cpu_s\":%.2f},",
-            raw_tcp ? "tcp" : "websocket", proto == MQTT ? "mqtt" : "xmpp", broadcast ? "broadcast" : "idle", nprocs, nclients,
-            (long long)nconn, (long long)SUMF(conn_failed), connect_s, scpu_conn - scpu0);
+            room_size, raw_tcp ? "tcp" : "websocket", proto == MQTT ? "mqtt" : "xmpp", broadcast ? "broadcast" : "idle", nprocs,
+            nclients, (long long)nconn, (long long)SUMF(conn_failed), connect_s, scpu_conn - scpu0);
     fprintf(o,
             "\"server\":{\"pid\":%d,\"pids\":%d,\"cpu_s\":%.2f,\"rss_before_kib\":%ld,\"rss_connected_kib\":%ld,"
             "\"rss_end_kib\":%ld,\"hwm_kib\":%ld},",
@@ -1154,7 +1197,7 @@ main(int argc, char **argv)
             struct msginfo *mi = &sh->msg[n];
             if (!mi->sent_ns || mi->phase != (uint32_t)ph)
                 continue;
-            if (mi->recv >= (uint32_t)nconn) {
+            if (mi->recv >= (mi->expected ? mi->expected : (uint32_t)nconn)) {
                 complete++;
                 hadd(lr, (int64_t)mi->maxlat);
             } else
@@ -1171,7 +1214,7 @@ main(int argc, char **argv)
                 "\"msgs_incomplete\":%lld,\"server_cpu_s\":%.2f,\"loadgen_cpu_s\":%.2f,\"span_s\":%.2f,"
                 "\"delivery_span_s\":%.2f,\"server_cores\":%.2f,\"loadgen_cores\":%.2f,",
                 ph ? "," : "", rates[ph], secs, (long long)sent, (long long)acked, (long long)deliv, (double)deliv / dspan,
-                (double)acked / secs, (long long)nconn, (long long)complete, (long long)incomplete,
+                (double)acked / secs, (long long)(room_size ? room_size - 1 : nconn), (long long)complete, (long long)incomplete,
                 phase_cpu_end[ph] - phase_cpu[ph], lcpu, span, dspan, (phase_cpu_end[ph] - phase_cpu[ph]) / span, lcpu / span);
         hjson(o, "deliver_us", d);
         fputc(',', o);

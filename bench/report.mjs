@@ -90,7 +90,7 @@ if (peers) {
   for (const [key, name, transport] of [['mosquitto', 'Mosquitto', 'MQTT 3.1.1 over WebSocket'], ['mosquitto-tcp', 'Mosquitto', 'MQTT 3.1.1 on plain TCP (no WebSocket)'],
     ['prosody', 'Prosody', 'XMPP over WebSocket, MUC'], ['ejabberd', 'ejabberd', 'XMPP over WebSocket, MUC']]) {
     const s1r = R[`${key}-s1`], s3r = R[`${key}-s3-1000`];
-    if (!s1r && !s3r) continue;
+    if (!s1r && !s3r && !R[`${key}-s2-rooms10`]) continue;
     peerRows.push({ key, name, transport, version: peers.versions?.[key.split('-')[0]], s1: s1r, s3: s3r, best: maxPhase(s3r) });
   }
   L.peers = { date: peers.date, quick: peers.quick, load: peers.load, versions: peers.versions,
@@ -157,7 +157,7 @@ P('# Kairan benchmark report', '',
   `**Machine:** ${machine.cpu_model} · ${machine.nproc} cores (nproc) · ${machine.mem_gib} GiB RAM · Linux ${machine.kernel} · open-file cap ${machine.fd_limit} per process.`,
   'Server and load generator share the machine (and its 2 cores): every table gives both CPU figures so one can see which side was the bottleneck.', '',
   '**Set-up:** `build/kairan` (meson `debugoptimized`: -O2 -g), one server per scenario on 127.0.0.1 with a fresh copy of a provisioned data directory (SQLite WAL, `synchronous=FULL`, tmpfs-less ordinary disk), `KAIRAN_ARGON2_OPS=1 KAIRAN_ARGON2_MEM_KIB=8` (cheap logins for provisioning), `KAIRAN_RATE_SENDS_PER_MINUTE=0` (the per-person send limit would otherwise cap S3/S4 senders at 10/s), log level warn. Generator: `bench/bin/loadgen` (C, epoll, one process per ≤9,000 sockets, each bound to its own 127.0.0.x source address).', '',
-  peers ? `**Peers:** Mosquitto, Prosody and ejabberd, measured separately by \`make bench-peers\` (${peers.date.slice(0, 16).replace('T', ' ')} UTC): S1 and S3 at 1,000 members side by side below; S2, S4–S6 are Kairan-only (no peer equivalent was measured).`
+  peers ? `**Peers:** Mosquitto, Prosody and ejabberd, measured separately by \`make bench-peers\` (${peers.date.slice(0, 16).replace('T', ' ')} UTC): S1, S3 at 1,000 members and an S2-like run side by side below; S2, S4–S6 are Kairan-only (no peer equivalent was measured).`
     : '**Out of scope for this slice:** the peers (ejabberd, Prosody, Mosquitto) and the side-by-side comparison (`make bench-peers`).', '');
 P('## Targets', '', '| scenario | target | measured | ratio (≥1 meets) | |', '|---|---|---|---|---|');
 for (const t of summary) P(`| ${t.name} | ${t.tgt} | ${t.measured} | ${t.ratio == null ? '–' : f2(t.ratio)} | ${t.ok == null ? 'n/a' : t.ok ? 'met' : '**missed**'}${t.note ? ' — ' + t.note : ''} |`);
@@ -209,6 +209,18 @@ if (peerRows.length) {
     P(`| ${r.name} ${r.version || ''} | ${r.transport} | ${m != null ? f0(m) + ' B' : '– (see the WebSocket row)'} | ${m != null && kMem ? f1(m / kMem) + '×' : '–'} | ${b ? f0(b.deliveries_per_s) : '–'} | ${b && kRef ? f1(kRef.deliveries_per_s / b.deliveries_per_s) + '×' : '–'} | ${b ? ms(b.last_recipient_us.p99) + ' ms' : '–'} | ${b && kRef ? f1(b.last_recipient_us.p99 / kRef.last_recipient_us.p99) + '×' : '–'} | ${lowest(r.s3)} | ${sust(r.s3)} | ${b ? f2(b.server_cores) : '–'} | ${b ? f2(b.loadgen_cores) : '–'} |`);
   }
   P('', 'A server\'s S3 figure is its phase with the most deliveries per second, even when it could not keep up with the offered rate (its latency is then that of a growing backlog: the per-phase tables below show it), so the p99 ratio at that phase compares backlogs; the column "at the lowest offered rate" is the fairer latency figure (offered: Kairan 100 sends/s, Mosquitto 50/s, the XMPP servers 5/s, i.e. 100,000, 50,000 and 5,000 deliveries/s asked for). "Sustained": every message reached all members and deliveries ended within 1 s of the end of the sending window (a closed loop paces itself, so it counts when complete). Memory ratios use the S1 figures (19,000 connections each unless stated).', '');
+  const s2rows = peerRows.map((r) => [r, peers.runs?.[`${r.key}-s2-rooms10`]]).filter(([, x]) => x?.phases?.[0]);
+  if (s2rows.length) {
+    P('### S2-like: 2,000 members in 200 rooms of 10', '', `Each room's first member sends; ${s2rows[0][1].phases[0].rate} sends/s overall into random rooms for ${f0(s2rows[0][1].phases[0].secs)} s (9 recipients each). Kairan's own S2 (above: rooms of 2–50, plus reads, presence and typing) is the nearest Kairan figure; it was not run in this exact shape.`, '',
+      '| server | transport | deliveries/s | send→deliver p50 / p99 / p99.9 / max (ms) | echo to the sender p50 / p99 (ms) | messages complete / incomplete | server CPU (cores) |', '|---|---|---|---|---|---|---|');
+    if (s2) P(`| Kairan (S2 above) | JSON over WebSocket | ${f0(s2.deliveries_per_s)} | ${ms(s2.deliver_us.p50)} / ${ms(s2.deliver_us.p99)} / ${ms(s2.deliver_us.p999)} / ${ms(s2.deliver_us.max)} | ack ${ms(s2.ack_us.p50)} / ${ms(s2.ack_us.p99)} | – | ${f2(s2.server_cores ?? s2.server_cpu_s / s2.secs)} |`);
+    for (const [r, x] of s2rows) {
+      const p = x.phases[0];
+      P(`| ${r.name} | ${r.transport} | ${f0(p.deliveries_per_s)} | ${ms(p.deliver_us.p50)} / ${ms(p.deliver_us.p99)} / ${ms(p.deliver_us.p999)} / ${ms(p.deliver_us.max)} | ${ms(p.ack_us.p50)} / ${ms(p.ack_us.p99)} | ${f0(p.msgs_complete)} / ${f0(p.msgs_incomplete)} | ${f2(p.server_cores)} |`);
+    }
+    P('');
+    L.peers.s2_rooms10 = Object.fromEntries(s2rows.map(([r, x]) => [r.key, { deliver_p99_us: x.phases[0].deliver_us.p99, deliveries_per_s: x.phases[0].deliveries_per_s }]));
+  }
   for (const r of peerRows) {
     if (!r.s3) continue;
     P(`### ${r.name} — ${r.transport}, room of 1,000`, '', `Connect and join: ${f0(r.s3.connect.ok)} members in ${f2(r.s3.connect.secs)} s (server CPU ${f2(r.s3.connect.server_cpu_s)} s); ${r.s1 ? `S1: ${f0(r.s1.connect.ok)} connections in ${f2(r.s1.connect.secs)} s (${f0(r.s1.connect.failed_attempts)} failed or stalled login attempts retried; server CPU ${f2(r.s1.connect.server_cpu_s)} s), RSS ${f1(r.s1.server.rss_before_kib / 1024)} → ${f1(r.s1.server.rss_connected_kib / 1024)} MiB.` : ''} "acked" = the sender's own copy came back.`, '');
@@ -249,7 +261,7 @@ if (Object.keys(L.profiles).length) {
 }
 const findings = join(ROOT, 'docs/bench/findings.md');
 if (existsSync(findings)) P('## Findings and suggested server changes', '', `See [docs/bench/findings.md](../../docs/bench/findings.md) (written from this run's numbers and profiles).`, '');
-P('## How to run', '', '```sh', 'make bench                       # build/kairan, bench/build.sh, bench/run.sh (≈ 10 minutes)', 'BENCH_QUICK=1 bench/run.sh        # smaller and shorter, for trying changes', 'BENCH_PROFILE=0 make bench       # without the perf runs', 'make bench-peers                 # Mosquitto, Prosody, ejabberd: S1 and S3 (≈ 8 minutes), then this report', '```', '',
+P('## How to run', '', '```sh', 'make bench                       # build/kairan, bench/build.sh, bench/run.sh (≈ 10 minutes)', 'BENCH_QUICK=1 bench/run.sh        # smaller and shorter, for trying changes', 'BENCH_PROFILE=0 make bench       # without the perf runs', 'make bench-peers                 # Mosquitto, Prosody, ejabberd: S1, S3, S2-like (≈ 10 minutes), then this report', '```', '',
   'Raw per-scenario JSON: `bench/results/raw/` (peers: `bench/results/peers/`, summed up in `bench/results/peers.json`); everything together: `bench/results/latest.json`.', '');
 writeFileSync(join(RES, 'REPORT.md'), o.join('\n'));
 console.error(`report: ${join(RES, 'REPORT.md')} (${plots.length} plots)`);

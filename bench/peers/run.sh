@@ -1,7 +1,8 @@
 #!/bin/bash
 # The peers of issue 4 measured with bench/bin/peerload on this machine, as Kairan is in
-# bench/run.sh: S1 (idle connections: server memory per connection) and S3 (broadcast to a room
-# of 1,000 members: deliveries/s, last-recipient latency). Called by `make bench-peers` after
+# bench/run.sh: S1 (idle connections: server memory per connection), S3 (broadcast to a room
+# of 1,000 members: deliveries/s, last-recipient latency) and an S2-like run (2,000 members in
+# rooms of 10, 50 sends/s from each room's first member: send→deliver latency). Called by `make bench-peers` after
 # bench/build.sh; then bench/report.mjs puts the side-by-side section into REPORT.md.
 # Peers: Mosquitto (MQTT over WebSocket; also MQTT on plain TCP, the broker's own ceiling),
 # Prosody and ejabberd (XMPP over WebSocket, multi-user chat). Each runs on 127.0.0.1 with its own
@@ -83,6 +84,12 @@ run_peer() { # peer
                 --server-pid "$SPID" --rates "$rates" --phase-secs "$PH" --inflight 32 --deadline 60 \
                 >"$OUT/mosquitto-tcp-s3-1000.json"
         fi
+        stop_peer
+    fi
+    log "$p S2-like: 2000 members in rooms of 10, 50 sends/s"
+    if start_peer "$p" 2000; then
+        timeout 200 "$PL" "${args[@]}" --mode broadcast --clients 2000 --room-size 10 --server-pid "$SPID" --rates 50 \
+            --phase-secs $((PH * 2)) --max-pending 64 --deadline 120 >"$OUT/$p-s2-rooms10.json"
         stop_peer
     fi
 }
