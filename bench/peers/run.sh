@@ -52,10 +52,13 @@ done
 if [ "$Q" = 1 ]; then S1N=${PEER_S1_CLIENTS:-3000}; PH=3; else S1N=${PEER_S1_CLIENTS:-19000}; PH=8; fi
 PROCS=$(((S1N + 8999) / 9000))
 mkdir -p "$OUT"
-rm -f "$OUT"/*.json
+for p in $PEERS; do rm -f "$OUT/$p"-*.json; done # only what this run measures again
 ulimit -n 20000 2>/dev/null || true
 
 start_peer() { # peer users → $SPID
+    # the previous server (thousands of sockets) may still be closing: the port must be free first,
+    # or the new server fails to bind while the readiness check talks to the old one
+    for _ in $(seq 1 100); do (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null || break; sleep 0.1; done
     CUR=$1
     CURDIR=$W/$1-$RANDOM
     SPID=$("$B/peers/$1.sh" start "$CURDIR" "$PORT" "$2") || { CUR=; return 1; }
@@ -97,6 +100,7 @@ run_peer() { # peer
 # Kairan's S3 at 1,000 once more, first, so that the ratios compare runs under the same load.
 KBIN=${KAIRAN_BIN:-$ROOT/build/kairan}
 if [ "${PEER_KAIRAN:-1}" = 1 ] && [ -x "$KBIN" ]; then
+    rm -f "$OUT/kairan-s3-1000.json"
     log "Kairan S3 broadcast to 1000 (same session as the peers)"
     timeout 300 "$B/peers/kairan-s3.sh" "$PH" >"$OUT/kairan-s3-1000.json" || rm -f "$OUT/kairan-s3-1000.json"
 fi
