@@ -4,4 +4,5 @@ set -eu
 cd "$(dirname "$0")"
 mkdir -p bin
 cc -O2 -g -Wall -Wextra -Wno-unused-parameter -o bin/loadgen loadgen.c
-echo "bench/bin/loadgen built"
+cc -O2 -g -Wall -Wextra -Wno-unused-parameter -o bin/peerload peerload.c
+echo "bench/bin/loadgen and bench/bin/peerload built"

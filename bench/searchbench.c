@@ -365,7 +365,7 @@ main(int argc, char **argv)
     must(s, "ANALYZE; PRAGMA synchronous=FULL; PRAGMA wal_checkpoint(TRUNCATE)");
 
     /* Incremental: the insert trigger back, messages sent in group commits of 50 (fsync each),
-     * indexed as the store does it (migration 15): noted by the trigger, indexed before COMMIT. */
+     * indexed as the store does it (migration 16): noted by the trigger, indexed before COMMIT. */
     must(s, "CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages WHEN new.deleted_at IS NULL AND new.text IS NOT NULL BEGIN"
             "  INSERT OR IGNORE INTO message_fts_pending(id) VALUES(new.id); END;");
     sqlite3_prepare_v2(s->db, "INSERT INTO messages(room_id, seq, sender_id, author_id, text, created_at) VALUES(?, ?, 1, 1, ?, ?)",

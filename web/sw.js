@@ -84,3 +84,20 @@ self.addEventListener('message', (e) => {
   const urls = e.data.urls.map((u) => new URL(u, self.location.origin)).filter(isShell).map((u) => u.pathname).slice(0, 200);
   e.waitUntil(keepShell(urls));
 });
+
+// Web Push (R22, only when the city turns it on): the payload never holds message text, only
+// 「新着メッセージがあります」; tapping the notification opens the app.
+self.addEventListener('push', (e) => {
+  let p = { title: '回覧', body: '新着メッセージがあります' };
+  try { p = { ...p, ...e.data.json() }; } catch { /* the default text */ }
+  e.waitUntil(self.clients.matchAll({ type: 'window' }).then((wins) => {
+    // An app on screen shows new messages itself.
+    if (wins.some((w) => w.visibilityState === 'visible')) return undefined;
+    return self.registration.showNotification(p.title, { body: p.body, icon: '/icons/icon-192.png', tag: 'kairan-new' });
+  }));
+});
+
+self.addEventListener('notificationclick', (e) => {
+  e.notification.close();
+  e.waitUntil(self.clients.matchAll({ type: 'window' }).then((wins) => (wins[0] ? wins[0].focus() : self.clients.openWindow('/'))));
+});

@@ -24,7 +24,7 @@ struct api_op {
 
 extern const struct api_op api_auth_ops[], api_users_ops[], api_rooms_ops[], api_messages_ops[], api_files_ops[], api_audit_ops[],
     api_settings_ops[], api_office_ops[], api_held_ops[], api_export_ops[], api_retention_ops[], api_zones_ops[],
-    api_disclosure_ops[], api_notes_ops[], api_meetings_ops[], api_memos_ops[], api_paper_ops[], api_search_ops[];
+    api_disclosure_ops[], api_notes_ops[], api_meetings_ops[], api_memos_ops[], api_paper_ops[], api_search_ops[], api_push_ops[];
 
 int api_not_found(struct api_req *r);
 int api_forbidden(struct api_req *r);
@@ -97,6 +97,14 @@ int api_office_decision(struct api_req *r, int urgent, int64_t *held_until);
 /* 1 (answered 403 urgent_forbidden) when the city restricted urgent sends and the caller is
  * none of the chosen roles in this room nor is the room one of the chosen; else 0. */
 int api_urgent_refused(struct api_req *r, int64_t room_id);
+/* 1 when it is outside the office hours that apply to someone of this department (and the city
+ * keeps hours): notifications stay silent then, except for urgent messages (R14). Any thread. */
+int api_office_quiet(store_t *s, int64_t department_id);
+
+/* push.c */
+/* After a message was committed: a Web Push (no text) to the room's members who have no live
+ * connection and a subscription, when the city turned Web Push on. Writer thread, after COMMIT. */
+void api_push_message(store_t *s, int64_t room_id, int64_t sender_id, int urgent);
 /* R20: 1 (answered 403 login_outside_office_hours) when a phone — or anyone from a zone that
  * refuses it (zone_refuses) — signs in outside office hours and the city refuses that; else 0. */
 int api_office_refuses_login(struct api_req *r, int zone_refuses);

@@ -217,6 +217,7 @@ send_done(store_t *s, struct api_req *r, void *ctx, int status)
             *p = '\0';
             api_publish_room_text(s, c->in.room_id, ev, n, -1);
             free(ev);
+            api_push_message(s, c->in.room_id, c->in.sender_id, c->in.urgent);
         }
         if (c->outside_hours) { /* warn mode: sent, but the sender is told */
             static const char warn[] = ",\"outside_office_hours\":true}";

@@ -76,6 +76,8 @@ parse_date(const char *s, struct calendar_date *d)
 struct rules_buf {
     struct calendar_rules rules;
     struct calendar_date closures[400], working[100];
+    struct calendar_override overrides[60];
+    char names[60][64];
 };
 
 static void
@@ -96,8 +98,21 @@ load_rules(store_t *s, struct rules_buf *b)
             parse_date(json_string_value(json_object_get(e, "date")), &b->working[b->rules.n_working_days]) == 0)
             b->rules.n_working_days++;
     }
+    /* A national holiday the government moved (an equinox announced a year ahead). */
+    json_array_foreach(json_object_get(cal, "holiday_overrides"), i, e)
+    {
+        struct calendar_date from, to;
+        if (b->rules.n_overrides >= 60 || parse_date(json_string_value(json_object_get(e, "date")), &from) != 0 ||
+            parse_date(json_string_value(json_object_get(e, "new_date")), &to) != 0)
+            continue;
+        size_t k = b->rules.n_overrides++;
+        snprintf(b->names[k], sizeof(b->names[k]), "%s", json_string_value(json_object_get(e, "name")) ?: "");
+        b->overrides[k] =
+            (struct calendar_override){from.year, from.month, from.day, to.month, to.day, b->names[k][0] ? b->names[k] : NULL};
+    }
     b->rules.closures = b->closures;
     b->rules.working_days = b->working;
+    b->rules.overrides = b->overrides;
     json_decref(cal);
 }
 
@@ -239,6 +254,16 @@ api_office_decision(struct api_req *r, int urgent, int64_t *held_until)
 }
 
 int
+api_office_quiet(store_t *s, int64_t department_id)
+{
+    struct office o;
+    office_of(s, department_id, &o);
+    if (!strcmp(o.mode, "off") || o.disaster)
+        return 0;
+    return !calendar_in_office_hours(rules_of(s), api_now_ms(), o.start, o.end);
+}
+
+int
 api_urgent_refused(struct api_req *r, int64_t room_id)
 {
     json_t *oh = setting(r->thread->store, "office_hours"), *u = json_object_get(oh, "urgent"), *v;
@@ -294,7 +319,7 @@ h_holidays(struct api_req *r)
     if (q == -1)
         return api_invalid(r, "year", "必須です（2000〜2099）。", "is required (2000-2099).");
     struct calendar_day days[CALENDAR_MAX_HOLIDAYS];
-    size_t n = calendar_holidays_of_year((int)year, days, CALENDAR_MAX_HOLIDAYS);
+    size_t n = calendar_rules_holidays_of_year(rules_of(r->thread->store), (int)year, days, CALENDAR_MAX_HOLIDAYS);
     json_t *arr = json_array();
     for (size_t i = 0; i < n && i < CALENDAR_MAX_HOLIDAYS; i++) {
         char d[16];
@@ -321,6 +346,8 @@ h_calendar(struct api_req *r)
         json_incref(json_object_get(cal, "closures")) ? json_object_get(cal, "closures") : json_array(), "working_days",
         json_incref(json_object_get(cal, "working_days")) ? json_object_get(cal, "working_days") : json_array(), "disaster",
         json_incref(dis), "in_office_hours", calendar_in_office_hours(rules_of(r->thread->store), now, o.start, o.end));
+    json_t *ov = json_object_get(cal, "holiday_overrides");
+    json_object_set(out, "holiday_overrides", json_is_array(ov) ? ov : json_array());
     json_decref(cal);
     json_decref(dis);
     return api_reply(r, 200, out);
@@ -515,6 +542,46 @@ fail:
     return API_DONE;
 }
 
+/* POST /api/v1/admin/calendar/holiday-overrides {"date","new_date","name"?}: a national holiday of
+ * the law moved to another day of the same year (the equinoxes are announced a year ahead), 振替休日
+ * and 国民の休日 then derived from the new date. The same date again replaces the earlier move. */
+static int
+h_holiday_override(struct api_req *r)
+{
+    json_t *b = api_body_object(r);
+    const char *date = NULL, *new_date = NULL, *name = "", *law_name = NULL;
+    struct calendar_date d, nd;
+    if (b == NULL)
+        return API_DONE;
+    if (api_field_str(r, b, "date", 10, 1, &date) < 0 || api_field_str(r, b, "new_date", 10, 1, &new_date) < 0 ||
+        api_field_str(r, b, "name", 60, 0, &name) < 0)
+        goto fail;
+    if (parse_date(date, &d) != 0 || !calendar_holiday(d.year, d.month, d.day, &law_name)) {
+        api_invalid(r, "date", "法律で定められた祝日の日付を YYYY-MM-DD で指定してください。",
+                    "must be a national holiday, YYYY-MM-DD.");
+        goto fail;
+    }
+    if (parse_date(new_date, &nd) != 0 || nd.year != d.year) {
+        api_invalid(r, "new_date", "同じ年の日付を YYYY-MM-DD で指定してください。",
+                    "must be a date of the same year, YYYY-MM-DD.");
+        goto fail;
+    }
+    json_t *cal = setting(r->thread->store, "calendar"), *arr = json_object_get(cal, "holiday_overrides");
+    if (!json_is_array(arr)) {
+        arr = json_array();
+        json_object_set_new(cal, "holiday_overrides", arr);
+    }
+    for (size_t i = json_array_size(arr); i-- > 0;)
+        if (!strcmp(json_string_value(json_object_get(json_array_get(arr, i), "date")) ?: "", date))
+            json_array_remove(arr, i);
+    json_array_append_new(arr, json_pack("{ss ss ss}", "date", date, "new_date", new_date, "name", *name ? name : law_name));
+    json_decref(b);
+    return save(r, "calendar", cal, "calendar.holiday_override");
+fail:
+    json_decref(b);
+    return API_DONE;
+}
+
 static int
 h_closure_add(struct api_req *r)
 {
@@ -552,6 +619,7 @@ const struct api_op api_office_ops[] = {
     {API_PUT, "/api/v1/admin/office-hours", API_ADMIN, h_office_put},
     {API_PUT, "/api/v1/admin/office-hours/departments/{}", API_ADMIN, h_office_dept},
     {API_POST, "/api/v1/admin/calendar/closures", API_ADMIN, h_closure_add},
+    {API_POST, "/api/v1/admin/calendar/holiday-overrides", API_ADMIN, h_holiday_override},
     {API_POST, "/api/v1/admin/calendar/working-days", API_ADMIN, h_working_day_add},
     {API_PUT, "/api/v1/admin/disaster", API_ADMIN, h_disaster},
     {0, NULL, 0, NULL},

@@ -257,6 +257,17 @@ h_paper(struct api_req *r)
     if (!strcmp(format, "csv"))
         return reply_csv(r, s, from, to, cost, !strcasecmp(enc, "cp932"), from_s, to_s);
     json_t *out = figures(s, from, to, cost);
+    /* A department administrator sees which notes could not be counted, but not the titles of
+     * rooms they are not in. */
+    if (!r->user.is_admin) {
+        size_t i;
+        json_t *u;
+        json_array_foreach(json_object_get(out, "unknown"), i, u)
+        {
+            if (store_member_role(s, json_integer_value(json_object_get(u, "room_id")), r->user.id, NULL) != 0)
+                json_object_set_new(u, "title", json_null());
+        }
+    }
     json_t *all = figures(s, 0, INT64_MAX, cost);
     json_object_set_new(out, "from", json_string(from_s));
     json_object_set_new(out, "to", json_string(to_s));

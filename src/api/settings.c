@@ -14,14 +14,19 @@
 #include <string.h>
 
 /* R19: the defaults for phones — the app lock after 5 minutes in the background, a phone's
- * session ends after 30 minutes without use and 12 hours after login (0: no limit). */
+ * session ends after 30 minutes without use and 12 hours after login (0: no limit).
+ * R17: no message is kept on a phone unless the city allows an encrypted offline copy of the
+ * last hours (phone_offline_cache_hours, 0: off), at most so many messages a room. */
 static const struct {
     const char *key;
     int def, min, max;
+    int zero_ok; /* 0 is allowed besides min..max (off, or "at once" for the lock) */
 } phone_limits[] = {
-    {"phone_lock_minutes", 5, 0, 60},
-    {"phone_idle_minutes", 30, 5, 1440},
-    {"phone_max_hours", 12, 1, 720},
+    {"phone_lock_minutes", 5, 0, 60, 1},
+    {"phone_idle_minutes", 30, 5, 1440, 1},
+    {"phone_max_hours", 12, 1, 720, 1},
+    {"phone_offline_cache_hours", 0, 1, 72, 1},
+    {"phone_offline_cache_messages", 50, 10, 200, 0},
 };
 
 json_t *
@@ -39,6 +44,9 @@ api_client_settings(store_t *s)
     /* R18: on staff's own phones the watermark is on unless the city turns it off. */
     if (!json_is_boolean(json_object_get(j, "phone_watermark")))
         json_object_set_new(j, "phone_watermark", json_true());
+    /* Web Push needs the push services on the Internet: off unless the city turns it on. */
+    if (!json_is_boolean(json_object_get(j, "web_push")))
+        json_object_set_new(j, "web_push", json_false());
     for (size_t i = 0; i < sizeof(phone_limits) / sizeof(phone_limits[0]); i++)
         if (!json_is_integer(json_object_get(j, phone_limits[i].key)))
             json_object_set_new(j, phone_limits[i].key, json_integer(phone_limits[i].def));
@@ -82,7 +90,8 @@ set_done(store_t *s, struct api_req *r, void *ctx, int status)
 }
 
 /* PUT /api/v1/admin/settings {"watermark": bool, "phone_watermark": bool, "pii": {"credit_card": "block"|"warn"|"off", …},
- * "phone_lock_minutes", "phone_idle_minutes", "phone_max_hours": integers, "paper_cost_per_sheet": yen} */
+ * "phone_lock_minutes", "phone_idle_minutes", "phone_max_hours", "phone_offline_cache_hours",
+ * "phone_offline_cache_messages": integers, "paper_cost_per_sheet": yen} */
 static int
 h_settings_put(struct api_req *r)
 {
@@ -112,16 +121,23 @@ h_settings_put(struct api_req *r)
         goto fail;
     if (rc == 1)
         json_object_set_new(changes, "phone_watermark", json_boolean(wm));
+    if ((rc = api_field_bool(r, b, "web_push", &wm)) < 0)
+        goto fail;
+    if (rc == 1)
+        json_object_set_new(changes, "web_push", json_boolean(wm));
     for (size_t i = 0; i < sizeof(phone_limits) / sizeof(phone_limits[0]); i++) {
         json_t *n = json_object_get(b, phone_limits[i].key);
         if (n == NULL)
             continue;
         json_int_t x = json_is_integer(n) ? json_integer_value(n) : -1;
         /* 0 turns a limit off, except the lock, where 0 means "as soon as the app is left". */
-        if (x < 0 || (x > 0 && x < phone_limits[i].min) || x > phone_limits[i].max) {
+        int zero = phone_limits[i].zero_ok && x == 0;
+        if (!zero && (x < phone_limits[i].min || x > phone_limits[i].max)) {
             char ja[96], en[96];
-            snprintf(ja, sizeof(ja), "0 または %d〜%d の整数です。", phone_limits[i].min, phone_limits[i].max);
-            snprintf(en, sizeof(en), "must be 0 or an integer from %d to %d.", phone_limits[i].min, phone_limits[i].max);
+            snprintf(ja, sizeof(ja), "%s%d〜%d の整数です。", phone_limits[i].zero_ok ? "0 または " : "", phone_limits[i].min,
+                     phone_limits[i].max);
+            snprintf(en, sizeof(en), "must be %san integer from %d to %d.", phone_limits[i].zero_ok ? "0 or " : "",
+                     phone_limits[i].min, phone_limits[i].max);
             api_invalid(r, phone_limits[i].key, ja, en);
             goto fail;
         }

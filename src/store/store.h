@@ -487,6 +487,13 @@ void store_search_hits_free(struct store_search_hit *hits, size_t n);
 /* Indexes a file's name and extracted text (text may be NULL: the name only). */
 int store_search_index_file(store_t *s, int64_t file_id, const char *name, const char *text);
 
+/* Web Push subscriptions (store_maint.c): one per endpoint, tied to the session that made it;
+ * targets are only those of live sessions of unlocked, enabled users. */
+int store_push_subscribe(store_t *s, int64_t user_id, int64_t session_id, const char *endpoint, const char *p256dh, const char *auth,
+                         int64_t now);
+int store_push_unsubscribe(store_t *s, int64_t user_id, const char *endpoint /* NULL: all */);
+json_t *store_push_targets(store_t *s, int64_t user_id, int64_t now);
+
 void store_free_strings(char **v, size_t n);
 
 #endif

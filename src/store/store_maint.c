@@ -79,3 +79,41 @@ store_file_hashes(store_t *s, char ***hashes, size_t *n)
     }
     return r < 0 ? STORE_EIO : 0;
 }
+
+/* ---- Web Push subscriptions ---- */
+
+int
+store_push_subscribe(store_t *s, int64_t user_id, int64_t session_id, const char *endpoint, const char *p256dh, const char *auth,
+                     int64_t now)
+{
+    return store__x(
+        s,
+        "INSERT INTO push_subscriptions(user_id, session_id, endpoint, p256dh, auth, created_at) VALUES(?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT(endpoint) DO UPDATE SET user_id = excluded.user_id, session_id = excluded.session_id,"
+        " p256dh = excluded.p256dh, auth = excluded.auth, created_at = excluded.created_at",
+        "IItttI", user_id, session_id, endpoint, p256dh, auth, now);
+}
+
+int
+store_push_unsubscribe(store_t *s, int64_t user_id, const char *endpoint)
+{
+    if (endpoint)
+        return store__x(s, "DELETE FROM push_subscriptions WHERE user_id = ? AND endpoint = ?", "It", user_id, endpoint);
+    return store__x(s, "DELETE FROM push_subscriptions WHERE user_id = ?", "I", user_id);
+}
+
+json_t *
+store_push_targets(store_t *s, int64_t user_id, int64_t now)
+{
+    json_t *arr = json_array();
+    sqlite3_stmt *st =
+        store__q(s,
+                 "SELECT p.endpoint, p.p256dh, p.auth FROM push_subscriptions p JOIN sessions x ON x.id = p.session_id"
+                 " JOIN users u ON u.id = p.user_id WHERE p.user_id = ? AND x.revoked_at IS NULL AND x.expires_at > ?"
+                 " AND u.locked = 0 AND u.disabled = 0",
+                 "II", user_id, now);
+    while (store__row(s, st) == 1)
+        json_array_append_new(
+            arr, json_pack("{ss ss ss}", "endpoint", store__text(st, 0), "p256dh", store__text(st, 1), "auth", store__text(st, 2)));
+    return arr;
+}

@@ -215,7 +215,12 @@ static const char *const migrations[] = {
     "  INSERT INTO note_fts(note_fts, rowid, title, body) SELECT 'delete', old.id, old.title, old.body WHERE old.deleted_at IS "
     "NULL;"
     "  INSERT INTO note_fts(rowid, title, body) SELECT new.id, new.title, new.body WHERE new.deleted_at IS NULL; END;",
-    /* 15: new messages are indexed once per transaction, not once per message. FTS5 writes its
+    /* 15: Web Push subscriptions of phone sessions (they end with their session) */
+    "CREATE TABLE push_subscriptions(id INTEGER PRIMARY KEY, user_id INTEGER NOT NULL REFERENCES users(id),"
+    "  session_id INTEGER NOT NULL, endpoint TEXT NOT NULL UNIQUE, p256dh TEXT NOT NULL, auth TEXT NOT NULL,"
+    "  created_at INTEGER NOT NULL);"
+    "CREATE INDEX push_subscriptions_user ON push_subscriptions(user_id);",
+    /* 16: new messages are indexed once per transaction, not once per message. FTS5 writes its
      * pending terms out as a new segment at every savepoint, and the writer opens one per job,
      * so indexing in the insert trigger made one segment (and its merges) per message. The
      * trigger now notes the id; store_commit indexes the noted messages from their rows just
@@ -394,7 +399,7 @@ store_begin(store_t *s)
     return plain(s, "BEGIN IMMEDIATE");
 }
 
-/* Indexes the messages inserted in this transaction (migration 15): one FTS5 flush for the
+/* Indexes the messages inserted in this transaction (migration 16): one FTS5 flush for the
  * whole group commit. */
 static int
 index_pending(store_t *s)

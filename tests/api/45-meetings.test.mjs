@@ -174,6 +174,13 @@ describe('notes', () => {
     const r = assertStatus(await s.api('GET', `/api/v1/paper-saved?from=${m}&to=${m}`, { token: s.adminToken }), 200).json;
     assert.equal(r.sheets, 60, 'the unknown note adds nothing');
     assert.deepEqual(r.unknown.map((u) => u.note_id), [n.id]);
+    assert.equal(r.unknown[0].title, '不明な資料');
+    // A department administrator outside the room sees that a note is unknown, not its title.
+    const da = await s.makeUser(null, uid('da'));
+    assertStatus(await s.api('PATCH', `/api/v1/admin/users/${da.id}`, { token: s.adminToken, body: { dept_admin: true } }), 200);
+    const dr = assertStatus(await s.api('GET', `/api/v1/paper-saved?from=${m}&to=${m}`, { token: da.token }), 200).json;
+    assert.equal(dr.sheets, 60);
+    assert.equal(dr.unknown[0].title, null);
   });
 });
 

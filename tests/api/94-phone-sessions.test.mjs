@@ -45,6 +45,29 @@ describe('phone sessions', () => {
     assertStatus(await s.api('PUT', '/api/v1/admin/settings', { token: s.adminToken, body: { phone_lock_minutes: 5, phone_idle_minutes: 30 } }), 200);
   });
 
+  T('the offline copy of messages (R17) is off by default; its hours and count are checked', async () => {
+    const s = ctx.srv;
+    const u = await s.makeUser(null, uid('ph'));
+    const set = assertStatus(await s.api('GET', '/api/v1/settings', { token: u.token }), 200).json;
+    assert.equal(set.phone_offline_cache_hours, 0, 'no message is kept on a phone unless the city allows it');
+    assert.equal(set.phone_offline_cache_messages, 50);
+    for (const [k, v] of [['phone_offline_cache_hours', -1], ['phone_offline_cache_hours', 73], ['phone_offline_cache_hours', '24'],
+      ['phone_offline_cache_hours', 1.5], ['phone_offline_cache_hours', true], ['phone_offline_cache_hours', null],
+      ['phone_offline_cache_messages', 0], ['phone_offline_cache_messages', 9], ['phone_offline_cache_messages', 201], ['phone_offline_cache_messages', '50']]) {
+      const r = assertError(await s.api('PUT', '/api/v1/admin/settings', { token: s.adminToken, body: { [k]: v } }), 400, 'invalid_parameter', `${k}=${v}`);
+      assert.match(r.json.error.message, new RegExp(k));
+    }
+    assertError(await s.api('PUT', '/api/v1/admin/settings', { token: u.token, body: { phone_offline_cache_hours: 24 } }), 403, 'forbidden', 'administrators only');
+    const ok = assertStatus(await s.api('PUT', '/api/v1/admin/settings', { token: s.adminToken, body: { phone_offline_cache_hours: 72, phone_offline_cache_messages: 10 } }), 200).json;
+    assert.equal(ok.phone_offline_cache_hours, 72);
+    assert.equal(ok.phone_offline_cache_messages, 10);
+    const seen = assertStatus(await s.api('GET', '/api/v1/settings', { token: u.token }), 200).json;
+    assert.equal(seen.phone_offline_cache_hours, 72, 'every client reads it');
+    assert.equal(seen.phone_offline_cache_messages, 10);
+    assertStatus(await s.api('PUT', '/api/v1/admin/settings', { token: s.adminToken, body: { phone_offline_cache_hours: 0, phone_offline_cache_messages: 50 } }), 200);
+    assert.equal(assertStatus(await s.api('GET', '/api/v1/settings', { token: u.token }), 200).json.phone_offline_cache_hours, 0, 'turned off again');
+  });
+
   T('idle: a phone left 31 minutes is signed out (401 session_expired, revoked, audited); a PC is not', async () => {
     const s = ctx.srv;
     const u = await s.makeUser(null, uid('ph'));

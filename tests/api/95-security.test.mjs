@@ -224,6 +224,7 @@ describe('permission matrix', () => {
       'GET /api/v1/calendar/holidays': ['auth', undefined, [], '?year=2026'], 'GET /api/v1/calendar': ['auth'],
       'PUT /api/v1/admin/office-hours': ['admin', { start: '08:30', end: '17:15', mode: 'off' }],
       'POST /api/v1/admin/calendar/closures': ['admin', () => ({ date: `2099-01-${String(10 + (day++ % 18)).padStart(2, '0')}`, name: '臨時' })],
+      'POST /api/v1/admin/calendar/holiday-overrides': ['admin', { date: '2097-01-01', new_date: '2097-01-02' }],
       'POST /api/v1/admin/calendar/working-days': ['admin', () => ({ date: `2098-02-${String(10 + (day++ % 18)).padStart(2, '0')}`, name: '出勤' })],
       'PUT /api/v1/admin/disaster': ['admin', { on: false }],
       'GET /api/v1/admin/rooms': ['admin'], 'GET /api/v1/admin/rooms/{}/messages': ['admin', undefined, [room.id]],
@@ -275,6 +276,8 @@ describe('permission matrix', () => {
       'POST /api/v1/memos': ['auth', () => ({ for_user_id: target.id, caller_name: '田中', request: 'will_call' })],
       'POST /api/v1/memos/{}/confirm': ['auth', {}, [memo.id]],
       'GET /api/v1/paper-saved': ['manager'],
+      'GET /api/v1/push/key': ['auth'], 'DELETE /api/v1/me/push': ['auth'],
+      'POST /api/v1/me/push': ['auth', { endpoint: 'https://push.example.jp/x', keys: { p256dh: 'AAAA', auth: 'AAAA' } }],
       'GET /api/v1/files/{}/thumb': ['room', undefined, [up.json.id]],
       // Destructive ones last: a deletion, then the member leaving.
       'DELETE /api/v1/rooms/{}/notes/{}': ['room', undefined, [room.id, note2.id]],

@@ -22,6 +22,24 @@ describe('calendar', () => {
     assertError(await s.api('GET', '/api/v1/calendar/holidays', { token: s.adminToken }), 400, 'invalid_parameter');
   });
 
+  T('an administrator moves a national holiday (an equinox announced a year ahead); substitute days follow', async () => {
+    const s = ctx.srv;
+    const list = async (y) => Object.fromEntries(assertStatus(await s.api('GET', `/api/v1/calendar/holidays?year=${y}`, { token: s.adminToken }), 200).json.holidays.map((h) => [h.date, h.name]));
+    const before = await list(2099);
+    const equinox = Object.entries(before).find(([, n]) => n === '春分の日')[0];
+    const moved = `2099-03-${String(Number(equinox.slice(8)) + 1).padStart(2, '0')}`;
+    const post = (body) => s.api('POST', '/api/v1/admin/calendar/holiday-overrides', { token: s.adminToken, body });
+    assertStatus(await post({ date: equinox, new_date: moved }), 200);
+    const after = await list(2099);
+    assert.equal(after[moved], '春分の日');
+    assert.ok(!(equinox in after) || after[equinox] !== '春分の日', 'the law\'s date is no longer the holiday');
+    const cal = assertStatus(await s.api('GET', '/api/v1/calendar', { token: s.adminToken }), 200).json;
+    assert.deepEqual(cal.holiday_overrides, [{ date: equinox, new_date: moved, name: '春分の日' }]);
+    assertError(await post({ date: '2099-03-03', new_date: moved }), 400, 'invalid_parameter'); // not a holiday
+    assertError(await post({ date: equinox, new_date: '2098-03-22' }), 400, 'invalid_parameter'); // another year
+    assertStatus(await s.api('POST', '/api/v1/admin/calendar/holiday-overrides', { token: (await s.makeUser(null, uid('hs'))).token, body: { date: equinox, new_date: moved } }), 403);
+  });
+
   T('bad office-hours and closure input is refused naming the field; nothing changes', async () => {
     const s = ctx.srv;
     const t = s.adminToken;

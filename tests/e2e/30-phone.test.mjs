@@ -74,6 +74,21 @@ test('375 px: login, room list, timeline, readers, directory, profile fit the wi
   await p.locator('a.me').click();
   await p.locator('form.card').first().waitFor();
   await noOverflow(p, 'profile');
+  // The meeting pages and the memo form on a phone.
+  const roomId = await p.evaluate(() => Number(document.querySelector('a.room')?.getAttribute('href')?.match(/\d+/)?.[0]));
+  await p.goto(`${srv.url}/#/r/${roomId}/notes/new`);
+  await p.locator('textarea.md-in').fill('## 議題\n\n- 予算\n\n| 項目 | 金額 |\n|---|---|\n| 会場費 | 20,000円 |');
+  await p.locator('.editor input.title-in').fill('打合せメモ');
+  await p.locator('button.save').click();
+  await seeText(p.locator('.note-body'), /会場費/);
+  await noOverflow(p, 'note');
+  await shot(p, 'phone-note');
+  await p.goto(`${srv.url}/#/r/${roomId}/notes`);
+  await seeText(p.locator('.page.notes'), /打合せメモ/);
+  await noOverflow(p, 'notes list');
+  await p.goto(`${srv.url}/#/memo`);
+  await p.locator('input.memo-to').waitFor();
+  await noOverflow(p, 'memo form');
 });
 
 test('no console errors', () => assert.deepEqual(P.errors, []));

@@ -57,10 +57,14 @@ test('material, meeting, tags, minutes drafted and posted, a memo confirmed, pap
   await seeText(p.locator('.reads'), /高橋 美咲/);
   await shot(p, 'desktop-note');
 
-  // 佐藤 asks a question and tags it; 山田 answers and records a decision, tagging both in the browser.
+  // 佐藤 asks a question from the meeting page; 山田 answers and records a decision, tagging both in the browser.
+  await B.page.goto(`${srv.url}/#/r/${roomId}/meetings/${meetingId}`);
+  await B.page.locator('textarea.ask-text').fill('保育士はどう確保しますか');
+  await B.page.locator('button.ask-q').click();
+  await seeText(B.page.locator('.meeting'), /保育士はどう確保しますか/);
   const bt = await srv.tokenOf(people[1]);
-  const q = (await srv.api('POST', `/api/v1/rooms/${roomId}/messages`, { text: '保育士はどう確保しますか', client_msg_id: 'q1' }, bt)).json;
-  await srv.api('PUT', `/api/v1/rooms/${roomId}/messages/${q.id}/tag`, { tag: 'question', meeting_id: meetingId }, bt);
+  const q = (await srv.api('GET', `/api/v1/rooms/${roomId}/meetings/${meetingId}`, undefined, bt)).json.tagged.find((x) => x.tag === 'question');
+  q.id = q.message_id;
   await p.locator('a.room', { hasText: '子育て支援検討会議' }).click();
   await say(p, '県の補助を使って募集します');
   await say(p, '定員を20名増やす案で進める');

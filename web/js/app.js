@@ -16,8 +16,10 @@ import { memoView } from './views/memo.js';
 import { paperView } from './views/paper.js';
 import { profile, totpCard } from './views/profile.js';
 import { dot } from './views/people.js';
-import { isPhone, registerWorker, signedOut, offlineView, hasPin, pinSetup, appLock, wipe } from './phone.js';
+import { isPhone, registerWorker, signedOut, offlineView, hasPin, pinSetup, appLock, wipe, subscribePush } from './phone.js';
 import { searchView, searchBox, parseSearchHash } from './views/search.js';
+import { configure as configureCopy, pinEntered, dropCopy, copyOwner } from './offcache.js';
+import { offlineReader } from './views/offline.js';
 
 const app = $('#app');
 let shell = null;
@@ -33,6 +35,14 @@ function deviceSignedOut(reason) {
   signedOut(app, reason, () => { location.hash = ''; location.reload(); });
 }
 
+// No network at start: Kairan's own offline screen; on a phone that keeps an offline copy of
+// messages (R17), the way to read it behind the PIN.
+function offline() {
+  const owner = isPhone ? copyOwner() : null;
+  offlineView(app, () => { clear(app, h('p.boot', null, t('loading'))); boot(); },
+    owner ? () => offlineReader(app, owner, offline) : null);
+}
+
 async function boot() {
   registerWorker();
   setUnauthorizedHandler((code) => { if (S.me) deviceSignedOut(code === 'session_expired' ? 'expired' : 'revoked'); });
@@ -43,7 +53,7 @@ async function boot() {
   const early = [loadRooms().catch(() => {}), loadHeld(), get('/settings').catch(() => ({}))];
   for (const x of early) x.catch(() => {});
   try { S.me = await get('/me'); } catch (e) {
-    if (e.status === 0) return offlineView(app, () => { clear(app, h('p.boot', null, t('loading'))); boot(); });
+    if (e.status === 0) return offline();
     // This device was signed in, and the server no longer knows the session.
     if (e.status === 401) return deviceSignedOut(e.code === 'session_expired' ? 'expired' : 'revoked');
     localStorage.removeItem('kairan.in'); return loginView(app, boot);
@@ -59,16 +69,25 @@ async function boot() {
   // R19: a phone has an app lock with a PIN; the first start chooses it.
   if (isPhone) {
     const fresh = !hasPin(S.me.id);
-    if (fresh) await pinSetup(app, S.me);
+    // The PIN of this start (setup or unlock), if it asked for one: the offline copy's key is
+    // made with it (R17). Later unlocks hand it over directly.
+    let pin = null, booting = true;
+    if (fresh) { pin = await pinSetup(app, S.me); await dropCopy(); } // a new PIN: no older copy stays
     const settings = await settingsP;
-    lock = appLock(app, S.me.id, settings.phone_lock_minutes ?? 5, { onFail: pinFailed, isOpen: () => !!S.me && !gone });
+    lock = appLock(app, S.me.id, settings.phone_lock_minutes ?? 5, { onFail: pinFailed, isOpen: () => !!S.me && !gone,
+      onPin: (p) => { if (booting) pin = p; else pinEntered(p).catch(() => {}); } });
     // A start long after the app was last used asks for the PIN before anything is shown.
     if (!fresh && lock.due()) { lock.lock(); await new Promise((r) => document.addEventListener('kairan-unlocked', r, { once: true })); }
+    booting = false;
+    // The city's setting as seen at this start: off deletes any copy.
+    configureCopy(S.me.id, settings, pin).catch(() => {});
+    pin = null;
   }
   get('/stamps').then((d) => { S.stamps = d.stamps; }).catch(() => {});
   const [, , settings] = await Promise.all(early);
   build();
   if (settings.watermark || (isPhone && settings.phone_watermark !== false)) watermark();
+  subscribePush(settings); // R22: only when the city turned Web Push on and notifications are allowed
   screenshotGuard();
   refreshOfficeHours();
   setInterval(refreshOfficeHours, 5 * 60 * 1000);
@@ -150,6 +169,7 @@ function screenshotGuard() {
 async function pinFailed(why) {
   await post('/auth/logout').catch(() => {});
   if (why === 'pin') return deviceSignedOut('pin');
+  await dropCopy(); // a forgotten PIN: the copy it opened goes with it
   localStorage.removeItem('kairan.in');
   location.hash = ''; location.reload();
 }

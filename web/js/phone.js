@@ -6,6 +6,7 @@
 // phone sessions (phone_idle_minutes, phone_max_hours) end the session itself.
 import { h, clear } from './dom.js';
 import { t } from './i18n.js';
+import { stopCopy } from './offcache.js';
 
 export const isPhone = /Android|iPhone|iPad|Mobile/.test(navigator.userAgent) || matchMedia('(display-mode: standalone)').matches;
 
@@ -22,6 +23,7 @@ export function registerWorker() {
 // ---- wiping the device (R21): Cache Storage, IndexedDB and everything Kairan put in storage.
 // After a timed-out session the user's own choices (the PIN hash, the download size) stay.
 export async function wipe(keepPrefs = false) {
+  stopCopy(); // the offline copy of messages (R17) writes nothing more; its database goes below
   try {
     // The worker stops keeping files and goes; the next login installs it afresh.
     navigator.serviceWorker?.controller?.postMessage({ type: 'wipe' });
@@ -36,11 +38,11 @@ export async function wipe(keepPrefs = false) {
   sessionStorage.clear();
 }
 
-function screen(root, title, text, button, action, cls = '') {
+function screen(root, title, text, button, action, cls = '', extra = null) {
   const btn = h('button.btn.primary', { type: 'button', onclick: action }, button);
   clear(root, h('main.login-wrap' + cls, null, h('div.card.login.notice', { role: 'alert' },
     h('div.logo', null, h('img', { src: '/icons/icon.svg', alt: '', width: 48, height: 48 }), h('h1', null, title)),
-    h('p', null, text), btn)));
+    h('p', null, text), btn, extra)));
   btn.focus();
 }
 
@@ -54,8 +56,10 @@ export async function signedOut(root, reason, toLogin) {
   screen(root, t('soTitle'), text, t('toLogin'), toLogin, '.signed-out');
 }
 
-export function offlineView(root, retry) {
-  screen(root, t('offlineTitle'), t('offlineText'), t('tryAgain'), retry, '.offline');
+// `read`, when this phone holds an offline copy of messages (R17): a way to it, behind the PIN.
+export function offlineView(root, retry, read = null) {
+  screen(root, t('offlineTitle'), t('offlineText'), t('tryAgain'), retry, '.offline',
+    read ? h('button.btn.offline-read', { type: 'button', onclick: read }, t('offlineRead')) : null);
 }
 
 // ---- the PIN
@@ -72,7 +76,7 @@ async function setPin(uid, pin) {
   const salt = crypto.getRandomValues(new Uint8Array(16));
   localStorage.setItem(pinKey(uid), JSON.stringify({ s: b64(salt), h: b64(await derive(pin, salt, ITER)), i: ITER }));
 }
-async function pinOk(uid, pin) {
+export async function pinOk(uid, pin) {
   let rec;
   try { rec = JSON.parse(localStorage.getItem(pinKey(uid))); } catch { return false; }
   if (!rec) return false;
@@ -81,9 +85,9 @@ async function pinOk(uid, pin) {
   for (let i = 0; i < got.length && i < want.length; i++) d |= got[i] ^ want[i];
   return d === 0;
 }
-const MAX_FAIL = 5;
+export const MAX_FAIL = 5;
 
-function pinInput(label, name) {
+export function pinInput(label, name) {
   return h('label', null, label, h('input', { type: 'password', name, inputmode: 'numeric', pattern: '[0-9]{4,8}', minLength: 4, maxLength: 8,
     required: true, autocomplete: 'off' }));
 }
@@ -131,7 +135,7 @@ export function pinSetup(root, me) {
       await setPin(uid, f.p1.value);
       if (!dev.hidden && f.dev.checked) await enrolDeviceLock(me).catch(() => { /* the PIN alone, then */ });
       localStorage.setItem('kairan.seen.' + uid, String(Date.now()));
-      clear(root); done();
+      clear(root); done(f.p1.value); // the caller may make the offline copy's key with it
     });
     clear(root, h('main.login-wrap', null, f));
     f.p1.focus();
@@ -144,7 +148,7 @@ export function pinSetup(root, me) {
  * only the PIN brings it back. Five wrong PINs sign the device out. The time the app was left is kept in localStorage, so a
  * phone that closed the app in the background asks for the PIN at the next start too.
  */
-export function appLock(root, uid, minutes, { onFail, isOpen }) {
+export function appLock(root, uid, minutes, { onFail, isOpen, onPin = () => {} }) {
   const seenKey = 'kairan.seen.' + uid, failKey = 'kairan.pinfail.' + uid;
   const ms = Math.max(0, minutes) * 60000;
   let held = null;
@@ -171,7 +175,7 @@ export function appLock(root, uid, minutes, { onFail, isOpen }) {
       btn.disabled = true;
       const ok = await pinOk(uid, f.pin.value);
       btn.disabled = false;
-      if (ok) { localStorage.removeItem(failKey); unlock(); return; }
+      if (ok) { localStorage.removeItem(failKey); onPin(f.pin.value); unlock(); return; }
       const n = Number(localStorage.getItem(failKey) || 0) + 1;
       localStorage.setItem(failKey, String(n));
       if (n >= MAX_FAIL) { onFail('pin'); return; }
@@ -215,3 +219,22 @@ export function askOverBytes(uid) {
 }
 export function setAskOver(uid, mb) { localStorage.setItem(bigKey(uid), String(mb)); }
 export const askOverMb = (uid) => askOverBytes(uid) / 1048576;
+
+// ---- Web Push (R22): when the city turned it on and the person allowed notifications, this
+// device subscribes with the server's key; the subscription ends with the session.
+export async function subscribePush(settings) {
+  if (!settings?.web_push || !('serviceWorker' in navigator) || !('PushManager' in window)) return false;
+  if (!('Notification' in window) || Notification.permission !== 'granted') return false;
+  try {
+    const { get, post } = await import('./api.js');
+    const { public_key: key } = await get('/push/key');
+    const reg = await navigator.serviceWorker.ready;
+    const raw = Uint8Array.from(atob(key.replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0));
+    const sub = await reg.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: raw });
+    const j = sub.toJSON();
+    await post('/me/push', { endpoint: j.endpoint, keys: { p256dh: j.keys.p256dh, auth: j.keys.auth } });
+    return true;
+  } catch {
+    return false; // a closed network cannot reach the push service: live messages still arrive over the socket
+  }
+}

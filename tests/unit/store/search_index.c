@@ -1,5 +1,5 @@
 /*
- * Unit test for the search index's upkeep in src/store/ (migration 15): messages inserted in
+ * Unit test for the search index's upkeep in src/store/ (migration 16): messages inserted in
  * a transaction are indexed by store_commit, once; a message edited, soft-deleted or deleted
  * before that commit enters the index as it is at the commit (or not at all); after it, edits
  * and deletions leave the index in their own transaction. FTS5's own integrity check (with the

@@ -112,7 +112,7 @@ function cardView(roomId, m) {
     return h('a.card-note', { href: `#/r/${roomId}/notes/${c.note_id}` },
       h('span.tag', null, c.kind === 'minutes' ? t('kindMinutes') : c.kind === 'material' ? t('kindMaterial') : t('kindNote')),
       h('span.cn-title', null, c.title),
-      c.type === 'note' ? h('span.sub', null, ` ${c.action === 'created' ? t('noteCreated') : t('noteUpdated', c.version)}${c.pages != null ? ' · ' + t('pagesN', c.pages) : ''}`) : null);
+      c.type === 'note' ? h('span.sub', null, ` ${c.action === 'created' ? t('noteCreated') : t('noteUpdated', c.version)}${c.pages ? ' · ' + t('pagesN', c.pages) : ''}`) : null);
   }
   if (c.type === 'memo') {
     const forMe = c.for_user_id === S.me.id;

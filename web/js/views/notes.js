@@ -207,6 +207,7 @@ export async function meetingView(root, roomId, meetingId) {
       h('section.card', null, h('h2', null, t('agenda')), m.agenda.length ? h('ol', null, m.agenda.map((a) => h('li', null, a))) : h('p.sub', null, '—')),
       h('section.card', null, h('h2', null, t('materials')), m.materials.length ? h('ul.items', null, m.materials.map((n) => h('li', null,
         h('a', { href: `#/r/${roomId}/notes/${n.id}` }, n.title), h('span.sub', null, ` ${t('readStatus', n.read_count, n.reader_total)}`)))) : h('p.sub', null, '—')),
+      askCard(),
       h('section.card.wide', null, h('h2', null, t('tag_question')), by('question').length ? h('ul.items', null, by('question').map((q) => h('li', null,
         h('span.sub', null, q.sender.name + ': '), q.text,
         h('ul', null, m.tagged.filter((a) => a.tag === 'answer' && a.answer_to === q.message_id).map((a) => h('li', null, h('span.tag', null, tagLabel('answer')), ' ', a.sender.name + ': ', a.text)))))) : h('p.sub', null, '—')),
@@ -214,6 +215,23 @@ export async function meetingView(root, roomId, meetingId) {
       h('section.card', null, h('h2', null, tagLabel('action')), h('ul.items', null, by('action').map((x) => h('li', null, x.text,
         h('span.sub', null, ` ${t('assignee')} ${x.assignee?.name || ''} ${t('due')} ${x.due_date || ''}`))))),
       h('section.card', null, h('h2', null, tagLabel('opinion')), h('ul.items', null, by('opinion').map(item))))));
+  // Before the meeting: a question or an opinion, posted to the room and tagged for this meeting.
+  function askCard() {
+    const text = h('textarea.ask-text', { rows: 3, 'aria-label': t('askText'), placeholder: t('askText'), maxLength: 10000 });
+    const err = h('p.error', { role: 'alert' });
+    const send = async (tag) => {
+      const body = text.value.trim();
+      if (!body) return;
+      try {
+        const m = await post(`/rooms/${roomId}/messages`, { text: body, client_msg_id: 'ask-' + Date.now().toString(36) + Math.random().toString(36).slice(2, 8) });
+        await put(`/rooms/${roomId}/messages/${m.id}/tag`, { tag, meeting_id: meetingId });
+        meetingView(root, roomId, meetingId);
+      } catch (e) { err.textContent = errText(e); }
+    };
+    return h('section.card.wide.ask', null, h('h2', null, t('askTitle')), text, err,
+      h('div.bar', null, h('button.btn.primary.ask-q', { type: 'button', onclick: () => send('question') }, t('askQuestion')),
+        h('button.btn.ask-o', { type: 'button', onclick: () => send('opinion') }, t('askOpinion'))));
+  }
   async function draft() {
     try {
       const d = await post(`/rooms/${roomId}/meetings/${meetingId}/minutes-draft`);

@@ -70,7 +70,7 @@ export async function paperView(root) {
           h('section.card.wide', null, h('h2', null, t('paperByDept')),
             h('table.cal', null, h('tbody', null, r.by_department.map((d) => h('tr', null, h('td', null, d.department), h('td', null, num(d.sheets) + t('sheets')), h('td', null, yen(d.yen))))))),
           r.unknown.length ? h('section.card.wide', null, h('h2', null, t('paperUnknown')), h('p.sub', null, t('paperUnknownHelp')),
-            h('ul.items', null, r.unknown.map((u) => h('li', null, h('a', { href: `#/r/${u.room_id}/notes/${u.note_id}` }, u.title))))) : null),
+            h('ul.items', null, r.unknown.map((u) => h('li', null, u.title == null ? t('noteN', u.note_id) : h('a', { href: `#/r/${u.room_id}/notes/${u.note_id}` }, u.title))))) : null),
         h('p.sub', null, t('costPerSheet', r.cost_per_sheet.toFixed(2))));
     } catch (e) { err.textContent = e.message || t('error'); }
   }
