@@ -47,7 +47,7 @@ struct api_req {
     size_t content_type_len, authorization_len, cookie_len, origin_len, csrf_header_len, user_agent_len, range_len,
         forwarded_for_len;
     char peer[64];
-    char client[64]; /* set by the router: the peer, or the address a trusted proxy forwarded */
+    char client[64];               /* set by the router: the peer, or the address a trusted proxy forwarded */
     unsigned long long request_id; /* set by the router; in log lines (req=) and X-Request-Id */
     int lang_en;
     struct api_thread *thread;
@@ -61,6 +61,8 @@ struct api_req {
     /* Output. */
     int status;
     json_t *reply;    /* owned; NULL for an empty body */
+    char *reply_text; /* owned: or this JSON text, already serialised (then reply is NULL) */
+    size_t reply_text_len;
     char *set_cookie; /* owned */
     int retry_after;  /* seconds, for 429 */
     struct {
@@ -106,6 +108,8 @@ void api_finish(struct api_req *r);
 int api_error(struct api_req *r, int status, const char *code, const char *ja, const char *en);
 /* Sets a JSON answer (takes ownership of body). */
 int api_reply(struct api_req *r, int status, json_t *body);
+/* Sets an answer that is already JSON text (takes ownership of the malloc'd text). */
+int api_reply_text(struct api_req *r, int status, char *text, size_t len);
 int api_store_error(struct api_req *r, int rc);
 /* Parses the JSON object body, answering 415/400/413 itself when it cannot: NULL then. */
 json_t *api_body_object(struct api_req *r);
@@ -129,6 +133,8 @@ int api_field_ids(struct api_req *r, json_t *obj, const char *key, size_t max, i
 void api_publish(json_t *event, const int64_t *users, size_t nusers, int64_t except_user);
 /* Publishes to every member of a room, read with store `s`. */
 void api_publish_room(store_t *s, int64_t room_id, json_t *event, int64_t except_user);
+/* The same for an event already serialised (the text is copied). */
+void api_publish_room_text(store_t *s, int64_t room_id, const char *event, size_t len, int64_t except_user);
 
 #include "policy/password.h"
 /* The city's password rules from the configuration. */

@@ -45,6 +45,9 @@ api_req_clear(struct api_req *r)
 {
     json_decref(r->reply);
     r->reply = NULL;
+    free(r->reply_text);
+    r->reply_text = NULL;
+    r->reply_text_len = 0;
     free(r->set_cookie);
     free(r->file.path);
     free(r->file.type);
@@ -60,6 +63,18 @@ api_reply(struct api_req *r, int status, json_t *body)
     r->status = status;
     json_decref(r->reply);
     r->reply = body;
+    free(r->reply_text);
+    r->reply_text = NULL;
+    r->reply_text_len = 0;
+    return API_DONE;
+}
+
+int
+api_reply_text(struct api_req *r, int status, char *text, size_t len)
+{
+    api_reply(r, status, NULL);
+    r->reply_text = text;
+    r->reply_text_len = len;
     return API_DONE;
 }
 
@@ -304,8 +319,9 @@ member_cache_clear(void)
     }
 }
 
-void
-api_publish_room(store_t *s, int64_t room_id, json_t *event, int64_t except_user)
+/* The room's member ids from this thread's cache (owned by the cache): 0, or -1. */
+static int
+room_member_ids(store_t *s, int64_t room_id, const int64_t **ids, size_t *n)
 {
     if (mcache == NULL)
         mcache = xcalloc(1, sizeof(*mcache));
@@ -316,22 +332,43 @@ api_publish_room(store_t *s, int64_t room_id, json_t *event, int64_t except_user
     }
     size_t k = (size_t)((uint64_t)room_id * 0x9E3779B97F4A7C15ull >> 55) % MEMBER_CACHE;
     if (mcache->slot[k].room != room_id) {
-        int64_t *ids = NULL;
-        size_t n = 0;
-        if (store_room_member_ids(s, room_id, &ids, &n) != 0) {
-            json_decref(event);
-            free(ids);
-            return;
+        int64_t *got = NULL;
+        size_t ngot = 0;
+        if (store_room_member_ids(s, room_id, &got, &ngot) != 0) {
+            free(got);
+            return -1;
         }
         free(mcache->slot[k].ids);
         mcache->slot[k].room = room_id;
-        mcache->slot[k].ids = ids;
-        mcache->slot[k].n = n;
+        mcache->slot[k].ids = got;
+        mcache->slot[k].n = ngot;
     }
-    if (mcache->slot[k].n > 0)
-        api_publish(event, mcache->slot[k].ids, mcache->slot[k].n, except_user);
+    *ids = mcache->slot[k].ids;
+    *n = mcache->slot[k].n;
+    return 0;
+}
+
+void
+api_publish_room(store_t *s, int64_t room_id, json_t *event, int64_t except_user)
+{
+    const int64_t *ids;
+    size_t n;
+    if (room_member_ids(s, room_id, &ids, &n) == 0 && n > 0)
+        api_publish(event, ids, n, except_user);
     else
         json_decref(event);
+}
+
+void
+api_publish_room_text(store_t *s, int64_t room_id, const char *event, size_t len, int64_t except_user)
+{
+    const int64_t *ids;
+    size_t n;
+    if (room_member_ids(s, room_id, &ids, &n) != 0 || n == 0)
+        return;
+    struct hub_event *ev = hub_event_new(HUB_DELIVER, event, len, ids, n);
+    ev->except_user = except_user;
+    hub_publish(ev);
 }
 
 struct policy_password_rules

@@ -64,7 +64,10 @@ struct send_ctx {
     int existing;
     const char *err_field, *err_ja, *err_en;
     int err_status;
-    json_t *message;
+    json_t *message;               /* the Message when read back (retries, files, replies) */
+    struct store_msg_draft *draft; /* a plain send's Message without what the writer assigns */
+    char *text;                    /* the Message as JSON text */
+    size_t text_len;
     int outside_hours;
     char *urgent_reason;
 };
@@ -74,6 +77,8 @@ send_free(struct send_ctx *c)
 {
     json_decref(c->body);
     json_decref(c->message);
+    store_message_draft_free(c->draft);
+    free(c->text);
     free(c->urgent_reason);
     free(c->mentions);
     free(c->files);
@@ -155,12 +160,16 @@ send_run(store_t *s, struct api_req *r, void *ctx)
     const struct api_refs_error *e = api_send_refs_check(s, in);
     if (e)
         return send_fail(c, e->status, e->field, e->ja, e->en);
-    int rc = store_message_insert(s, in, time_now_ms(), &c->id, &c->seq);
+    int64_t now = time_now_ms();
+    int rc = store_message_insert(s, in, now, &c->id, &c->seq);
     if (rc == STORE_EINVAL)
         return send_fail(c, 400, "reply_to", "このルームのメッセージではありません。", "is not a message of this room.");
     if (rc != 0)
         return rc;
-    c->message = store_message_json_new(s, c->id);
+    if (c->draft)
+        c->text = store_message_draft_text(c->draft, c->id, in->room_id, c->seq, now, &c->text_len);
+    else
+        c->message = store_message_json_new(s, c->id);
     if (in->urgent)
         return api_audit(s, r, "message.urgent", "message", c->id, in->room_id,
                          json_pack("{ss}", "reason", c->urgent_reason ? c->urgent_reason : ""));
@@ -180,19 +189,46 @@ send_done(store_t *s, struct api_req *r, void *ctx, int status)
             api_error(r, 422, "personal_information", c->err_ja, c->err_en);
         else
             api_invalid(r, c->err_field, c->err_ja, c->err_en);
-    } else if (status == 0 && c->message) {
+    } else if (status == 0 && (c->text || c->message)) {
+        /* Serialised once: the event carries the same text as the 201 answer. */
+        if (c->text == NULL) {
+            c->text = json_dumps(c->message, JSON_COMPACT);
+            c->text_len = c->text ? strlen(c->text) : 0;
+        }
+        if (c->text == NULL) {
+            api_store_error(r, STORE_EIO);
+            goto out;
+        }
         if (!c->existing) {
-            api_publish_room(
-                s, c->in.room_id,
-                json_pack("{ss sI sO}", "type", "message.created", "room_id", (json_int_t)c->in.room_id, "message", c->message),
-                -1);
+            static const char head[] = "{\"type\":\"message.created\",\"room_id\":";
+            char room[24];
+            int nr = snprintf(room, sizeof(room), "%lld", (long long)c->in.room_id);
+            size_t n = sizeof(head) - 1 + (size_t)nr + 11 + c->text_len + 1;
+            char *ev = xmalloc(n + 1), *p = ev;
+            memcpy(p, head, sizeof(head) - 1);
+            p += sizeof(head) - 1;
+            memcpy(p, room, (size_t)nr);
+            p += nr;
+            memcpy(p, ",\"message\":", 11);
+            p += 11;
+            memcpy(p, c->text, c->text_len);
+            p += c->text_len;
+            *p++ = '}';
+            *p = '\0';
+            api_publish_room_text(s, c->in.room_id, ev, n, -1);
+            free(ev);
             api_push_message(s, c->in.room_id, c->in.sender_id, c->in.urgent);
         }
-        json_t *m = json_deep_copy(c->message);
-        if (c->outside_hours) /* warn mode: sent, but the sender is told */
-            json_object_set_new(m, "outside_office_hours", json_true());
-        api_reply(r, 201, m);
+        if (c->outside_hours) { /* warn mode: sent, but the sender is told */
+            static const char warn[] = ",\"outside_office_hours\":true}";
+            c->text = xrealloc(c->text, c->text_len + sizeof(warn) - 1);
+            memcpy(c->text + c->text_len - 1, warn, sizeof(warn)); /* over the closing brace */
+            c->text_len += sizeof(warn) - 2;
+        }
+        api_reply_text(r, 201, c->text, c->text_len);
+        c->text = NULL;
     }
+out:
     send_free(c);
 }
 
@@ -291,6 +327,7 @@ h_send(struct api_req *r)
     }
     if (in->urgent)
         c->urgent_reason = xstrdup(reason ? reason : "");
+    c->draft = store_message_draft(r->thread->store, in);
     return api_write(r, send_run, send_done, c);
 fail:
     send_free(c);

@@ -175,7 +175,9 @@ dispatch(struct api_req *r)
 int
 api_dispatch(struct api_req *r)
 {
+    store_generations_scope(r->thread->store, 1);
     int rc = dispatch(r);
+    store_generations_scope(r->thread->store, 0);
     log_set_request(0); /* the loop thread goes on to other requests */
     return rc;
 }

@@ -20,6 +20,8 @@ struct hub {
     h2o_multithread_queue_t *queue;
     hub_deliver_cb deliver;
     hub_close_cb close;
+    hub_flush_cb flush;
+    void *flush_arg;
     struct hub_conn **buckets;
     size_t nbuckets, count;
 };
@@ -90,14 +92,18 @@ on_message(h2o_multithread_receiver_t *receiver, h2o_linklist_t *messages)
         event_release(ev);
         free(m);
     }
+    if (h->flush)
+        h->flush(h->flush_arg);
 }
 
 hub_t *
-hub_create(h2o_loop_t *loop, hub_deliver_cb deliver, hub_close_cb close)
+hub_create(h2o_loop_t *loop, hub_deliver_cb deliver, hub_close_cb close, hub_flush_cb flush, void *flush_arg)
 {
     hub_t *h = xcalloc(1, sizeof(*h));
     h->deliver = deliver;
     h->close = close;
+    h->flush = flush;
+    h->flush_arg = flush_arg;
     h->nbuckets = 1024;
     h->buckets = xcalloc(h->nbuckets, sizeof(*h->buckets));
     h->queue = h2o_multithread_create_queue(loop);

@@ -30,6 +30,10 @@ struct hub_conn {
 typedef void (*hub_deliver_cb)(struct hub_conn *c, struct refbuf *frame);
 /* Called on the hub's thread when a session must be closed (revoked or locked). */
 typedef void (*hub_close_cb)(struct hub_conn *c);
+/* Called on the hub's thread after each run of deliveries (all the events that were waiting):
+ * a deliver callback may hold its first write until then, so that the events a group commit
+ * published together leave each session in one write. */
+typedef void (*hub_flush_cb)(void *arg);
 
 enum hub_event_kind {
     HUB_DELIVER,         /* send frame to each user in users[] (but not `except_user`) */
@@ -49,7 +53,7 @@ struct hub_event {
 };
 
 /* Creates the hub of the current loop thread and registers it for publication. */
-hub_t *hub_create(h2o_loop_t *loop, hub_deliver_cb deliver, hub_close_cb close);
+hub_t *hub_create(h2o_loop_t *loop, hub_deliver_cb deliver, hub_close_cb close, hub_flush_cb flush, void *flush_arg);
 void hub_attach(hub_t *h, struct hub_conn *c);
 void hub_detach(hub_t *h, struct hub_conn *c);
 /* Number of sessions attached to this hub. */

@@ -284,6 +284,10 @@ send_answer(struct pending *p)
         http_send_json(req, 404, nf, sizeof(nf) - 1);
         return;
     }
+    if (r->reply_text) {
+        http_send_json(req, r->status, r->reply_text, r->reply_text_len);
+        return;
+    }
     if (r->reply == NULL) {
         http_send_json(req, r->status ? r->status : 204, "", 0);
         return;

@@ -23,6 +23,7 @@ struct loop_thread {
     h2o_multithread_receiver_t done_receiver;
     h2o_socket_t *listener;
     h2o_linklist_t sessions; /* every WebSocket session of this thread */
+    h2o_linklist_t to_flush; /* sessions holding hub deliveries for one write (ws_flush) */
     h2o_timeout_t sweep_timeout;
     h2o_timeout_entry_t sweep_entry;
 };
@@ -35,6 +36,8 @@ struct loop_thread *server_self(void);
 int ws_handle_upgrade(h2o_req_t *req, struct loop_thread *lt);
 void ws_deliver(struct hub_conn *c, struct refbuf *frame);
 void ws_close_conn(struct hub_conn *c);
+/* Writes what ws_deliver queued (the hub calls it after each run of deliveries). */
+void ws_flush(void *loop_thread);
 /* Sends pings to quiet sessions and closes dead ones; called periodically per thread. */
 void ws_sweep(struct loop_thread *lt);
 

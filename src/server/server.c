@@ -137,8 +137,9 @@ setup_thread(struct loop_thread *lt, const struct kr_config *cfg, h2o_hostconf_t
     lt->accept_ctx.ssl_ctx = ssl_ctx;
     lt->queue = h2o_multithread_create_queue(lt->loop);
     h2o_multithread_register_receiver(lt->queue, &lt->done_receiver, http_on_done_messages);
-    lt->hub = hub_create(lt->loop, ws_deliver, ws_close_conn);
+    lt->hub = hub_create(lt->loop, ws_deliver, ws_close_conn, ws_flush, lt);
     h2o_linklist_init_anchor(&lt->sessions);
+    h2o_linklist_init_anchor(&lt->to_flush);
     h2o_timeout_init(lt->loop, &lt->sweep_timeout, 10000);
     lt->sweep_entry.cb = on_sweep;
     h2o_timeout_link(lt->loop, &lt->sweep_timeout, &lt->sweep_entry);

@@ -4,9 +4,10 @@
  * After the HTTP/1.1 upgrade the socket is ours: client frames are parsed in place in the
  * socket's input buffer by wsframe.c, and server frames are refbufs shared by every recipient
  * (the hub builds each event's frame once). Frames that arrive while a write is in flight are
- * queued and leave together in one writev. A session whose queue passes KR_WS_MAX_QUEUE_BYTES
- * or KR_WS_MAX_QUEUE_FRAMES is disconnected at once: it resyncs by sequence later, and it
- * can neither slow the others nor grow our memory without bound.
+ * queued and leave together in one writev; so do the events a group commit published together,
+ * because hub deliveries hold the first write until the hub's run ends (ws_flush). A session whose queue passes
+ * KR_WS_MAX_QUEUE_BYTES or KR_WS_MAX_QUEUE_FRAMES is disconnected at once: it resyncs by sequence later, and it can neither slow
+ * the others nor grow our memory without bound.
  *
  * Lifetime: a session is freed only from the loop (after its socket's close), never inside
  * the hub's iteration that may still hold a pointer to it.
@@ -29,7 +30,8 @@
 
 struct ws {
     struct hub_conn hc;
-    h2o_linklist_t link; /* in loop_thread.sessions */
+    h2o_linklist_t link;       /* in loop_thread.sessions */
+    h2o_linklist_t flush_link; /* in loop_thread.to_flush while a hub delivery waits */
     h2o_socket_t *sock;
     struct loop_thread *lt;
     struct refbuf **q; /* ring of queued frames */
@@ -62,6 +64,8 @@ ws_destroy(struct ws *w)
     w->dead = 1;
     hub_detach(w->lt->hub, &w->hc);
     h2o_linklist_unlink(&w->link);
+    if (h2o_linklist_is_linked(&w->flush_link))
+        h2o_linklist_unlink(&w->flush_link);
     api_ws_closed(&w->lt->api, w->hc.user_id, w->away);
     if (w->sock) {
         h2o_socket_t *s = w->sock;
@@ -117,9 +121,10 @@ do_write(struct ws *w)
     h2o_socket_write(w->sock, bufs, n, on_write_complete);
 }
 
-/* Queues a frame (takes a reference). Returns -1 if the session had to be dropped. */
+/* Queues a frame (takes a reference) and starts writing, or with `hold`, leaves the first write
+ * to ws_flush. Returns -1 if the session had to be dropped. */
 static int
-enqueue(struct ws *w, struct refbuf *frame)
+enqueue_frame(struct ws *w, struct refbuf *frame, int hold)
 {
     if (w->dead || (w->closing && frame != NULL && 0))
         return -1;
@@ -143,9 +148,32 @@ enqueue(struct ws *w, struct refbuf *frame)
     w->q[(w->qhead + w->qlen) % w->qcap] = frame;
     w->qlen++;
     w->qbytes += frame->len;
-    if (w->ninflight == 0)
-        do_write(w);
+    if (w->ninflight == 0) {
+        if (!hold)
+            do_write(w);
+        else if (!h2o_linklist_is_linked(&w->flush_link))
+            h2o_linklist_insert(&w->lt->to_flush, &w->flush_link);
+    }
     return 0;
+}
+
+static int
+enqueue(struct ws *w, struct refbuf *frame)
+{
+    return enqueue_frame(w, frame, 0);
+}
+
+void
+ws_flush(void *loop_thread)
+{
+    struct loop_thread *lt = loop_thread;
+    while (!h2o_linklist_is_empty(&lt->to_flush)) {
+        struct ws *w = H2O_STRUCT_FROM_MEMBER(struct ws, flush_link, lt->to_flush.next);
+        h2o_linklist_unlink(&w->flush_link);
+        /* A write may have started meanwhile (a control frame): it takes the queue along. */
+        if (!w->dead && w->ninflight == 0 && w->qlen > 0)
+            do_write(w);
+    }
 }
 
 static void
@@ -195,7 +223,7 @@ ws_deliver(struct hub_conn *c, struct refbuf *frame)
 {
     struct ws *w = (struct ws *)c;
     if (!w->closing)
-        enqueue(w, frame);
+        enqueue_frame(w, frame, 1);
 }
 
 void

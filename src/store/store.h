@@ -112,6 +112,9 @@ json_t *store_user_list_all(store_t *s);
  * compare it to decide whether they are still valid.
  */
 int64_t store_generation(store_t *s, const char *name);
+/* Between store_generations_scope(s, 1) and (s, 0) — one request on a loop thread — every
+ * store_generation answers from one read of all counters, made at the first call. */
+void store_generations_scope(store_t *s, int on);
 /* Calls fn for every enabled user in directory order (department path, reading, id). */
 int store_directory_scan(store_t *s, void (*fn)(void *arg, int64_t id, int64_t dept, const char *key, const char *dept_path),
                          void *arg);
@@ -211,6 +214,18 @@ json_t *store_message_json(store_t *s, int64_t id);
 /* The same for a message just inserted: nobody else can have read it yet, so its read count
  * is 0 and the members' read marks need not be loaded (the send path's hot spot). */
 json_t *store_message_json_new(store_t *s, int64_t id);
+/*
+ * A plain send's Message (no files, reply or card) as JSON text, made in two steps so that the
+ * writer only adds what it assigns: same members, same order, same values as
+ * store_message_json_new. store_message_draft runs before the job (on the loop thread, reading
+ * the sender's card with s) and returns NULL for a send it does not cover. The writer then calls
+ * store_message_draft_text with the id, seq and time store_message_insert used: a malloc'd
+ * NUL-terminated text (caller frees), its length in *len. The draft is freed by the caller.
+ */
+struct store_msg_draft;
+struct store_msg_draft *store_message_draft(store_t *s, const struct store_msg_in *in);
+char *store_message_draft_text(const struct store_msg_draft *d, int64_t id, int64_t room_id, int64_t seq, int64_t now, size_t *len);
+void store_message_draft_free(struct store_msg_draft *d);
 /* A message and the live messages that reply to it, in room order (at most max). */
 json_t *store_message_thread(store_t *s, int64_t room_id, int64_t root_id, int max);
 json_t *store_messages_page(store_t *s, int64_t room_id, int64_t after, int64_t before, int limit, int *has_more);
@@ -423,7 +438,8 @@ struct store_paper_row {
     const char *department, *title;
     int64_t pages;
 };
-int store_paper_rows(store_t *s, int64_t from_ms, int64_t to_ms, int (*fn)(void *arg, const struct store_paper_row *row), void *arg);
+int store_paper_rows(store_t *s, int64_t from_ms, int64_t to_ms, int (*fn)(void *arg, const struct store_paper_row *row),
+                     void *arg);
 
 /* ---- maintenance (store_maint.c) ---- */
 

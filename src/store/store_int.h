@@ -18,6 +18,14 @@ struct store {
         sqlite3_stmt *st;
     } cache[STORE_STMT_CACHE];
     struct store_options opt;
+    int index_pending; /* messages were inserted: store_commit indexes them for search */
+    /* The counters as this connection's last COMMIT left them, valid until its next BEGIN:
+     * the writer's publications after a commit read them without a read transaction. */
+    struct {
+        char name[16];
+        int64_t value;
+    } gens[8];
+    int ngens, gens_valid, gens_scope;
     char data_dir[1024];
 };
 
@@ -40,6 +48,9 @@ int store__ids_push(int64_t **ids, size_t *n, size_t *cap, int64_t v);
 
 /* Registers the search tokenizer ("kairan") with FTS5 on a connection: 0, or -1. */
 int store__search_register(sqlite3 *db);
+
+/* Reads every generation counter into s->gens (the caller sets gens_valid). */
+void store__gens_load(store_t *s);
 
 /* Shared pieces of objects. */
 json_t *store__user_brief(store_t *s, int64_t user_id);

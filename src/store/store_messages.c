@@ -9,6 +9,9 @@
  * answers every message's count by binary search.
  */
 #include "store/store_int.h"
+#include "util/strbuf.h"
+#include "util/timefmt.h"
+#include "util/utf8.h"
 #include "util/xmalloc.h"
 
 #include <stdlib.h>
@@ -39,9 +42,15 @@ store_message_insert(store_t *s, const struct store_msg_in *in, int64_t now, int
         if (store__row(s, st) != 1 || sqlite3_column_int64(st, 0) != in->room_id)
             return STORE_EINVAL;
     }
-    /* One statement bumps and reads the room's sequence (SQLite 3.35+: RETURNING). */
-    sqlite3_stmt *st = store__q(s, "UPDATE rooms SET last_seq = last_seq + 1, last_activity_at = ? WHERE id = ? RETURNING last_seq",
-                                "II", now, in->room_id);
+    /* Bump, then read, the room's sequence. Not UPDATE … RETURNING: SQLite 3.40 gathers the
+     * returned rows in a temporary b-tree that it opens and closes on every run, which made
+     * this the dearest statement of a send. */
+    rc = store__x(s, "UPDATE rooms SET last_seq = last_seq + 1, last_activity_at = ? WHERE id = ?", "II", now, in->room_id);
+    if (rc != 0)
+        return rc;
+    if (sqlite3_changes(s->db) != 1)
+        return STORE_ENOTFOUND;
+    sqlite3_stmt *st = store__q(s, "SELECT last_seq FROM rooms WHERE id = ?", "I", in->room_id);
     if ((rc = store__row(s, st)) != 1) {
         sqlite3_reset(st);
         return rc == 0 ? STORE_ENOTFOUND : rc;
@@ -56,6 +65,7 @@ store_message_insert(store_t *s, const struct store_msg_in *in, int64_t now, int
     if (rc != 0)
         return rc;
     *id = sqlite3_last_insert_rowid(s->db);
+    s->index_pending = 1;
     for (size_t i = 0; i < in->nmentions; i++) {
         rc = store__x(s,
                       "INSERT OR IGNORE INTO mentions(user_id, room_id, seq, message_id) SELECT user_id, room_id, ?, ?"
@@ -72,9 +82,14 @@ store_message_insert(store_t *s, const struct store_msg_in *in, int64_t now, int
         if (rc != 0)
             return rc;
     }
-    /* Whoever sends has read the room up to their own message. */
-    return store__x(s, "UPDATE room_members SET last_read_seq = ? WHERE room_id = ? AND user_id IN (?, ?)", "IIII", *seq,
-                    in->room_id, in->author_id, in->sender_id);
+    /* Whoever sends has read the room up to their own message. One equality per person: an IN
+     * list makes SQLite build a temporary b-tree for every send. */
+    rc = store__x(s, "UPDATE room_members SET last_read_seq = ? WHERE room_id = ? AND user_id = ?", "III", *seq, in->room_id,
+                  in->author_id);
+    if (rc == 0 && in->sender_id != in->author_id)
+        rc = store__x(s, "UPDATE room_members SET last_read_seq = ? WHERE room_id = ? AND user_id = ?", "III", *seq, in->room_id,
+                      in->sender_id);
+    return rc;
 }
 
 int
@@ -315,6 +330,173 @@ store_message_json_new(store_t *s, int64_t id)
         return NULL;
     struct readmarks none = {0};
     return message_from_row(s, st, &none);
+}
+
+struct store_msg_draft {
+    char *cmid; /* client_msg_id as JSON text */
+    char *tail; /* ",\"edited_at\":…}": the members after created_at */
+};
+
+/* A JSON string as jansson writes it with JSON_COMPACT (quotes, backslashes and control
+ * characters escaped, "\u%04X" for those without a short form, everything else as is), so that
+ * drafted text is byte for byte what json_dumps makes of the same Message. 0, or -1 when s is
+ * not valid UTF-8 (jansson would refuse it: the caller falls back to jansson). */
+static int
+json_text(struct sb *b, const char *s)
+{
+    if (s == NULL) {
+        sb_add(b, "null", 4);
+        return 0;
+    }
+    size_t n = strlen(s);
+    if (!utf8_valid(s, n))
+        return -1;
+    sb_add(b, "\"", 1);
+    size_t run = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x20 && c != '"' && c != '\\')
+            continue;
+        sb_add(b, s + run, i - run);
+        run = i + 1;
+        switch (c) {
+        case '"':
+            sb_add(b, "\\\"", 2);
+            break;
+        case '\\':
+            sb_add(b, "\\\\", 2);
+            break;
+        case '\b':
+            sb_add(b, "\\b", 2);
+            break;
+        case '\f':
+            sb_add(b, "\\f", 2);
+            break;
+        case '\n':
+            sb_add(b, "\\n", 2);
+            break;
+        case '\r':
+            sb_add(b, "\\r", 2);
+            break;
+        case '\t':
+            sb_add(b, "\\t", 2);
+            break;
+        default:
+            sb_fmt(b, "\\u%04X", (unsigned)c);
+        }
+    }
+    sb_add(b, s + run, n - run);
+    sb_add(b, "\"", 1);
+    return 0;
+}
+
+/* The user's card as store__user_brief makes it, as text; `full` = 0 for posted_by's {id, name}. */
+static int
+brief_text(store_t *s, struct sb *b, int64_t id, int full)
+{
+    sqlite3_stmt *st = store__q(s,
+                                "SELECT u.id, u.name, u.title, d.path, u.kind FROM users u LEFT JOIN departments d"
+                                " ON d.id = u.department_id WHERE u.id = ?",
+                                "I", id);
+    int r = store__row(s, st);
+    if (r != 1)
+        return -1; /* not found (or failing): the jansson path says what to show */
+    sb_fmt(b, "{\"id\":%lld,\"name\":", (long long)sqlite3_column_int64(st, 0));
+    if (json_text(b, store__text(st, 1)) != 0)
+        return -1;
+    if (full) {
+        static const char *const keys[] = {",\"title\":", ",\"department\":", ",\"kind\":"};
+        for (int i = 0; i < 3; i++) {
+            sb_str(b, keys[i]);
+            if (json_text(b, store__text(st, 2 + i)) != 0)
+                return -1;
+        }
+    }
+    sb_add(b, "}", 1);
+    return 0;
+}
+
+struct store_msg_draft *
+store_message_draft(store_t *s, const struct store_msg_in *in)
+{
+    /* Files, replies and cards need their rows; they are the rare sends. */
+    if (in->nfiles > 0 || in->reply_to || in->card)
+        return NULL;
+    struct sb cmid = {0}, t = {0};
+    /* The members after created_at, in message_from_row's order. */
+    sb_str(&t, ",\"edited_at\":null,\"deleted\":false,\"deleted_at\":null,\"text\":");
+    if (json_text(&t, in->text) != 0)
+        goto fallback;
+    sb_str(&t, ",\"stamp\":");
+    if (json_text(&t, in->stamp) != 0)
+        goto fallback;
+    /* read_count: nobody else has read a new message yet */
+    sb_fmt(&t, ",\"mention_all\":%s,\"urgent\":%s,\"read_count\":0,\"sender\":", in->mention_all ? "true" : "false",
+           in->urgent ? "true" : "false");
+    if (brief_text(s, &t, in->sender_id, 1) != 0)
+        goto fallback;
+    sb_str(&t, ",\"posted_by\":");
+    if (in->author_id == in->sender_id)
+        sb_str(&t, "null");
+    else if (brief_text(s, &t, in->author_id, 0) != 0)
+        goto fallback;
+    /* store_message_insert records every mentioned member (the job checks that they all are),
+     * and the mentions table answers them by user id. */
+    sb_str(&t, ",\"mentions\":[");
+    if (in->nmentions > 0) {
+        int64_t *ids = xmalloc(in->nmentions * sizeof(int64_t));
+        memcpy(ids, in->mentions, in->nmentions * sizeof(int64_t));
+        qsort(ids, in->nmentions, sizeof(int64_t), cmp_i64);
+        for (size_t i = 0; i < in->nmentions; i++)
+            if (i == 0 || ids[i] != ids[i - 1])
+                sb_fmt(&t, i == 0 ? "%lld" : ",%lld", (long long)ids[i]);
+        free(ids);
+    }
+    sb_str(&t, "],\"files\":[],\"reply_to\":null,\"card\":null,\"tag\":null}");
+    if (json_text(&cmid, in->client_msg_id) != 0)
+        goto fallback;
+    struct store_msg_draft *d = xcalloc(1, sizeof(*d));
+    d->cmid = cmid.p;
+    d->tail = t.p;
+    return d;
+fallback:
+    free(cmid.p);
+    free(t.p);
+    return NULL;
+}
+
+char *
+store_message_draft_text(const struct store_msg_draft *d, int64_t id, int64_t room_id, int64_t seq, int64_t now, size_t *len)
+{
+    char t[32], head[192];
+    int n = snprintf(head, sizeof(head), "{\"id\":%lld,\"room_id\":%lld,\"seq\":%lld,\"client_msg_id\":", (long long)id,
+                     (long long)room_id, (long long)seq);
+    size_t lc = strlen(d->cmid), lt = strlen(d->tail);
+    const char *created = time_format_jst(now, t);
+    size_t lcr = strlen(created);
+    char *out = xmalloc((size_t)n + lc + 16 + lcr + 1 + lt + 1), *p = out;
+    memcpy(p, head, (size_t)n);
+    p += n;
+    memcpy(p, d->cmid, lc);
+    p += lc;
+    memcpy(p, ",\"created_at\":\"", 15);
+    p += 15;
+    memcpy(p, created, lcr);
+    p += lcr;
+    *p++ = '"';
+    memcpy(p, d->tail, lt + 1);
+    *len = (size_t)(p - out) + lt;
+    return out;
+}
+
+void
+store_message_draft_free(struct store_msg_draft *d)
+{
+    if (d == NULL)
+        return;
+    free(d->cmid);
+    free(d->tail);
+    free(d);
 }
 
 json_t *

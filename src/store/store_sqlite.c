@@ -14,6 +14,7 @@
 #include "util/timefmt.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -211,13 +212,39 @@ static const char *const migrations[] = {
     "CREATE TRIGGER notes_fts_insert AFTER INSERT ON notes WHEN new.deleted_at IS NULL BEGIN"
     "  INSERT INTO note_fts(rowid, title, body) VALUES(new.id, new.title, new.body); END;"
     "CREATE TRIGGER notes_fts_update AFTER UPDATE OF title, body, deleted_at ON notes BEGIN"
-    "  INSERT INTO note_fts(note_fts, rowid, title, body) SELECT 'delete', old.id, old.title, old.body WHERE old.deleted_at IS NULL;"
+    "  INSERT INTO note_fts(note_fts, rowid, title, body) SELECT 'delete', old.id, old.title, old.body WHERE old.deleted_at IS "
+    "NULL;"
     "  INSERT INTO note_fts(rowid, title, body) SELECT new.id, new.title, new.body WHERE new.deleted_at IS NULL; END;",
     /* 15: Web Push subscriptions of phone sessions (they end with their session) */
     "CREATE TABLE push_subscriptions(id INTEGER PRIMARY KEY, user_id INTEGER NOT NULL REFERENCES users(id),"
     "  session_id INTEGER NOT NULL, endpoint TEXT NOT NULL UNIQUE, p256dh TEXT NOT NULL, auth TEXT NOT NULL,"
     "  created_at INTEGER NOT NULL);"
     "CREATE INDEX push_subscriptions_user ON push_subscriptions(user_id);",
+    /* 16: new messages are indexed once per transaction, not once per message. FTS5 writes its
+     * pending terms out as a new segment at every savepoint, and the writer opens one per job,
+     * so indexing in the insert trigger made one segment (and its merges) per message. The
+     * trigger now notes the id; store_commit indexes the noted messages from their rows just
+     * before COMMIT, in the same transaction. A message edited or deleted before that was
+     * never in the index, so the update and delete triggers leave the index alone for it. */
+    "CREATE TABLE message_fts_pending(id INTEGER PRIMARY KEY);"
+    "DROP TRIGGER messages_fts_insert;"
+    "DROP TRIGGER messages_fts_update;"
+    "DROP TRIGGER messages_fts_delete;"
+    "CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages WHEN new.deleted_at IS NULL AND new.text IS NOT NULL BEGIN"
+    "  INSERT OR IGNORE INTO message_fts_pending(id) VALUES(new.id); END;"
+    "CREATE TRIGGER messages_fts_update AFTER UPDATE OF text, deleted_at ON messages"
+    "  WHEN NOT EXISTS (SELECT 1 FROM message_fts_pending WHERE id = old.id) BEGIN"
+    "  INSERT INTO message_fts(message_fts, rowid, text, tags) SELECT 'delete', old.id, old.text,"
+    "    char(31) || 'r' || old.room_id || ' ' || char(31) || 'u' || old.sender_id || ' ' || char(31) || 'u' || old.author_id"
+    "    WHERE old.deleted_at IS NULL AND old.text IS NOT NULL;"
+    "  INSERT INTO message_fts(rowid, text, tags) SELECT id, text, tags FROM message_search"
+    "    WHERE id = new.id AND new.deleted_at IS NULL AND new.text IS NOT NULL;"
+    " END;"
+    "CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages WHEN old.deleted_at IS NULL AND old.text IS NOT NULL"
+    "  AND NOT EXISTS (SELECT 1 FROM message_fts_pending WHERE id = old.id) BEGIN"
+    "  INSERT INTO message_fts(message_fts, rowid, text, tags) VALUES('delete', old.id, old.text,"
+    "    char(31) || 'r' || old.room_id || ' ' || char(31) || 'u' || old.sender_id || ' ' || char(31) || 'u' || old.author_id);"
+    " END;",
 };
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -269,9 +296,20 @@ dberr:
     return -1;
 }
 
+/* Once per process, before the first connection: SQLite's memory statistics (which nothing
+ * reads) would take a process-wide mutex around every allocation, on every thread. */
+static void
+sqlite_setup(void)
+{
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    sqlite3_initialize();
+}
+
 store_t *
 store_open(const char *data_dir, int apply_migrations, const struct store_options *opt, char *err, size_t errlen)
 {
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, sqlite_setup);
     char path[1100];
     store_t *s = xcalloc(1, sizeof(*s));
     if (opt)
@@ -304,6 +342,9 @@ store_open(const char *data_dir, int apply_migrations, const struct store_option
     }
     if (migrate(s, apply_migrations, err, errlen) != 0)
         goto fail;
+    /* Messages noted for indexing by a process that ended before its commit indexed them (a
+     * transaction outside store_begin/store_commit) are indexed with the first commit. */
+    s->index_pending = apply_migrations;
     return s;
 fail:
     store_close(s);
@@ -354,14 +395,52 @@ store_begin(store_t *s)
     /* A read snapshot still open on this connection would make BEGIN IMMEDIATE fail at once
      * with SQLITE_BUSY (the busy handler cannot help a stale snapshot): end it first. */
     store_end_reads(s);
+    s->gens_valid = 0;
     return plain(s, "BEGIN IMMEDIATE");
+}
+
+/* Indexes the messages inserted in this transaction (migration 16): one FTS5 flush for the
+ * whole group commit. */
+static int
+index_pending(store_t *s)
+{
+    int rc = store__x(s,
+                      "INSERT INTO message_fts(rowid, text, tags) SELECT id, text, tags FROM message_search"
+                      " WHERE id IN (SELECT id FROM message_fts_pending)",
+                      "");
+    if (rc == 0)
+        rc = store__x(s, "DELETE FROM message_fts_pending", "");
+    return rc;
+}
+
+/* Reads every generation counter at once (see store_generation). */
+void
+store__gens_load(store_t *s)
+{
+    s->ngens = 0;
+    sqlite3_stmt *st = store__q(s, "SELECT name, value FROM counters", "");
+    while (store__row(s, st) == 1 && s->ngens < (int)(sizeof(s->gens) / sizeof(s->gens[0]))) {
+        snprintf(s->gens[s->ngens].name, sizeof(s->gens[0].name), "%s", store__text(st, 0));
+        s->gens[s->ngens].value = sqlite3_column_int64(st, 1);
+        s->ngens++;
+    }
+    sqlite3_reset(st);
 }
 
 int
 store_commit(store_t *s)
 {
-    if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK)
+    if (s->index_pending) {
+        s->index_pending = 0;
+        int rc = index_pending(s);
+        if (rc != 0)
+            return rc == STORE_EFULL ? STORE_EFULL : STORE_EIO;
+    }
+    store__gens_load(s);
+    if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK) {
+        s->gens_valid = 1;
         return 0;
+    }
     int full = (sqlite3_errcode(s->db) & 0xff) == SQLITE_FULL;
     log_error("store.commit", "error=\"%s\"", sqlite3_errmsg(s->db));
     return full ? STORE_EFULL : STORE_EIO;
@@ -370,25 +449,29 @@ store_commit(store_t *s)
 void
 store_rollback(store_t *s)
 {
+    s->index_pending = 0;
+    s->gens_valid = 0;
     sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
 int
 store_savepoint(store_t *s)
 {
-    return plain(s, "SAVEPOINT job");
+    /* Prepared once (the statement cache), not parsed per job as sqlite3_exec would. */
+    return store__x(s, "SAVEPOINT job", "");
 }
 
 int
 store_release(store_t *s)
 {
-    return plain(s, "RELEASE job");
+    return store__x(s, "RELEASE job", "");
 }
 
 void
 store_rollback_to(store_t *s)
 {
-    sqlite3_exec(s->db, "ROLLBACK TO job; RELEASE job", NULL, NULL, NULL);
+    store__x(s, "ROLLBACK TO job", "");
+    store__x(s, "RELEASE job", "");
 }
 
 static sqlite3_stmt *

@@ -331,10 +331,27 @@ store_setting_set(store_t *s, const char *key, const char *value)
 int64_t
 store_generation(store_t *s, const char *name)
 {
+    /* In a request's scope, outside a write transaction: one read of all counters serves the
+     * request (zones, the PII guard and office hours each ask for "settings"). */
+    if (!s->gens_valid && s->gens_scope && sqlite3_get_autocommit(s->db)) {
+        store__gens_load(s);
+        s->gens_valid = 1;
+    }
+    if (s->gens_valid)
+        for (int i = 0; i < s->ngens; i++)
+            if (!strcmp(s->gens[i].name, name))
+                return s->gens[i].value;
     sqlite3_stmt *st = store__q(s, "SELECT value FROM counters WHERE name = ?", "t", name);
     int64_t v = store__row(s, st) == 1 ? sqlite3_column_int64(st, 0) : 0;
     sqlite3_reset(st);
     return v;
+}
+
+void
+store_generations_scope(store_t *s, int on)
+{
+    s->gens_scope = on;
+    s->gens_valid = 0;
 }
 
 int

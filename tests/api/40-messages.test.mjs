@@ -172,6 +172,25 @@ describe('replies, mentions, stamps', () => {
     assertError(await post(a.token, room.id, { text: 'x', client_msg_id: uid('c'), mentions: 'b' }), 400, 'invalid_parameter', 'mentions not a list');
   });
 
+  T('the 201 answer is the message as GET shows it, byte for byte', async () => {
+    const s = assertStatus(await ctx.srv.api('GET', '/api/v1/stamps', { token: a.token }), 200, 'stamps').json.stamps;
+    const bodies = [
+      { text: '議事録を確認しました', client_msg_id: uid('c') },
+      { text: '@野洲 文 @野洲 愛 確認を', client_msg_id: uid('c'), mentions: [b.id, a.id, b.id], mention_all: true },
+      { text: '', stamp: s[0].id, client_msg_id: uid('c') },
+      { text: 'タブ\tと\n改行と "引用" と \\ と 😀', client_msg_id: uid('c') },
+    ];
+    // A sender whose card needs escaping (quotes, a backslash, a slash).
+    const q = await ctx.srv.makeUser(null, uid('mq'), { name: '野洲 "引用" \\ 記号', title: '課長/補佐' });
+    const qroom = await ctx.srv.makeRoom(q.token, '表記確認', [a.id]);
+    for (const [token, roomId, body] of [...bodies.map((b) => [a.token, room.id, b]),
+      [q.token, qroom.id, { text: '確認 "です" \\ /', client_msg_id: 'q"\\/' + uid('c') }]]) {
+      const r = assertStatus(await post(token, roomId, body), 201, 'send');
+      const g = assertStatus(await ctx.srv.api('GET', `/api/v1/rooms/${roomId}/messages/${r.json.id}`, { token }), 200, 'get');
+      assert.equal(r.text, g.text, `answer of ${JSON.stringify(body)}, byte for byte`);
+    }
+  });
+
   T('a stamp from GET /stamps; unknown stamp → 400', async () => {
     const s = assertStatus(await ctx.srv.api('GET', '/api/v1/stamps', { token: a.token }), 200, 'stamps').json.stamps;
     assert.ok(s.length > 0);

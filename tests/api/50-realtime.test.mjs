@@ -37,6 +37,8 @@ describe('delivery', () => {
     assert.equal(eb.message.seq, m.seq);
     assert.equal(eb.message.text, '避難所の開設状況を共有してください');
     assert.equal(eb.message.sender.id, a.id);
+    assert.equal(JSON.stringify(eb), JSON.stringify({ type: 'message.created', room_id: room.id, message: m }),
+      'the event carries the 201 answer, member for member and in the same order');
     await sa.next((f) => f.type === 'message.created' && f.message?.id === m.id, 3000);
     // Sentinel: an event c must get, published after the room message.
     const s2 = await ctx.srv.send(a.token, side.id, 'sentinel');

@@ -102,6 +102,8 @@ describe('department accounts and delegates', () => {
     assert.equal(r.json.sender.id, dept.id);
     assert.equal(r.json.posted_by.id, staff.id);
     assert.equal(r.json.posted_by.name, '代理 一');
+    const g = assertStatus(await ctx.srv.api('GET', `/api/v1/rooms/${room.id}/messages/${r.json.id}`, { token: staff.token }), 200, 'get');
+    assert.equal(JSON.stringify(r.json), JSON.stringify(g.json), 'the answer is the message as GET shows it');
     assertError(await ctx.srv.api('POST', `/api/v1/rooms/${room.id}/messages`, { token: other.token, body: { text: 'なりすまし', client_msg_id: uid('c'), as_user_id: dept.id } }), 403, 'forbidden', 'a non-delegate');
     assertError(await ctx.srv.api('DELETE', `/api/v1/rooms/${room.id}/messages/${r.json.id}`, { token: other.token }), 403, 'forbidden', 'delete by another member');
     const d = assertStatus(await ctx.srv.api('DELETE', `/api/v1/rooms/${room.id}/messages/${r.json.id}`, { token: staff.token }), 200, 'the delegate who posted deletes');
