@@ -103,7 +103,8 @@ int api_office_quiet(store_t *s, int64_t department_id);
 
 /* push.c */
 /* After a message was committed: a Web Push (no text) to the room's members who have no live
- * connection and a subscription, when the city turned Web Push on. Writer thread, after COMMIT. */
+ * connection and a subscription, when the city turned Web Push on. Called on the writer after COMMIT;
+ * the recipients are looked up and the pushes sent on a job thread. */
 void api_push_message(store_t *s, int64_t room_id, int64_t sender_id, int urgent);
 /* R20: 1 (answered 403 login_outside_office_hours) when a phone — or anyone from a zone that
  * refuses it (zone_refuses) — signs in outside office hours and the city refuses that; else 0. */

@@ -209,42 +209,64 @@ push_run(struct job *j)
     free(p);
 }
 
-void
-api_push_message(store_t *s, int64_t room_id, int64_t sender_id, int urgent)
+/* Who gets a push for a message of the room: found on a job thread with its own connection, so
+ * a big room costs the writer nothing. */
+struct find_job {
+    struct job job;
+    int64_t room_id, sender_id;
+    int urgent;
+};
+
+static void
+find_run(struct job *j)
 {
-    if (!push_enabled(s))
-        return;
+    struct find_job *f = (struct find_job *)j;
+    store_t *s = api_job_store();
     int64_t *ids = NULL;
     size_t n = 0;
-    if (store_room_member_ids(s, room_id, &ids, &n) != 0)
-        return;
     json_t *targets = json_array();
     int64_t now = time_now_ms();
-    for (size_t i = 0; i < n; i++) {
-        /* Someone connected sees it live; the push is for phones that are closed. */
-        if (ids[i] == sender_id || presence_get(ids[i]) != PRESENCE_OFFLINE)
-            continue;
-        json_t *mine = store_push_targets(s, ids[i], now);
-        if (json_array_size(mine) > 0) {
-            json_t *u = store_user_json(s, ids[i]);
-            int64_t dept = json_integer_value(json_object_get(u, "department_id"));
-            json_decref(u);
-            if (urgent || !api_office_quiet(s, dept))
-                json_array_extend(targets, mine);
+    if (store_room_member_ids(s, f->room_id, &ids, &n) == 0) {
+        for (size_t i = 0; i < n; i++) {
+            /* Someone connected sees it live; the push is for phones that are closed. */
+            if (ids[i] == f->sender_id || presence_get(ids[i]) != PRESENCE_OFFLINE)
+                continue;
+            json_t *mine = store_push_targets(s, ids[i], now);
+            if (json_array_size(mine) > 0) {
+                json_t *u = store_user_json(s, ids[i]);
+                int64_t dept = json_integer_value(json_object_get(u, "department_id"));
+                json_decref(u);
+                if (f->urgent || !api_office_quiet(s, dept))
+                    json_array_extend(targets, mine);
+            }
+            json_decref(mine);
         }
-        json_decref(mine);
     }
     free(ids);
     char *pem = json_array_size(targets) ? vapid_key(s) : NULL;
+    store_end_reads(s);
+    free(f);
     if (pem == NULL) {
         json_decref(targets);
         return;
     }
     struct push_job *p = xcalloc(1, sizeof(*p));
-    p->job.run = push_run;
     p->pem = pem;
     p->targets = targets;
-    jobs_submit(&p->job);
+    push_run(&p->job); /* already on a job thread */
+}
+
+void
+api_push_message(store_t *s, int64_t room_id, int64_t sender_id, int urgent)
+{
+    if (!push_enabled(s))
+        return;
+    struct find_job *f = xcalloc(1, sizeof(*f));
+    f->job.run = find_run;
+    f->room_id = room_id;
+    f->sender_id = sender_id;
+    f->urgent = urgent;
+    jobs_submit(&f->job);
 }
 
 const struct api_op api_push_ops[] = {
