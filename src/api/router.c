@@ -17,9 +17,9 @@
 #include <strings.h>
 
 static const struct api_op *const tables[] = {
-    api_auth_ops,       api_users_ops,  api_rooms_ops,    api_messages_ops, api_files_ops,     api_audit_ops,
-    api_settings_ops,   api_office_ops, api_held_ops,     api_export_ops,   api_retention_ops, api_zones_ops,
-    api_disclosure_ops, api_notes_ops,  api_meetings_ops, api_memos_ops,    api_paper_ops, api_search_ops, api_push_ops};
+    api_auth_ops,     api_users_ops, api_rooms_ops,  api_messages_ops,  api_files_ops, api_audit_ops,      api_settings_ops,
+    api_office_ops,   api_held_ops,  api_export_ops, api_retention_ops, api_zones_ops, api_disclosure_ops, api_notes_ops,
+    api_meetings_ops, api_memos_ops, api_paper_ops,  api_search_ops,    api_push_ops};
 
 static const char *
 cookie_value(const char *c, size_t len, const char *name, size_t *vlen)

@@ -489,8 +489,8 @@ int store_search_index_file(store_t *s, int64_t file_id, const char *name, const
 
 /* Web Push subscriptions (store_maint.c): one per endpoint, tied to the session that made it;
  * targets are only those of live sessions of unlocked, enabled users. */
-int store_push_subscribe(store_t *s, int64_t user_id, int64_t session_id, const char *endpoint, const char *p256dh, const char *auth,
-                         int64_t now);
+int store_push_subscribe(store_t *s, int64_t user_id, int64_t session_id, const char *endpoint, const char *p256dh,
+                         const char *auth, int64_t now);
 int store_push_unsubscribe(store_t *s, int64_t user_id, const char *endpoint /* NULL: all */);
 json_t *store_push_targets(store_t *s, int64_t user_id, int64_t now);
 

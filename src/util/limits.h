@@ -25,7 +25,7 @@
 #define KR_MAX_ABSENT_NOTE 200
 #define KR_MAX_NAME 100 /* a person's or department's name */
 #define KR_MAX_LOGIN 64
-#define KR_MAX_FILE_NAME 255 /* bytes, after cleaning */
+#define KR_MAX_FILE_NAME 255   /* bytes, after cleaning */
 #define KR_MAX_NOTE_TITLE 200  /* code points of a note's title */
 #define KR_MAX_NOTE_BODY 50000 /* code points of a note's Markdown body */
 #define KR_MAX_NOTE_FILES 20   /* attachments of one note */

@@ -32,7 +32,8 @@ static void
 blocks(void **state)
 {
     struct seen s = {0};
-    md_blocks("# 題\n\n本文一行目\n二行目\n- a\n  - b\n1. c\n| x | y |\n|---|---|\n| 1 | 2 |\n---\n```\n<b>code</b>\n```\n", collect, &s);
+    md_blocks("# 題\n\n本文一行目\n二行目\n- a\n  - b\n1. c\n| x | y |\n|---|---|\n| 1 | 2 |\n---\n```\n<b>code</b>\n```\n",
+              collect, &s);
     assert_string_equal(s.kinds, "HbPBBNTTRC");
     assert_string_equal(s.last, "<b>code</b>");
     struct seen p = {0};
@@ -85,8 +86,9 @@ static void
 urls(void **state)
 {
     static const char *const ok[] = {"https://a.jp/x?y=1", "http://a", "mailto:a@b.jp", "#/r/1/notes/2", "/api/v1/files/3"};
-    static const char *const bad[] = {"javascript:alert(1)", "JavaScript:x", "data:text/html,x", "//evil.example/", "vbscript:x",
-                                      "https://a b", "https://", "", "http://a\"onmouseover"};
+    static const char *const bad[] = {"javascript:alert(1)",  "JavaScript:x", "data:text/html,x", "//evil.example/",
+                                      "vbscript:x",           "https://a b",  "https://",         "",
+                                      "http://a\"onmouseover"};
     for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
         assert_true(md_url_ok(ok[i], strlen(ok[i])));
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
@@ -111,7 +113,8 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(blocks), cmocka_unit_test(spans_), cmocka_unit_test(cells), cmocka_unit_test(urls), cmocka_unit_test(check),
+        cmocka_unit_test(blocks), cmocka_unit_test(spans_), cmocka_unit_test(cells),
+        cmocka_unit_test(urls),   cmocka_unit_test(check),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
