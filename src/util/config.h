@@ -40,10 +40,10 @@ struct kr_config {
     char ldap_base[512];                /* where staff entries are searched */
     char ldap_filter[512];              /* which entries are staff */
     int ldap_starttls;                  /* upgrade ldap:// with StartTLS */
+    /* `kairan serve` syncs the directory this often; 0: only by hand */
     int ldap_sync_minutes;
+    /* staff sign in with their directory password (administrators keep Kairan's own) */
     int ldap_auth;
-        /* staff sign in with their directory password (administrators keep Kairan's own) */ /* `kairan serve` syncs the directory
-                                                                                                this often; 0: only by hand */
     char ldap_attr_login[64], ldap_attr_name[64], ldap_attr_kana[64], ldap_attr_title[64], ldap_attr_extension[64],
         ldap_attr_work_phone[64], ldap_attr_department[64], ldap_attr_employment[64];
 };
