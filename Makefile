@@ -33,7 +33,7 @@ test-api: all
 	KAIRAN_BIN=build/kairan node --test --test-concurrency=2 tests/api/
 
 test-e2e: all
-	KAIRAN_BIN=build/kairan node --test --test-concurrency=1 tests/e2e/
+	KAIRAN_BIN=build/kairan node --test --test-concurrency=1 --test-timeout=240000 tests/e2e/
 
 test-asan: asan
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \

@@ -32,7 +32,12 @@ export async function until(fn, ms, what) {
   const end = Date.now() + ms;
   let last;
   for (;;) {
-    try { last = await fn(); if (last) return last; } catch (e) { last = e; }
+    // Each try is bounded too: a page that never answers an evaluate must not hang the suite.
+    const left = Math.max(1, end - Date.now());
+    try {
+      last = await Promise.race([fn(), new Promise((_, no) => setTimeout(() => no(new Error('no answer')), left).unref?.())]);
+      if (last) return last;
+    } catch (e) { last = e; }
     if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what} (last: ${last instanceof Error ? last.message : JSON.stringify(last)})`);
     await pause(50);
   }
