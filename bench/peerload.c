@@ -42,94 +42,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "benchutil.h"
+
 #define MAXP 8
 #define MAXPH 8
-#define HN (64 * 64)
 #define MAXMSG (1 << 20)
 #define MAXPIDS 8
-
-/* ---------- time, histogram (as in loadgen.c) ---------- */
-static int64_t
-now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
-static int
-hidx(uint64_t v)
-{
-    if (v < 128)
-        return (int)v;
-    int msb = 63 - __builtin_clzll(v);
-    int shift = msb - 6;
-    int i = shift * 64 + (int)(v >> shift);
-    return i < HN ? i : HN - 1;
-}
-
-static uint64_t
-hval(int i)
-{
-    if (i < 128)
-        return (uint64_t)i;
-    int shift = i / 64 - 1;
-    uint64_t m = (uint64_t)(i % 64 + 64);
-    return (m << shift) + ((1ULL << shift) >> 1);
-}
-
-struct hist {
-    uint64_t c[HN];
-    uint64_t n, sum, max;
-};
-
-static void
-hadd(struct hist *h, int64_t v)
-{
-    if (v < 0)
-        v = 0;
-    h->c[hidx((uint64_t)v)]++;
-    h->n++;
-    h->sum += (uint64_t)v;
-    if ((uint64_t)v > h->max)
-        h->max = (uint64_t)v;
-}
-
-static void
-hmerge(struct hist *d, const struct hist *s)
-{
-    for (int i = 0; i < HN; i++)
-        d->c[i] += s->c[i];
-    d->n += s->n;
-    d->sum += s->sum;
-    if (s->max > d->max)
-        d->max = s->max;
-}
-
-static double
-hpct(const struct hist *h, double p)
-{
-    if (h->n == 0)
-        return 0;
-    uint64_t want = (uint64_t)(p * (double)h->n);
-    if (want >= h->n)
-        want = h->n - 1;
-    uint64_t acc = 0;
-    for (int i = 0; i < HN; i++) {
-        acc += h->c[i];
-        if (acc > want)
-            return (double)hval(i);
-    }
-    return (double)h->max;
-}
-
-static void
-hjson(FILE *f, const char *name, const struct hist *h)
-{ /* ns in, µs out */
-    fprintf(f, "\"%s\":{\"n\":%llu,\"p50\":%.1f,\"p90\":%.1f,\"p99\":%.1f,\"p999\":%.1f,\"max\":%.1f,\"mean\":%.1f}", name,
-            (unsigned long long)h->n, hpct(h, .5) / 1e3, hpct(h, .9) / 1e3, hpct(h, .99) / 1e3, hpct(h, .999) / 1e3,
-            (double)h->max / 1e3, h->n ? (double)h->sum / (double)h->n / 1e3 : 0);
-}
 
 /* ---------- shared state between the parent and the workers ---------- */
 struct pstat {
@@ -201,13 +119,6 @@ static int
 is_sender(const struct conn *c)
 {
     return room_size ? (c->idx - 1) % room_size == 0 : c == sender;
-}
-
-static void
-die(const char *m)
-{
-    perror(m);
-    exit(2);
 }
 
 static void
@@ -382,19 +293,6 @@ login_failed(struct conn *c, const char *what, const char *p, size_t len)
 }
 
 /* ---------- measurements ---------- */
-static long long
-num_after(const char *p, const char *end, const char *key, size_t kl)
-{
-    const char *q = memmem(p, (size_t)(end - p), key, kl);
-    if (!q)
-        return -1;
-    q += kl;
-    long long v = 0;
-    while (q < end && *q >= '0' && *q <= '9')
-        v = v * 10 + (*q++ - '0');
-    return v;
-}
-
 static void
 on_body(struct conn *c, const char *p, const char *end)
 { /* p: "t=<ns> n=<index>" somewhere inside [p, end) */
@@ -791,14 +689,6 @@ on_event(struct conn *c, uint32_t ev)
     }
 }
 
-static double
-cpu_self(void)
-{
-    struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
-    return (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
-}
-
 /* ---------- the worker ---------- */
 static int msg_counter;
 
@@ -999,13 +889,6 @@ usage(void)
             _s += sh->p[_i].field;                                                                                                 \
         _s;                                                                                                                        \
     })
-
-static void
-sleep_ms(int ms)
-{
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-    nanosleep(&ts, NULL);
-}
 
 int
 main(int argc, char **argv)
