@@ -1,6 +1,6 @@
 /*
  * What the load generators (loadgen.c for Kairan, peerload.c for the peers) share: monotonic
- * time, the log-linear latency histogram and its JSON, and a few small helpers. Static functions
+ * time, the log-linear latency histogram and its JSON, a process's CPU time and memory from /proc, and a few small helpers. Static functions
  * in a header: each generator is one translation unit built by build.sh.
  */
 #ifndef KAIRAN_BENCH_BENCHUTIL_H
@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
 
 #define HN (64 * 64)
 
@@ -135,6 +136,44 @@ sleep_ms(int ms)
 {
     struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
     nanosleep(&ts, NULL);
+}
+
+/* CPU seconds (user + system) a process has used so far; 0 if it is gone */
+static double
+proc_cpu_s(int pid)
+{
+    char p[64], b[1024];
+    snprintf(p, sizeof(p), "/proc/%d/stat", pid);
+    FILE *f = fopen(p, "r");
+    if (!f)
+        return 0;
+    size_t n = fread(b, 1, sizeof(b) - 1, f);
+    fclose(f);
+    b[n] = 0;
+    char *q = strrchr(b, ')');
+    unsigned long ut = 0, st = 0;
+    /* fields after ')' start at 3 (state); utime is 14, stime 15 */
+    if (q)
+        sscanf(q + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st);
+    return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
+}
+
+/* a "Field:   N kB" line of /proc/<pid>/status (VmRSS, VmHWM…); 0 if absent */
+static long
+proc_kib(int pid, const char *field)
+{
+    char p[64], l[256];
+    snprintf(p, sizeof(p), "/proc/%d/status", pid);
+    FILE *f = fopen(p, "r");
+    if (!f)
+        return 0;
+    long v = 0;
+    size_t fl = strlen(field);
+    while (fgets(l, sizeof(l), f))
+        if (!strncmp(l, field, fl) && l[fl] == ':')
+            v = atol(l + fl + 1);
+    fclose(f);
+    return v;
 }
 
 #endif

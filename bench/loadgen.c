@@ -901,42 +901,13 @@ worker(void)
 static double
 server_cpu(void)
 {
-    if (!server_pid)
-        return 0;
-    char p[64], b[1024];
-    snprintf(p, sizeof(p), "/proc/%d/stat", server_pid);
-    FILE *f = fopen(p, "r");
-    if (!f)
-        return 0;
-    size_t n = fread(b, 1, sizeof(b) - 1, f);
-    fclose(f);
-    b[n] = 0;
-    char *q = strrchr(b, ')');
-    if (!q)
-        return 0;
-    unsigned long ut = 0, st = 0;
-    /* fields after ')' start at 3 (state); utime is 14, stime 15 */
-    sscanf(q + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st);
-    return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
+    return server_pid ? proc_cpu_s(server_pid) : 0;
 }
 
 static long
 server_kib(const char *field)
 {
-    if (!server_pid)
-        return 0;
-    char p[64], l[256];
-    snprintf(p, sizeof(p), "/proc/%d/status", server_pid);
-    FILE *f = fopen(p, "r");
-    if (!f)
-        return 0;
-    long v = 0;
-    size_t fl = strlen(field);
-    while (fgets(l, sizeof(l), f))
-        if (!strncmp(l, field, fl) && l[fl] == ':')
-            v = atol(l + fl + 1);
-    fclose(f);
-    return v;
+    return server_pid ? proc_kib(server_pid, field) : 0;
 }
 
 static long

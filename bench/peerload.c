@@ -834,21 +834,8 @@ static double
 server_cpu(void)
 {
     double s = 0;
-    for (int i = 0; i < nserver_pids; i++) {
-        char p[64], b[1024];
-        snprintf(p, sizeof(p), "/proc/%d/stat", server_pids[i]);
-        FILE *f = fopen(p, "r");
-        if (!f)
-            continue;
-        size_t n = fread(b, 1, sizeof(b) - 1, f);
-        fclose(f);
-        b[n] = 0;
-        char *q = strrchr(b, ')');
-        unsigned long ut = 0, st = 0;
-        if (q)
-            sscanf(q + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st);
-        s += (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
-    }
+    for (int i = 0; i < nserver_pids; i++)
+        s += proc_cpu_s(server_pids[i]);
     return s;
 }
 
@@ -856,18 +843,8 @@ static long
 server_kib(const char *field)
 {
     long v = 0;
-    for (int i = 0; i < nserver_pids; i++) {
-        char p[64], l[256];
-        snprintf(p, sizeof(p), "/proc/%d/status", server_pids[i]);
-        FILE *f = fopen(p, "r");
-        if (!f)
-            continue;
-        size_t fl = strlen(field);
-        while (fgets(l, sizeof(l), f))
-            if (!strncmp(l, field, fl) && l[fl] == ':')
-                v += atol(l + fl + 1);
-        fclose(f);
-    }
+    for (int i = 0; i < nserver_pids; i++)
+        v += proc_kib(server_pids[i], field);
     return v;
 }
 
