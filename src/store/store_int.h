@@ -45,6 +45,9 @@ json_t *store__jstr(sqlite3_stmt *st, int col);
 json_t *store__jtime(sqlite3_stmt *st, int col);
 const char *store__text(sqlite3_stmt *st, int col);
 int store__ids_push(int64_t **ids, size_t *n, size_t *cap, int64_t v);
+/* Runs st for ids (column 0), then builds each one's object with fn (which runs statements of its
+ * own, so the ids are collected first) into a new array; ids fn returns NULL for are skipped. */
+json_t *store__objects_of(store_t *s, sqlite3_stmt *st, json_t *(*fn)(store_t *, int64_t));
 
 /* Registers the search tokenizer ("kairan") with FTS5 on a connection: 0, or -1. */
 int store__search_register(sqlite3 *db);

@@ -304,22 +304,11 @@ store_message_json(store_t *s, int64_t id)
 json_t *
 store_message_thread(store_t *s, int64_t room_id, int64_t root_id, int max)
 {
-    int64_t *ids = NULL;
-    size_t n = 0, cap = 0;
     sqlite3_stmt *st = store__q(s,
                                 "SELECT id FROM messages WHERE room_id = ? AND (id = ? OR reply_to = ?) AND deleted_at IS NULL"
                                 " ORDER BY seq LIMIT ?",
                                 "IIIi", room_id, root_id, root_id, max);
-    while (store__row(s, st) == 1)
-        store__ids_push(&ids, &n, &cap, sqlite3_column_int64(st, 0));
-    json_t *arr = json_array();
-    for (size_t i = 0; i < n; i++) {
-        json_t *m = store_message_json(s, ids[i]);
-        if (m)
-            json_array_append_new(arr, m);
-    }
-    free(ids);
-    return arr;
+    return store__objects_of(s, st, store_message_json);
 }
 
 json_t *

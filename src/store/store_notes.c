@@ -16,25 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Runs the statement for ids, then builds each one's object with fn (which runs statements of its
- * own, so the ids are collected first); missing ones are skipped. */
-static json_t *
-objects_of(store_t *s, sqlite3_stmt *st, json_t *(*fn)(store_t *, int64_t))
-{
-    int64_t *ids = NULL;
-    size_t n = 0, cap = 0;
-    while (store__row(s, st) == 1)
-        store__ids_push(&ids, &n, &cap, sqlite3_column_int64(st, 0));
-    json_t *arr = json_array();
-    for (size_t i = 0; i < n; i++) {
-        json_t *o = fn(s, ids[i]);
-        if (o)
-            json_array_append_new(arr, o);
-    }
-    free(ids);
-    return arr;
-}
-
 /* A JSON array column: parsed, or an empty array should it ever not parse. */
 static json_t *
 json_or_array(const char *text)
@@ -535,7 +516,7 @@ store_meeting_json(store_t *s, int64_t id)
 json_t *
 store_meetings_list(store_t *s, int64_t room_id)
 {
-    return objects_of(
+    return store__objects_of(
         s, store__q(s, "SELECT id FROM meetings WHERE room_id = ? ORDER BY starts_at DESC, id DESC LIMIT 200", "I", room_id),
         store_meeting_json);
 }
@@ -600,7 +581,7 @@ store_meeting_attendees(store_t *s, int64_t meeting_id)
                                 " UNION SELECT r.user_id FROM notes n JOIN note_reads r ON r.note_id = n.id WHERE n.meeting_id = ?1"
                                 " UNION SELECT organiser_id FROM meetings WHERE id = ?1) ORDER BY u.kana, u.id",
                                 "I", meeting_id);
-    return objects_of(s, st, store__user_brief);
+    return store__objects_of(s, st, store__user_brief);
 }
 
 /* ---- message tags ---- */
@@ -703,7 +684,7 @@ store_memos_json(store_t *s, int64_t for_user, int64_t taker, int unconfirmed_on
                                 "SELECT id FROM memos WHERE (?1 = 0 OR for_user_id = ?1) AND (?2 = 0 OR taker_id = ?2)"
                                 " AND (?3 = 0 OR confirmed_at IS NULL) ORDER BY id DESC LIMIT 200",
                                 "IIb", for_user, taker, unconfirmed_only);
-    return objects_of(s, st, store_memo_json);
+    return store__objects_of(s, st, store_memo_json);
 }
 
 int

@@ -413,16 +413,5 @@ store_rooms_all_json(store_t *s)
 {
     sqlite3_stmt *st =
         store__q(s, "SELECT id FROM rooms WHERE kind != 'direct' ORDER BY last_activity_at DESC, id DESC LIMIT 2000", "");
-    int64_t *ids = NULL;
-    size_t n = 0, cap = 0;
-    while (store__row(s, st) == 1)
-        store__ids_push(&ids, &n, &cap, sqlite3_column_int64(st, 0));
-    json_t *arr = json_array();
-    for (size_t i = 0; i < n; i++) {
-        json_t *r = store_room_public_json(s, ids[i]);
-        if (r)
-            json_array_append_new(arr, r);
-    }
-    free(ids);
-    return arr;
+    return store__objects_of(s, st, store_room_public_json);
 }

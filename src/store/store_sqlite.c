@@ -622,6 +622,23 @@ store__ids_push(int64_t **ids, size_t *n, size_t *cap, int64_t v)
     return 0;
 }
 
+json_t *
+store__objects_of(store_t *s, sqlite3_stmt *st, json_t *(*fn)(store_t *, int64_t))
+{
+    int64_t *ids = NULL;
+    size_t n = 0, cap = 0;
+    while (store__row(s, st) == 1)
+        store__ids_push(&ids, &n, &cap, sqlite3_column_int64(st, 0));
+    json_t *arr = json_array();
+    for (size_t i = 0; i < n; i++) {
+        json_t *o = fn(s, ids[i]);
+        if (o)
+            json_array_append_new(arr, o);
+    }
+    free(ids);
+    return arr;
+}
+
 void
 store_free_strings(char **v, size_t n)
 {
