@@ -1,6 +1,7 @@
-# Sourced by bench/run.sh and bench/focus.sh: the Kairan server under test, on loopback with
-# the benchmark's settings. Needs ROOT, BIN, PORT, PW and W (the run's scratch directory) set;
-# start_server and stop_server keep its pid in SPID, the log in $W/server.log.
+# Sourced by bench/run.sh, bench/focus.sh and bench/peers/kairan-s3.sh: the Kairan server under
+# test, on loopback with the benchmark's settings. Needs ROOT, BIN, PORT, PW, W (the run's scratch
+# directory) and a log function; start_server and stop_server keep its pid in SPID, the log in
+# $W/server.log.
 
 export KAIRAN_LISTEN=127.0.0.1:$PORT KAIRAN_ADMIN_PASSWORD=$PW KAIRAN_ARGON2_OPS=1 KAIRAN_ARGON2_MEM_KIB=8 \
     KAIRAN_LOG_LEVEL=warn KAIRAN_WEB_ROOT=$ROOT/web KAIRAN_RATE_SENDS_PER_MINUTE=0

@@ -12,30 +12,9 @@ PORT=${BENCH_PORT:-18181}
 PW='Bench-Admin-pw-4471!'
 PH=${1:-8}
 W=$(mktemp -d /tmp/kairan-s3.XXXXXX)
-SPID=
 [ -x "$BIN" ] || { echo "kairan-s3.sh: no $BIN (run make)" >&2; exit 1; }
-export KAIRAN_LISTEN=127.0.0.1:$PORT KAIRAN_ADMIN_PASSWORD=$PW KAIRAN_ARGON2_OPS=1 KAIRAN_ARGON2_MEM_KIB=8 \
-    KAIRAN_LOG_LEVEL=warn KAIRAN_WEB_ROOT=$ROOT/web KAIRAN_RATE_SENDS_PER_MINUTE=0
-stop_server() {
-    [ -n "$SPID" ] || return 0
-    kill -TERM "$SPID" 2>/dev/null
-    for _ in $(seq 1 100); do kill -0 "$SPID" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$SPID" 2>/dev/null
-    wait "$SPID" 2>/dev/null
-    SPID=
-}
-start_server() {
-    KAIRAN_DATA=$1 "$BIN" serve >>"$W/server.log" 2>&1 &
-    SPID=$!
-    for _ in $(seq 1 200); do
-        curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && return 0
-        kill -0 "$SPID" 2>/dev/null || break
-        sleep 0.05
-    done
-    echo "kairan-s3.sh: the server did not start" >&2
-    tail -5 "$W/server.log" >&2
-    exit 1
-}
+log() { echo "kairan-s3.sh: $*" >&2; }
+. "$B/server.sh"
 trap 'stop_server; rm -rf "$W"' EXIT
 ulimit -n 20000 2>/dev/null || true
 mkdir -p "$W/data" "$W/p"
