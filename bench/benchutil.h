@@ -1,6 +1,6 @@
 /*
  * What the load generators (loadgen.c for Kairan, peerload.c for the peers) share: monotonic
- * time, the log-linear latency histogram and its JSON, a process's CPU time and memory from /proc, and a few small helpers. Static functions
+ * time, the log-linear latency histogram and its JSON, a process's CPU time and memory from /proc, WebSocket frame parsing, and a few small helpers. Static functions
  * in a header: each generator is one translation unit built by build.sh.
  */
 #ifndef KAIRAN_BENCH_BENCHUTIL_H
@@ -174,6 +174,37 @@ proc_kib(int pid, const char *field)
             v = atol(l + fl + 1);
     fclose(f);
     return v;
+}
+
+/* The next whole WebSocket frame (server to client: unmasked) in buf[0..avail): its opcode,
+ * payload and length, and its size in buf as the return; 0 while it is incomplete. */
+static uint32_t
+ws_next_frame(const char *buf, uint32_t avail, int *op, const char **payload, size_t *len)
+{
+    const uint8_t *b = (const uint8_t *)buf;
+    if (avail < 2)
+        return 0;
+    uint64_t n = b[1] & 0x7f;
+    uint32_t hl = 2;
+    if (n == 126) {
+        if (avail < 4)
+            return 0;
+        n = ((uint64_t)b[2] << 8) | b[3];
+        hl = 4;
+    } else if (n == 127) {
+        if (avail < 10)
+            return 0;
+        n = 0;
+        for (int i = 0; i < 8; i++)
+            n = (n << 8) | b[2 + i];
+        hl = 10;
+    }
+    if (avail - hl < n)
+        return 0;
+    *op = b[0] & 0x0f;
+    *payload = buf + hl;
+    *len = (size_t)n;
+    return hl + (uint32_t)n;
 }
 
 #endif

@@ -349,7 +349,6 @@ on_text(struct conn *c, const char *p, size_t len)
 static void
 ws_input(struct conn *c)
 {
-    uint8_t *b = (uint8_t *)c->rb;
     uint32_t off = 0;
     if (c->state == S_HANDSHAKE) {
         char *e = memmem(c->rb, c->rlen, "\r\n\r\n", 4);
@@ -365,30 +364,15 @@ ws_input(struct conn *c)
         off = (uint32_t)(e + 4 - c->rb);
     }
     for (;;) {
-        if (c->rlen - off < 2)
+        int op;
+        const char *pl;
+        size_t len;
+        uint32_t fl = ws_next_frame(c->rb + off, c->rlen - off, &op, &pl, &len);
+        if (fl == 0)
             break;
-        uint8_t op = b[off] & 0x0f;
-        uint64_t len = b[off + 1] & 0x7f;
-        uint32_t hl = 2;
-        if (len == 126) {
-            if (c->rlen - off < 4)
-                break;
-            len = ((uint64_t)b[off + 2] << 8) | b[off + 3];
-            hl = 4;
-        } else if (len == 127) {
-            if (c->rlen - off < 10)
-                break;
-            len = 0;
-            for (int i = 0; i < 8; i++)
-                len = (len << 8) | b[off + 2 + i];
-            hl = 10;
-        }
-        if (c->rlen - off < hl + len)
-            break;
-        const char *pl = c->rb + off + hl;
-        off += hl + (uint32_t)len;
+        off += fl;
         if (op == 1)
-            on_text(c, pl, (size_t)len);
+            on_text(c, pl, len);
         else if (op == 9) { /* ping → pong */
             uint8_t f[6] = {0x8a, 0x80, 0, 0, 0, 0};
             wreserve(c, 6);
