@@ -22,6 +22,7 @@
 #   - SASL PLAIN without TLS on loopback (as for Kairan in bench/run.sh), log level warning;
 #   - file limit 20,000 (the machine's cap), ERL_MAX_PORTS 32,000, +P 1,000,000 processes.
 set -u
+. "$(dirname "$0")/common.sh"
 cmd=${1:-}
 D=${2:?usage: ejabberd.sh start|stop DIR [PORT]}
 case "$cmd" in
@@ -89,7 +90,7 @@ CONF
         foreground >>"$D/stdout.log" 2>&1 &
     echo $! >"$D/ctl.pid"
     for _ in $(seq 1 300); do
-        if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && [ -s "$D/ejabberd.pid" ]; then
+        if port_open "$PORT" && [ -s "$D/ejabberd.pid" ]; then
             cat "$D/ejabberd.pid"
             exit 0
         fi
@@ -97,17 +98,13 @@ CONF
         sleep 0.1
     done
     echo "ejabberd.sh: the server did not start:" >&2
-    tail -5 "$D/stdout.log" "$D/logs/ejabberd.log" >&2
+    tail -n 5 "$D/stdout.log" "$D/logs/ejabberd.log" >&2
     exit 1
     ;;
 stop)
     for f in ejabberd.pid ctl.pid; do
         [ -s "$D/$f" ] || continue
-        pid=$(cat "$D/$f")
-        kill -TERM "$pid" 2>/dev/null
-        for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-        kill -KILL "$pid" 2>/dev/null
-        for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+        stop_pid "$(cat "$D/$f")" 100
         rm -f "$D/$f"
     done
     ;;

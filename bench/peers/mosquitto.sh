@@ -13,6 +13,7 @@
 #   persistence false (nothing written to disk), logging to stderr (→ DIR/mosquitto.log: started as root,
 #   the broker drops to the user "mosquitto" and could not open a log file in DIR) with no per-connection notices.
 set -u
+. "$(dirname "$0")/common.sh"
 cmd=${1:-}
 D=${2:?usage: mosquitto.sh start|stop DIR [PORT]}
 case "$cmd" in
@@ -44,7 +45,7 @@ CONF
     pid=$!
     echo "$pid" >"$D/pid"
     for _ in $(seq 1 100); do
-        (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && { echo "$pid"; exit 0; }
+        port_open "$PORT" && { echo "$pid"; exit 0; }
         kill -0 "$pid" 2>/dev/null || break
         sleep 0.05
     done
@@ -54,11 +55,7 @@ CONF
     ;;
 stop)
     [ -f "$D/pid" ] || exit 0
-    pid=$(cat "$D/pid")
-    kill -TERM "$pid" 2>/dev/null
-    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$pid" 2>/dev/null
-    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    stop_pid "$(cat "$D/pid")"
     rm -f "$D/pid"
     ;;
 *)

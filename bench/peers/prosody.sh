@@ -20,6 +20,7 @@
 #     muc_room_cache_size 10000; Prosody 0.12 has no occupant cap without community modules;
 #   - file limit 20,000 (the machine's cap), log level warn.
 set -u
+. "$(dirname "$0")/common.sh"
 cmd=${1:-}
 D=${2:?usage: prosody.sh start|stop DIR [PORT] [USERS]}
 case "$cmd" in
@@ -70,21 +71,17 @@ CONF
     pid=$!
     echo "$pid" >"$D/pid"
     for _ in $(seq 1 200); do
-        (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && { echo "$pid"; exit 0; }
+        port_open "$PORT" && { echo "$pid"; exit 0; }
         kill -0 "$pid" 2>/dev/null || break
         sleep 0.05
     done
     echo "prosody.sh: the server did not start:" >&2
-    tail -5 "$D/stdout.log" "$D/prosody.log" >&2
+    tail -n 5 "$D/stdout.log" "$D/prosody.log" >&2
     exit 1
     ;;
 stop)
     [ -f "$D/pid" ] || exit 0
-    pid=$(cat "$D/pid")
-    kill -TERM "$pid" 2>/dev/null
-    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$pid" 2>/dev/null
-    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    stop_pid "$(cat "$D/pid")"
     rm -f "$D/pid"
     ;;
 *)
