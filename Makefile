@@ -2,7 +2,7 @@
 #   make run    installs what is missing, builds, starts the server on http://127.0.0.1:8080 (data in ./data)
 #   make test   installs what is missing, builds (normal and ASan/UBSan), runs every test
 #   make        builds build/kairan
-.PHONY: all run test deps deps-test unit asan test-api test-e2e test-asan fuzz fuzz-short clean format contract deb test-deb
+.PHONY: all run test deps deps-test unit asan test-api test-api-pg test-e2e test-asan fuzz fuzz-short clean format contract deb test-deb
 
 all: build/build.ninja
 	ninja -C build
@@ -31,6 +31,18 @@ unit: all
 # Protocol tests drive the real binary over HTTP and WebSocket (node --test).
 test-api: all
 	KAIRAN_BIN=build/kairan node --test --test-concurrency=2 tests/api/
+
+# The same protocol tests on PostgreSQL: a throwaway PostgreSQL 15 (scripts/pg.sh) in a temporary
+# directory, a database per test server (KAIRAN_TEST_PG, see tests/api/lib/harness.mjs), stopped
+# and removed afterwards whatever the outcome.
+test-api-pg: all
+	@pg=$$(mktemp -d /tmp/kairan-pg.XXXXXX); \
+	trap 'scripts/pg.sh stop "$$pg" || true; rm -rf "$$pg"' EXIT; \
+	trap 'exit 130' INT TERM; \
+	sock=$$(scripts/pg.sh start "$$pg") || exit 1; \
+	echo "test-api-pg: PostgreSQL on $$sock"; \
+	KAIRAN_TEST_PG="$$sock" KAIRAN_BIN=build/kairan node --test --test-concurrency=2 tests/api/; \
+	rc=$$?; exit $$rc
 
 test-e2e: all
 	KAIRAN_BIN=build/kairan node --test --test-concurrency=1 --test-timeout=240000 tests/e2e/
@@ -63,6 +75,7 @@ test: deps-test
 	$(MAKE) all
 	$(MAKE) unit
 	$(MAKE) test-api
+	$(MAKE) test-api-pg
 	$(MAKE) test-e2e
 	$(MAKE) test-asan
 	$(MAKE) fuzz-short

@@ -79,7 +79,7 @@ api_job_store(void)
 {
     if (job_store == NULL) {
         char err[256];
-        struct store_options opt = {.keep_deleted_content = api_config()->keep_deleted_content};
+        struct store_options opt = {.keep_deleted_content = api_config()->keep_deleted_content, .dsn = api_config()->store_dsn};
         job_store = store_open(api_config()->data, 0, &opt, err, sizeof(err));
         if (job_store == NULL) {
             log_error("jobs.store", "error=\"%s\"", err);

@@ -195,7 +195,7 @@ static store_t *
 open_store(const struct kr_config *cfg)
 {
     char err[512];
-    struct store_options opt = {.keep_deleted_content = cfg->keep_deleted_content};
+    struct store_options opt = {.keep_deleted_content = cfg->keep_deleted_content, .dsn = cfg->store_dsn};
     mkdir(cfg->data, 0750);
     store_t *s = store_open(cfg->data, 1, &opt, err, sizeof(err));
     if (s == NULL)

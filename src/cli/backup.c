@@ -380,7 +380,7 @@ int
 admin_migrate(const struct kr_config *cfg)
 {
     char err[512];
-    struct store_options opt = {.keep_deleted_content = cfg->keep_deleted_content};
+    struct store_options opt = {.keep_deleted_content = cfg->keep_deleted_content, .dsn = cfg->store_dsn};
     store_t *s = store_open(cfg->data, 0, &opt, err, sizeof(err));
     if (s == NULL) {
         fprintf(stderr, "kairan admin migrate: %s\n", err); /* e.g. a schema newer than this kairan */

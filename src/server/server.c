@@ -125,7 +125,7 @@ on_sweep(h2o_timeout_entry_t *entry)
 static int
 setup_thread(struct loop_thread *lt, const struct kr_config *cfg, h2o_hostconf_t *host, char *err, size_t errlen)
 {
-    struct store_options opt = {.keep_deleted_content = cfg->keep_deleted_content};
+    struct store_options opt = {.keep_deleted_content = cfg->keep_deleted_content, .dsn = cfg->store_dsn};
     lt->api.store = store_open(cfg->data, 0, &opt, err, errlen);
     if (lt->api.store == NULL)
         return -1;
@@ -268,7 +268,7 @@ server_run(const struct kr_config *cfg)
     snprintf(dir, sizeof(dir), "%s/files/tmp", cfg->data);
     mkdir(dir, 0750);
 
-    struct store_options opt = {.keep_deleted_content = cfg->keep_deleted_content};
+    struct store_options opt = {.keep_deleted_content = cfg->keep_deleted_content, .dsn = cfg->store_dsn};
     store_t *ws = store_open(cfg->data, 1, &opt, err, sizeof(err));
     if (ws == NULL)
         goto fail;

@@ -40,16 +40,16 @@ store_audit_append(store_t *s, const struct store_audit *a, int64_t now)
 {
     uint8_t prev[32] = {0}, hash[32];
     int64_t id = 1;
-    sqlite3_stmt *st = store__q(s, "SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1", "");
+    stmt_t *st = store__q(s, "SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1", "");
     int r = store__row(s, st);
     if (r < 0)
         return STORE_EIO;
     if (r == 1) {
-        id = sqlite3_column_int64(st, 0) + 1;
-        if (sqlite3_column_bytes(st, 1) == 32)
-            memcpy(prev, sqlite3_column_blob(st, 1), 32);
+        id = store__i64(st, 0) + 1;
+        if (store__bytes(st, 1) == 32)
+            memcpy(prev, store__blob(st, 1), 32);
     }
-    sqlite3_reset(st);
+    store__done(st);
     const char *ttype = a->target_type ? a->target_type : "", *detail = a->detail ? a->detail : "{}";
     const char *addr = a->address ? a->address : "";
     entry_hash(prev, id, now, a->actor_id, a->action, ttype, a->target_id, a->room_id, detail, addr, hash);
@@ -67,27 +67,27 @@ store_audit_verify(store_t *s, int64_t *count, int64_t *bad_id)
     int64_t expect = 1;
     *count = 0;
     *bad_id = 0;
-    sqlite3_stmt *st = store__q(s,
+    stmt_t *st = store__q(s,
                                 "SELECT id, at, ifnull(actor_id, 0), action, target_type, ifnull(target_id, 0),"
                                 " ifnull(room_id, 0), detail, address, prev_hash, hash FROM audit ORDER BY id",
                                 "");
     int r;
     while ((r = store__row(s, st)) == 1) {
-        int64_t id = sqlite3_column_int64(st, 0);
-        entry_hash(prev, id, sqlite3_column_int64(st, 1), sqlite3_column_int64(st, 2), store__text(st, 3), store__text(st, 4),
-                   sqlite3_column_int64(st, 5), sqlite3_column_int64(st, 6), store__text(st, 7), store__text(st, 8), hash);
+        int64_t id = store__i64(st, 0);
+        entry_hash(prev, id, store__i64(st, 1), store__i64(st, 2), store__text(st, 3), store__text(st, 4),
+                   store__i64(st, 5), store__i64(st, 6), store__text(st, 7), store__text(st, 8), hash);
         /* A removed entry shows as a gap in the ids and as a previous hash that does not match. */
-        if (id != expect || sqlite3_column_bytes(st, 9) != 32 || memcmp(sqlite3_column_blob(st, 9), prev, 32) != 0 ||
-            sqlite3_column_bytes(st, 10) != 32 || memcmp(sqlite3_column_blob(st, 10), hash, 32) != 0) {
+        if (id != expect || store__bytes(st, 9) != 32 || memcmp(store__blob(st, 9), prev, 32) != 0 ||
+            store__bytes(st, 10) != 32 || memcmp(store__blob(st, 10), hash, 32) != 0) {
             *bad_id = id;
-            sqlite3_reset(st);
+            store__done(st);
             return 1;
         }
         memcpy(prev, hash, 32);
         expect = id + 1;
         (*count)++;
     }
-    sqlite3_reset(st);
+    store__done(st);
     return r < 0 ? STORE_EIO : 0;
 }
 
@@ -103,7 +103,7 @@ store_audit_search(store_t *s, const char *action_prefix, int64_t actor, int64_t
         pat[n] = '%';
         pat[n + 1] = '\0';
     }
-    sqlite3_stmt *st = store__q(s,
+    stmt_t *st = store__q(s,
                                 "SELECT a.id, a.at, a.actor_id, u.login, u.name, a.action, a.target_type, a.target_id,"
                                 " a.room_id, a.detail, a.address FROM audit a LEFT JOIN users u ON u.id = a.actor_id"
                                 " WHERE (? IS NULL OR a.action LIKE ?) AND (? = 0 OR a.actor_id = ?) AND (? = 0 OR"
@@ -118,24 +118,24 @@ store_audit_search(store_t *s, const char *action_prefix, int64_t actor, int64_t
             break;
         }
         json_t *e = json_object();
-        json_object_set_new(e, "id", json_integer(sqlite3_column_int64(st, 0)));
+        json_object_set_new(e, "id", json_integer(store__i64(st, 0)));
         json_object_set_new(e, "at", store__jtime(st, 1));
         json_object_set_new(e, "actor_id",
-                            sqlite3_column_type(st, 2) == SQLITE_NULL || sqlite3_column_int64(st, 2) == 0
+                            store__null(st, 2) || store__i64(st, 2) == 0
                                 ? json_null()
-                                : json_integer(sqlite3_column_int64(st, 2)));
+                                : json_integer(store__i64(st, 2)));
         json_object_set_new(e, "actor_login", store__jstr(st, 3));
         json_object_set_new(e, "actor_name", store__jstr(st, 4));
         json_object_set_new(e, "action", store__jstr(st, 5));
         json_object_set_new(e, "target_type", store__jstr(st, 6));
-        json_object_set_new(e, "target_id", sqlite3_column_int64(st, 7) ? json_integer(sqlite3_column_int64(st, 7)) : json_null());
-        json_object_set_new(e, "room_id", sqlite3_column_int64(st, 8) ? json_integer(sqlite3_column_int64(st, 8)) : json_null());
+        json_object_set_new(e, "target_id", store__i64(st, 7) ? json_integer(store__i64(st, 7)) : json_null());
+        json_object_set_new(e, "room_id", store__i64(st, 8) ? json_integer(store__i64(st, 8)) : json_null());
         json_t *d = json_loads(store__text(st, 9), 0, NULL);
         json_object_set_new(e, "detail", d ? d : json_object());
         json_object_set_new(e, "address", store__jstr(st, 10));
         json_array_append_new(arr, e);
     }
-    sqlite3_reset(st);
+    store__done(st);
     free(pat);
     return arr;
 }
@@ -149,14 +149,14 @@ store_report_create(store_t *s, const char *kind, int64_t reporter, int64_t room
                       " VALUES(?, ?, nullif(?, 0), nullif(?, 0), ?, ?, ?)",
                       "tIIIttI", kind, reporter, room_id, message_id, reason ? reason : "", snapshot ? snapshot : "{}", now);
     if (rc == 0)
-        *id = sqlite3_last_insert_rowid(s->db);
+        *id = store__last_id(s);
     return rc;
 }
 
 json_t *
 store_reports_json(store_t *s, const char *kind, const char *status, int limit)
 {
-    sqlite3_stmt *st = store__q(s,
+    stmt_t *st = store__q(s,
                                 "SELECT r.id, r.kind, r.reporter_id, u.login, u.name, r.room_id, rm.name, r.message_id, r.reason,"
                                 " r.snapshot, r.status, r.resolution, r.resolved_by, r.resolved_at, r.created_at FROM reports r"
                                 " JOIN users u ON u.id = r.reporter_id LEFT JOIN rooms rm ON rm.id = r.room_id"
@@ -165,28 +165,28 @@ store_reports_json(store_t *s, const char *kind, const char *status, int limit)
     json_t *arr = json_array();
     while (store__row(s, st) == 1) {
         json_t *e = json_object();
-        json_object_set_new(e, "id", json_integer(sqlite3_column_int64(st, 0)));
+        json_object_set_new(e, "id", json_integer(store__i64(st, 0)));
         json_object_set_new(e, "kind", store__jstr(st, 1));
         json_object_set_new(e, "reporter",
-                            json_pack("{sI so so}", "id", (json_int_t)sqlite3_column_int64(st, 2), "login", store__jstr(st, 3),
+                            json_pack("{sI so so}", "id", (json_int_t)store__i64(st, 2), "login", store__jstr(st, 3),
                                       "name", store__jstr(st, 4)));
         json_object_set_new(e, "room_id",
-                            sqlite3_column_type(st, 5) == SQLITE_NULL ? json_null() : json_integer(sqlite3_column_int64(st, 5)));
+                            store__null(st, 5) ? json_null() : json_integer(store__i64(st, 5)));
         json_object_set_new(e, "room_name", store__jstr(st, 6));
         json_object_set_new(e, "message_id",
-                            sqlite3_column_type(st, 7) == SQLITE_NULL ? json_null() : json_integer(sqlite3_column_int64(st, 7)));
+                            store__null(st, 7) ? json_null() : json_integer(store__i64(st, 7)));
         json_object_set_new(e, "reason", store__jstr(st, 8));
         json_t *snap = json_loads(store__text(st, 9), 0, NULL);
         json_object_set_new(e, "snapshot", snap ? snap : json_object());
         json_object_set_new(e, "status", store__jstr(st, 10));
         json_object_set_new(e, "resolution", store__jstr(st, 11));
         json_object_set_new(e, "resolved_by",
-                            sqlite3_column_type(st, 12) == SQLITE_NULL ? json_null() : json_integer(sqlite3_column_int64(st, 12)));
+                            store__null(st, 12) ? json_null() : json_integer(store__i64(st, 12)));
         json_object_set_new(e, "resolved_at", store__jtime(st, 13));
         json_object_set_new(e, "created_at", store__jtime(st, 14));
         json_array_append_new(arr, e);
     }
-    sqlite3_reset(st);
+    store__done(st);
     return arr;
 }
 
@@ -195,7 +195,7 @@ store_report_resolve(store_t *s, int64_t id, int64_t by, const char *status, con
 {
     int rc = store__x(s, "UPDATE reports SET status = ?, resolution = ?, resolved_by = ?, resolved_at = ? WHERE id = ?", "ttIII",
                       status, resolution, by, now, id);
-    if (rc == 0 && sqlite3_changes(s->db) == 0)
+    if (rc == 0 && store__changes(s) == 0)
         return STORE_ENOTFOUND;
     return rc;
 }

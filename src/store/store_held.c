@@ -21,24 +21,24 @@ store_held_insert(store_t *s, int64_t room_id, int64_t author_id, const char *cm
         store__x(s, "INSERT INTO held(room_id, author_id, client_msg_id, body, held_until, created_at) VALUES(?, ?, ?, ?, ?, ?)",
                  "IIttII", room_id, author_id, cmid, body, held_until, now);
     if (rc == 0)
-        *id = sqlite3_last_insert_rowid(s->db);
+        *id = store__last_id(s);
     return rc;
 }
 
 static int
-held_row(store_t *s, sqlite3_stmt *st, struct store_held *out)
+held_row(store_t *s, stmt_t *st, struct store_held *out)
 {
     int r = store__row(s, st);
     if (r != 1)
         return r == 0 ? STORE_ENOTFOUND : STORE_EIO;
-    out->id = sqlite3_column_int64(st, 0);
-    out->room_id = sqlite3_column_int64(st, 1);
-    out->author_id = sqlite3_column_int64(st, 2);
-    out->held_until = sqlite3_column_int64(st, 3);
-    out->message_id = sqlite3_column_int64(st, 4);
+    out->id = store__i64(st, 0);
+    out->room_id = store__i64(st, 1);
+    out->author_id = store__i64(st, 2);
+    out->held_until = store__i64(st, 3);
+    out->message_id = store__i64(st, 4);
     snprintf(out->status, sizeof(out->status), "%s", store__text(st, 5));
     out->body = xstrdup(store__text(st, 6));
-    sqlite3_reset(st);
+    store__done(st);
     return 0;
 }
 
@@ -69,11 +69,11 @@ store_held_due(store_t *s, int64_t now, int max, int64_t **ids, size_t *n)
     size_t cap = 0;
     *ids = NULL;
     *n = 0;
-    sqlite3_stmt *st = store__q(s, "SELECT id FROM held WHERE status = 'held' AND held_until <= ? ORDER BY held_until, id LIMIT ?",
+    stmt_t *st = store__q(s, "SELECT id FROM held WHERE status = 'held' AND held_until <= ? ORDER BY held_until, id LIMIT ?",
                                 "Ii", now, max);
     int r;
     while ((r = store__row(s, st)) == 1)
-        store__ids_push(ids, n, &cap, sqlite3_column_int64(st, 0));
+        store__ids_push(ids, n, &cap, store__i64(st, 0));
     return r < 0 ? STORE_EIO : 0;
 }
 
@@ -82,7 +82,7 @@ store_held_set(store_t *s, int64_t id, const char *status, int64_t message_id, c
 {
     int rc = store__x(s, "UPDATE held SET status = ?, message_id = nullif(?, 0), body = ifnull(?, body) WHERE id = ?", "tItI",
                       status, message_id, body, id);
-    if (rc == 0 && sqlite3_changes(s->db) == 0)
+    if (rc == 0 && store__changes(s) == 0)
         return STORE_ENOTFOUND;
     return rc;
 }
@@ -90,7 +90,7 @@ store_held_set(store_t *s, int64_t id, const char *status, int64_t message_id, c
 json_t *
 store_held_json(store_t *s, int64_t author_id)
 {
-    sqlite3_stmt *st = store__q(s,
+    stmt_t *st = store__q(s,
                                 "SELECT id, room_id, client_msg_id, body, held_until, created_at FROM held"
                                 " WHERE author_id = ? AND status = 'held' ORDER BY held_until, id",
                                 "I", author_id);
@@ -99,9 +99,9 @@ store_held_json(store_t *s, int64_t author_id)
         json_t *body = json_loads(store__text(st, 3), 0, NULL);
         json_t *o = json_object();
         char id[32];
-        snprintf(id, sizeof(id), "held-%lld", (long long)sqlite3_column_int64(st, 0));
+        snprintf(id, sizeof(id), "held-%lld", (long long)store__i64(st, 0));
         json_object_set_new(o, "id", json_string(id));
-        json_object_set_new(o, "room_id", json_integer(sqlite3_column_int64(st, 1)));
+        json_object_set_new(o, "room_id", json_integer(store__i64(st, 1)));
         json_object_set_new(o, "client_msg_id", store__jstr(st, 2));
         json_object_set_new(o, "text", json_incref(json_object_get(body, "text")) ? json_object_get(body, "text") : json_null());
         json_object_set_new(o, "status", json_string("held"));

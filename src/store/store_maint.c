@@ -12,6 +12,11 @@ int
 store_backup_to(store_t *s, const char *path, char *err, size_t errlen)
 {
     sqlite3 *dst = NULL;
+    if (s->pg) {
+        snprintf(err, errlen, "the store is PostgreSQL: back it up with pg_dump (docs/scaling.md), then `kairan admin backup "
+                              "--files-only`");
+        return STORE_EINVAL;
+    }
     if (sqlite3_open_v2(path, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
         snprintf(err, errlen, "cannot create %s: %s", path, dst ? sqlite3_errmsg(dst) : "out of memory");
         sqlite3_close(dst);
@@ -37,19 +42,24 @@ store_backup_to(store_t *s, const char *path, char *err, size_t errlen)
 int
 store_schema_version(store_t *s)
 {
-    sqlite3_stmt *st = store__q(s, "PRAGMA user_version", "");
-    return st && store__row(s, st) == 1 ? sqlite3_column_int(st, 0) : -1;
+    stmt_t *st = store__q(s, STORE_SQL(s, "PRAGMA user_version", "SELECT version FROM kairan_schema"), "");
+    return st && store__row(s, st) == 1 ? store__int(st, 0) : -1;
 }
 
 int
 store_integrity(store_t *s, char *out, size_t size)
 {
-    sqlite3_stmt *st = store__q(s, "PRAGMA integrity_check", "");
+    if (s->pg) {
+        /* PostgreSQL checks its own pages (data checksums, amcheck); here the references. */
+        snprintf(out, size, "ok");
+        return 0;
+    }
+    stmt_t *st = store__q(s, "PRAGMA integrity_check", "");
     int r = st ? store__row(s, st) : -1;
     snprintf(out, size, "%s", r == 1 ? store__text(st, 0) : sqlite3_errmsg(s->db));
     int ok = r == 1 && !strcmp(store__text(st, 0), "ok");
     if (st)
-        sqlite3_reset(st);
+        store__done(st);
     if (ok) {
         st = store__q(s, "PRAGMA foreign_key_check", "");
         if (st && store__row(s, st) == 1) {
@@ -57,7 +67,7 @@ store_integrity(store_t *s, char *out, size_t size)
             ok = 0;
         }
         if (st)
-            sqlite3_reset(st);
+            store__done(st);
     }
     return ok ? 0 : STORE_EIO;
 }
@@ -68,7 +78,7 @@ store_file_hashes(store_t *s, char ***hashes, size_t *n)
     size_t cap = 0;
     *hashes = NULL;
     *n = 0;
-    sqlite3_stmt *st = store__q(s, "SELECT DISTINCT hash FROM files ORDER BY hash", "");
+    stmt_t *st = store__q(s, "SELECT DISTINCT hash FROM files ORDER BY hash", "");
     int r;
     while ((r = store__row(s, st)) == 1) {
         if (*n == cap) {
@@ -106,7 +116,7 @@ json_t *
 store_push_targets(store_t *s, int64_t user_id, int64_t now)
 {
     json_t *arr = json_array();
-    sqlite3_stmt *st =
+    stmt_t *st =
         store__q(s,
                  "SELECT p.endpoint, p.p256dh, p.auth FROM push_subscriptions p JOIN sessions x ON x.id = p.session_id"
                  " JOIN users u ON u.id = p.user_id WHERE p.user_id = ? AND x.revoked_at IS NULL AND x.expires_at > ?"

@@ -21,13 +21,13 @@ int
 store_message_by_client_id(store_t *s, int64_t author_id, const char *cmid, int64_t *id, int64_t *room_id, char **text,
                            char **stamp)
 {
-    sqlite3_stmt *st = store__q(s, "SELECT id, room_id, text, stamp FROM messages WHERE author_id = ? AND client_msg_id = ?", "It",
+    stmt_t *st = store__q(s, "SELECT id, room_id, text, stamp FROM messages WHERE author_id = ? AND client_msg_id = ?", "It",
                                 author_id, cmid);
     int r = store__row(s, st);
     if (r != 1)
         return r == 0 ? STORE_ENOTFOUND : STORE_EIO;
-    *id = sqlite3_column_int64(st, 0);
-    *room_id = sqlite3_column_int64(st, 1);
+    *id = store__i64(st, 0);
+    *room_id = store__i64(st, 1);
     *text = xstrdup(store__text(st, 2));
     *stamp = xstrdup(store__text(st, 3));
     return 0;
@@ -38,8 +38,8 @@ store_message_insert(store_t *s, const struct store_msg_in *in, int64_t now, int
 {
     int rc;
     if (in->reply_to) {
-        sqlite3_stmt *st = store__q(s, "SELECT room_id FROM messages WHERE id = ?", "I", in->reply_to);
-        if (store__row(s, st) != 1 || sqlite3_column_int64(st, 0) != in->room_id)
+        stmt_t *st = store__q(s, "SELECT room_id FROM messages WHERE id = ?", "I", in->reply_to);
+        if (store__row(s, st) != 1 || store__i64(st, 0) != in->room_id)
             return STORE_EINVAL;
     }
     /* Bump, then read, the room's sequence. Not UPDATE … RETURNING: SQLite 3.40 gathers the
@@ -48,15 +48,15 @@ store_message_insert(store_t *s, const struct store_msg_in *in, int64_t now, int
     rc = store__x(s, "UPDATE rooms SET last_seq = last_seq + 1, last_activity_at = ? WHERE id = ?", "II", now, in->room_id);
     if (rc != 0)
         return rc;
-    if (sqlite3_changes(s->db) != 1)
+    if (store__changes(s) != 1)
         return STORE_ENOTFOUND;
-    sqlite3_stmt *st = store__q(s, "SELECT last_seq FROM rooms WHERE id = ?", "I", in->room_id);
+    stmt_t *st = store__q(s, "SELECT last_seq FROM rooms WHERE id = ?", "I", in->room_id);
     if ((rc = store__row(s, st)) != 1) {
-        sqlite3_reset(st);
+        store__done(st);
         return rc == 0 ? STORE_ENOTFOUND : rc;
     }
-    *seq = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
+    *seq = store__i64(st, 0);
+    store__done(st);
     rc = store__x(s,
                   "INSERT INTO messages(room_id, seq, sender_id, author_id, client_msg_id, text, stamp, reply_to, mention_all,"
                   " nfiles, created_at, urgent, card) VALUES(?, ?, ?, ?, ?, ?, ?, nullif(?, 0), ?, ?, ?, ?, ?)",
@@ -64,7 +64,7 @@ store_message_insert(store_t *s, const struct store_msg_in *in, int64_t now, int
                   in->reply_to, in->mention_all, (int)in->nfiles, now, in->urgent, in->card);
     if (rc != 0)
         return rc;
-    *id = sqlite3_last_insert_rowid(s->db);
+    *id = store__last_id(s);
     s->index_pending = 1;
     for (size_t i = 0; i < in->nmentions; i++) {
         rc = store__x(s,
@@ -95,19 +95,19 @@ store_message_insert(store_t *s, const struct store_msg_in *in, int64_t now, int
 int
 store_message_meta(store_t *s, int64_t id, struct store_msg_meta *out)
 {
-    sqlite3_stmt *st = store__q(s,
+    stmt_t *st = store__q(s,
                                 "SELECT id, room_id, seq, sender_id, author_id, deleted_at IS NOT NULL FROM messages"
                                 " WHERE id = ?",
                                 "I", id);
     int r = store__row(s, st);
     if (r != 1)
         return r == 0 ? STORE_ENOTFOUND : STORE_EIO;
-    out->id = sqlite3_column_int64(st, 0);
-    out->room_id = sqlite3_column_int64(st, 1);
-    out->seq = sqlite3_column_int64(st, 2);
-    out->sender_id = sqlite3_column_int64(st, 3);
-    out->author_id = sqlite3_column_int64(st, 4);
-    out->deleted = sqlite3_column_int(st, 5);
+    out->id = store__i64(st, 0);
+    out->room_id = store__i64(st, 1);
+    out->seq = store__i64(st, 2);
+    out->sender_id = store__i64(st, 3);
+    out->author_id = store__i64(st, 4);
+    out->deleted = store__int(st, 5);
     return 0;
 }
 
@@ -131,15 +131,15 @@ readmarks_load(store_t *s, int64_t room_id, struct readmarks *rm)
 {
     size_t cap = 0, cap2 = 0, n2 = 0;
     memset(rm, 0, sizeof(*rm));
-    sqlite3_stmt *st =
+    stmt_t *st =
         store__q(s, "SELECT user_id, last_read_seq FROM room_members WHERE room_id = ? ORDER BY user_id", "I", room_id);
     while (store__row(s, st) == 1) {
         if (rm->n == cap) {
             cap = cap ? cap * 2 : 16;
             rm->users = xrealloc(rm->users, cap * sizeof(int64_t));
         }
-        rm->users[rm->n++] = sqlite3_column_int64(st, 0);
-        store__ids_push(&rm->marks, &n2, &cap2, sqlite3_column_int64(st, 1));
+        rm->users[rm->n++] = store__i64(st, 0);
+        store__ids_push(&rm->marks, &n2, &cap2, store__i64(st, 1));
     }
     rm->seqs = xmalloc((rm->n ? rm->n : 1) * sizeof(int64_t));
     if (rm->n)
@@ -198,7 +198,7 @@ tag_json(store_t *s, int64_t message_id)
 {
     static const char *const labels[][2] = {
         {"question", "質問"}, {"opinion", "意見"}, {"answer", "回答"}, {"decision", "決定"}, {"action", "宿題"}};
-    sqlite3_stmt *q =
+    stmt_t *q =
         store__q(s, "SELECT tag, meeting_id, answer_to, assignee_id, due_date, set_by FROM message_tags WHERE message_id = ?", "I",
                  message_id);
     if (store__row(s, q) != 1)
@@ -207,24 +207,24 @@ tag_json(store_t *s, int64_t message_id)
     for (size_t i = 0; i < sizeof(labels) / sizeof(labels[0]); i++)
         if (!strcmp(labels[i][0], code))
             label = labels[i][1];
-    int64_t assignee = sqlite3_column_int64(q, 3);
+    int64_t assignee = store__i64(q, 3);
     json_t *t =
         json_pack("{ss ss so so so sI}", "code", code, "label", label, "meeting_id",
-                  sqlite3_column_type(q, 1) == SQLITE_NULL ? json_null() : json_integer(sqlite3_column_int64(q, 1)), "answer_to",
-                  sqlite3_column_type(q, 2) == SQLITE_NULL ? json_null() : json_integer(sqlite3_column_int64(q, 2)), "due_date",
-                  store__jstr(q, 4), "set_by", (json_int_t)sqlite3_column_int64(q, 5));
+                  store__null(q, 1) ? json_null() : json_integer(store__i64(q, 1)), "answer_to",
+                  store__null(q, 2) ? json_null() : json_integer(store__i64(q, 2)), "due_date",
+                  store__jstr(q, 4), "set_by", (json_int_t)store__i64(q, 5));
     json_object_set_new(t, "assignee", assignee ? store__user_brief(s, assignee) : json_null());
     return t;
 }
 
 static json_t *
-message_from_row(store_t *s, sqlite3_stmt *st, const struct readmarks *rm)
+message_from_row(store_t *s, stmt_t *st, const struct readmarks *rm)
 {
-    int64_t id = sqlite3_column_int64(st, 0), room_id = sqlite3_column_int64(st, 1), seq = sqlite3_column_int64(st, 2);
-    int64_t sender = sqlite3_column_int64(st, 4), author = sqlite3_column_int64(st, 5);
-    int64_t reply_to = sqlite3_column_int64(st, 8);
-    int deleted = sqlite3_column_type(st, 13) != SQLITE_NULL;
-    int nfiles = sqlite3_column_int(st, 10), mention_all = sqlite3_column_int(st, 9);
+    int64_t id = store__i64(st, 0), room_id = store__i64(st, 1), seq = store__i64(st, 2);
+    int64_t sender = store__i64(st, 4), author = store__i64(st, 5);
+    int64_t reply_to = store__i64(st, 8);
+    int deleted = !store__null(st, 13);
+    int nfiles = store__int(st, 10), mention_all = store__int(st, 9);
     json_t *m = json_object();
     json_object_set_new(m, "id", json_integer(id));
     json_object_set_new(m, "room_id", json_integer(room_id));
@@ -237,7 +237,7 @@ message_from_row(store_t *s, sqlite3_stmt *st, const struct readmarks *rm)
     json_object_set_new(m, "text", deleted ? json_null() : store__jstr(st, 6));
     json_object_set_new(m, "stamp", deleted ? json_null() : store__jstr(st, 7));
     json_object_set_new(m, "mention_all", json_boolean(mention_all && !deleted));
-    json_object_set_new(m, "urgent", json_boolean(sqlite3_column_int(st, 14)));
+    json_object_set_new(m, "urgent", json_boolean(store__int(st, 14)));
     json_object_set_new(m, "read_count", json_integer(read_count(rm, seq, sender, author)));
     /* The statement is cached; the nested queries below use other statements, so st stays valid. */
     json_object_set_new(m, "sender", store__user_brief(s, sender));
@@ -251,27 +251,27 @@ message_from_row(store_t *s, sqlite3_stmt *st, const struct readmarks *rm)
     }
     json_t *mentions = json_array(), *files = json_array(), *reply = json_null();
     if (!deleted) {
-        sqlite3_stmt *q =
+        stmt_t *q =
             store__q(s, "SELECT user_id FROM mentions WHERE room_id = ? AND seq = ? ORDER BY user_id", "II", room_id, seq);
         while (store__row(s, q) == 1)
-            json_array_append_new(mentions, json_integer(sqlite3_column_int64(q, 0)));
+            json_array_append_new(mentions, json_integer(store__i64(q, 0)));
         if (nfiles > 0) {
             q = store__q(s,
                          "SELECT f.id, f.name, f.size, f.type FROM message_files mf JOIN files f ON f.id = mf.file_id"
                          " WHERE mf.message_id = ? ORDER BY f.id",
                          "I", id);
             while (store__row(s, q) == 1)
-                json_array_append_new(files, json_pack("{sI ss sI ss}", "id", (json_int_t)sqlite3_column_int64(q, 0), "name",
-                                                       store__text(q, 1), "size", (json_int_t)sqlite3_column_int64(q, 2), "type",
+                json_array_append_new(files, json_pack("{sI ss sI ss}", "id", (json_int_t)store__i64(q, 0), "name",
+                                                       store__text(q, 1), "size", (json_int_t)store__i64(q, 2), "type",
                                                        store__text(q, 3)));
         }
         if (reply_to) {
             q = store__q(s, "SELECT id, seq, sender_id, text, deleted_at IS NOT NULL FROM messages WHERE id = ?", "I", reply_to);
             if (store__row(s, q) == 1) {
-                int rdel = sqlite3_column_int(q, 4);
+                int rdel = store__int(q, 4);
                 json_decref(reply);
-                reply = json_pack("{sI sI sI so}", "id", (json_int_t)sqlite3_column_int64(q, 0), "seq",
-                                  (json_int_t)sqlite3_column_int64(q, 1), "sender_id", (json_int_t)sqlite3_column_int64(q, 2),
+                reply = json_pack("{sI sI sI so}", "id", (json_int_t)store__i64(q, 0), "seq",
+                                  (json_int_t)store__i64(q, 1), "sender_id", (json_int_t)store__i64(q, 2),
                                   "text", rdel ? json_null() : store__jstr(q, 3));
             }
         }
@@ -280,21 +280,21 @@ message_from_row(store_t *s, sqlite3_stmt *st, const struct readmarks *rm)
     json_object_set_new(m, "files", files);
     json_object_set_new(m, "reply_to", reply);
     json_t *card = NULL;
-    if (!deleted && sqlite3_column_type(st, 15) != SQLITE_NULL)
+    if (!deleted && !store__null(st, 15))
         card = json_loads(store__text(st, 15), 0, NULL);
     json_object_set_new(m, "card", card ? card : json_null());
-    json_object_set_new(m, "tag", !deleted && sqlite3_column_type(st, 16) != SQLITE_NULL ? tag_json(s, id) : json_null());
+    json_object_set_new(m, "tag", !deleted && !store__null(st, 16) ? tag_json(s, id) : json_null());
     return m;
 }
 
 json_t *
 store_message_json(store_t *s, int64_t id)
 {
-    sqlite3_stmt *st = store__q(s, "SELECT " MSG_COLS " FROM messages WHERE id = ?", "I", id);
+    stmt_t *st = store__q(s, "SELECT " MSG_COLS " FROM messages WHERE id = ?", "I", id);
     if (store__row(s, st) != 1)
         return NULL;
     struct readmarks rm;
-    readmarks_load(s, sqlite3_column_int64(st, 1), &rm);
+    readmarks_load(s, store__i64(st, 1), &rm);
     /* readmarks_load used another statement; st is untouched. */
     json_t *m = message_from_row(s, st, &rm);
     readmarks_free(&rm);
@@ -304,7 +304,7 @@ store_message_json(store_t *s, int64_t id)
 json_t *
 store_message_thread(store_t *s, int64_t room_id, int64_t root_id, int max)
 {
-    sqlite3_stmt *st = store__q(s,
+    stmt_t *st = store__q(s,
                                 "SELECT id FROM messages WHERE room_id = ? AND (id = ? OR reply_to = ?) AND deleted_at IS NULL"
                                 " ORDER BY seq LIMIT ?",
                                 "IIIi", room_id, root_id, root_id, max);
@@ -314,7 +314,7 @@ store_message_thread(store_t *s, int64_t room_id, int64_t root_id, int max)
 json_t *
 store_message_json_new(store_t *s, int64_t id)
 {
-    sqlite3_stmt *st = store__q(s, "SELECT " MSG_COLS " FROM messages WHERE id = ?", "I", id);
+    stmt_t *st = store__q(s, "SELECT " MSG_COLS " FROM messages WHERE id = ?", "I", id);
     if (store__row(s, st) != 1)
         return NULL;
     struct readmarks none = {0};
@@ -383,14 +383,14 @@ json_text(struct sb *b, const char *s)
 static int
 brief_text(store_t *s, struct sb *b, int64_t id, int full)
 {
-    sqlite3_stmt *st = store__q(s,
+    stmt_t *st = store__q(s,
                                 "SELECT u.id, u.name, u.title, d.path, u.kind FROM users u LEFT JOIN departments d"
                                 " ON d.id = u.department_id WHERE u.id = ?",
                                 "I", id);
     int r = store__row(s, st);
     if (r != 1)
         return -1; /* not found (or failing): the jansson path says what to show */
-    sb_fmt(b, "{\"id\":%lld,\"name\":", (long long)sqlite3_column_int64(st, 0));
+    sb_fmt(b, "{\"id\":%lld,\"name\":", (long long)store__i64(st, 0));
     if (json_text(b, store__text(st, 1)) != 0)
         return -1;
     if (full) {
@@ -491,7 +491,7 @@ store_message_draft_free(struct store_msg_draft *d)
 json_t *
 store_messages_page(store_t *s, int64_t room_id, int64_t after, int64_t before, int limit, int *has_more)
 {
-    sqlite3_stmt *st;
+    stmt_t *st;
     if (after >= 0)
         st = store__q(s, "SELECT " MSG_COLS " FROM messages WHERE room_id = ? AND seq > ? ORDER BY seq ASC LIMIT ?", "IIi", room_id,
                       after, limit + 1);
@@ -504,7 +504,7 @@ store_messages_page(store_t *s, int64_t room_id, int64_t after, int64_t before, 
     int64_t *ids = NULL;
     size_t n = 0, cap = 0;
     while (store__row(s, st) == 1)
-        store__ids_push(&ids, &n, &cap, sqlite3_column_int64(st, 0));
+        store__ids_push(&ids, &n, &cap, store__i64(st, 0));
     *has_more = (int)n > limit;
     if ((int)n > limit)
         n = (size_t)limit;
@@ -514,7 +514,7 @@ store_messages_page(store_t *s, int64_t room_id, int64_t after, int64_t before, 
     for (size_t k = 0; k < n; k++) {
         /* The latest page is fetched newest-first but answered in ascending order. */
         size_t i = (after < 0 && before < 0) ? n - 1 - k : k;
-        sqlite3_stmt *one = store__q(s, "SELECT " MSG_COLS " FROM messages WHERE id = ?", "I", ids[i]);
+        stmt_t *one = store__q(s, "SELECT " MSG_COLS " FROM messages WHERE id = ?", "I", ids[i]);
         if (store__row(s, one) == 1)
             json_array_append_new(arr, message_from_row(s, one, &rm));
     }
@@ -536,7 +536,7 @@ store_message_edit(store_t *s, int64_t id, const char *text, int64_t now)
 json_t *
 store_message_edits_json(store_t *s, int64_t id)
 {
-    sqlite3_stmt *st = store__q(s, "SELECT text, edited_at FROM message_edits WHERE message_id = ? ORDER BY id", "I", id);
+    stmt_t *st = store__q(s, "SELECT text, edited_at FROM message_edits WHERE message_id = ? ORDER BY id", "I", id);
     json_t *arr = json_array();
     while (store__row(s, st) == 1)
         json_array_append_new(arr, json_pack("{so so}", "text", store__jstr(st, 0), "edited_at", store__jtime(st, 1)));
@@ -558,7 +558,7 @@ store_message_delete(store_t *s, int64_t id, int64_t by, int64_t now, int purge,
          * deleted earlier but kept for the records. */
         rc = store__x(s,
                       "UPDATE messages SET deleted_at = ifnull(deleted_at, ?), deleted_by = ifnull(deleted_by, ?), text = NULL,"
-                      " stamp = NULL, nfiles = 0 WHERE id = ? AND (deleted_at IS NULL OR ?)",
+                      " stamp = NULL, nfiles = 0 WHERE id = ? AND (deleted_at IS NULL OR ? != 0)",
                       "IIIb", now, by, id, purge);
         if (rc == 0)
             rc = store__x(s, "DELETE FROM message_edits WHERE message_id = ?", "I", id);
@@ -579,9 +579,9 @@ store_message_delete(store_t *s, int64_t id, int64_t by, int64_t now, int purge,
     /* Detach the files; a file no message carries any more is removed with its blob. */
     int64_t *files = NULL;
     size_t nf = 0, cap = 0;
-    sqlite3_stmt *st = store__q(s, "SELECT file_id FROM message_files WHERE message_id = ?", "I", id);
+    stmt_t *st = store__q(s, "SELECT file_id FROM message_files WHERE message_id = ?", "I", id);
     while (store__row(s, st) == 1)
-        store__ids_push(&files, &nf, &cap, sqlite3_column_int64(st, 0));
+        store__ids_push(&files, &nf, &cap, store__i64(st, 0));
     if ((rc = store__x(s, "DELETE FROM message_files WHERE message_id = ?", "I", id)) != 0)
         goto Exit;
     for (size_t i = 0; i < nf; i++) {
@@ -611,15 +611,15 @@ store_message_readers_json(store_t *s, int64_t room_id, int64_t message_id)
     struct store_msg_meta meta;
     if (store_message_meta(s, message_id, &meta) != 0 || meta.room_id != room_id)
         return NULL;
-    sqlite3_stmt *st = store__q(s,
+    stmt_t *st = store__q(s,
                                 "SELECT m.user_id, m.last_read_seq >= ? FROM room_members m JOIN users u ON u.id = m.user_id"
                                 " WHERE m.room_id = ? AND m.user_id NOT IN (?, ?) ORDER BY u.kana, u.id",
                                 "IIII", meta.seq, room_id, meta.sender_id, meta.author_id);
     int64_t *ids = NULL, *flags = NULL;
     size_t n = 0, cap = 0, n2 = 0, cap2 = 0;
     while (store__row(s, st) == 1) {
-        store__ids_push(&ids, &n, &cap, sqlite3_column_int64(st, 0));
-        store__ids_push(&flags, &n2, &cap2, sqlite3_column_int(st, 1));
+        store__ids_push(&ids, &n, &cap, store__i64(st, 0));
+        store__ids_push(&flags, &n2, &cap2, store__int(st, 1));
     }
     json_t *read = json_array(), *unread = json_array();
     for (size_t i = 0; i < n; i++)
@@ -632,59 +632,68 @@ store_message_readers_json(store_t *s, int64_t room_id, int64_t message_id)
 int
 store_read_mark(store_t *s, int64_t room_id, int64_t user_id, int64_t seq, int64_t *out_seq)
 {
-    int rc = store__x(s,
-                      "UPDATE room_members SET last_read_seq = min(?, (SELECT last_seq FROM rooms WHERE id = ?))"
-                      " WHERE room_id = ? AND user_id = ? AND last_read_seq < min(?, (SELECT last_seq FROM rooms WHERE id = ?))",
-                      "IIIIII", seq, room_id, room_id, user_id, seq, room_id);
+    int rc = store__x(
+        s,
+        STORE_SQL(s,
+                  "UPDATE room_members SET last_read_seq = min(?, (SELECT last_seq FROM rooms WHERE id = ?))"
+                  " WHERE room_id = ? AND user_id = ? AND last_read_seq < min(?, (SELECT last_seq FROM rooms WHERE id = ?))",
+                  "UPDATE room_members SET last_read_seq = least(?, (SELECT last_seq FROM rooms WHERE id = ?))"
+                  " WHERE room_id = ? AND user_id = ? AND last_read_seq < least(?, (SELECT last_seq FROM rooms WHERE id = ?))"),
+        "IIIIII", seq, room_id, room_id, user_id, seq, room_id);
     if (rc != 0)
         return rc;
-    int changed = sqlite3_changes(s->db) > 0;
-    sqlite3_stmt *st =
+    int changed = store__changes(s) > 0;
+    stmt_t *st =
         store__q(s, "SELECT last_read_seq FROM room_members WHERE room_id = ? AND user_id = ?", "II", room_id, user_id);
     if (store__row(s, st) != 1)
         return STORE_ENOTFOUND;
-    *out_seq = sqlite3_column_int64(st, 0);
+    *out_seq = store__i64(st, 0);
     return changed;
 }
+
+/* The export's rows, with each message's files as a JSON array (the two engines name the JSON
+ * functions differently: SQLite's json_group_array gives [] for none, json_agg NULL). */
+#define EXPORT_SQL(FILES_AGG, FILES_END)                                                                                                      \
+    "SELECT m.id, m.seq, m.created_at, ifnull(m.edited_at, 0), ifnull(m.deleted_at, 0),"                                          \
+    " ifnull(p.seq, 0), u.name, ifnull(d.path, ''), u.title, m.text, m.stamp, m.urgent,"                                           \
+    " (SELECT " FILES_AGG "'id', f.id, 'name', f.name, 'hash', f.hash, 'type', f.type, 'size', f.size" FILES_END              \
+    " FROM message_files mf JOIN files f ON f.id = mf.file_id WHERE mf.message_id = m.id),"           \
+    " m.sender_id, m.author_id FROM messages m JOIN users u ON u.id = m.sender_id"                                                 \
+    " LEFT JOIN departments d ON d.id = u.department_id"                                                                         \
+    " LEFT JOIN messages p ON p.id = m.reply_to WHERE m.room_id = ? AND m.created_at >= ? AND m.created_at < ?"                    \
+    " ORDER BY m.seq"
 
 int
 store_export_room(store_t *s, int64_t room_id, int64_t from_ms, int64_t to_ms,
                   int (*fn)(void *arg, const struct store_export_row *row), void *arg)
 {
     /* A read snapshot for the whole export: the room as it was at one moment. */
-    sqlite3_stmt *st =
-        store__q(s,
-                 "SELECT m.id, m.seq, m.created_at, ifnull(m.edited_at, 0), ifnull(m.deleted_at, 0),"
-                 " ifnull(p.seq, 0), u.name, ifnull(d.path, ''), u.title, m.text, m.stamp, m.urgent,"
-                 " (SELECT json_group_array(json_object('id', f.id, 'name', f.name, 'hash', f.hash, 'type', f.type,"
-                 " 'size', f.size)) FROM message_files mf JOIN files f ON f.id = mf.file_id WHERE mf.message_id = m.id),"
-                 " m.sender_id, m.author_id FROM messages m JOIN users u ON u.id = m.sender_id LEFT JOIN departments d ON d.id = "
-                 "u.department_id"
-                 " LEFT JOIN messages p ON p.id = m.reply_to WHERE m.room_id = ? AND m.created_at >= ? AND m.created_at < ?"
-                 " ORDER BY m.seq",
+    stmt_t *st =
+        store__q(s, STORE_SQL(s, EXPORT_SQL("json_group_array(json_object(", "))"),
+                              EXPORT_SQL("coalesce(json_agg(json_build_object(", ")), '[]')")),
                  "III", room_id, from_ms, to_ms);
     int r, rc = 0;
     while (rc == 0 && (r = store__row(s, st)) == 1) {
         struct store_export_row row = {
-            .id = sqlite3_column_int64(st, 0),
-            .seq = sqlite3_column_int64(st, 1),
-            .created_at = sqlite3_column_int64(st, 2),
-            .edited_at = sqlite3_column_int64(st, 3),
-            .deleted_at = sqlite3_column_int64(st, 4),
-            .reply_seq = sqlite3_column_int64(st, 5),
+            .id = store__i64(st, 0),
+            .seq = store__i64(st, 1),
+            .created_at = store__i64(st, 2),
+            .edited_at = store__i64(st, 3),
+            .deleted_at = store__i64(st, 4),
+            .reply_seq = store__i64(st, 5),
             .sender = store__text(st, 6),
             .department = store__text(st, 7),
             .title = store__text(st, 8),
-            .text = sqlite3_column_type(st, 9) == SQLITE_NULL ? NULL : store__text(st, 9),
-            .stamp = sqlite3_column_type(st, 10) == SQLITE_NULL ? NULL : store__text(st, 10),
-            .urgent = sqlite3_column_int(st, 11),
+            .text = store__null(st, 9) ? NULL : store__text(st, 9),
+            .stamp = store__null(st, 10) ? NULL : store__text(st, 10),
+            .urgent = store__int(st, 11),
             .files = store__text(st, 12),
-            .sender_id = sqlite3_column_int64(st, 13),
-            .author_id = sqlite3_column_int64(st, 14),
+            .sender_id = store__i64(st, 13),
+            .author_id = store__i64(st, 14),
         };
         row.text_kept = row.deleted_at && row.text != NULL;
         rc = fn(arg, &row);
     }
-    sqlite3_reset(st);
+    store__done(st);
     return rc != 0 ? rc : (r < 0 ? STORE_EIO : 0);
 }

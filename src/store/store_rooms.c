@@ -23,7 +23,7 @@ store_room_create(store_t *s, const char *kind, const char *name, const char *to
                       "tttItIII", kind, name ? name : "", topic ? topic : "", department_id, direct_key, creator, now, now);
     if (rc != 0)
         return rc;
-    *id = sqlite3_last_insert_rowid(s->db);
+    *id = store__last_id(s);
     /* In a direct room both people are equal; elsewhere the creator owns the room. */
     rc = store__x(s, "INSERT INTO room_members(room_id, user_id, role, joined_at) VALUES(?, ?, ?, ?)", "IItI", *id, creator,
                   strcmp(kind, "direct") == 0 ? "member" : "owner", now);
@@ -52,33 +52,33 @@ store_room_create(store_t *s, const char *kind, const char *name, const char *to
 int
 store_room_by_direct_key(store_t *s, const char *key, int64_t *id)
 {
-    sqlite3_stmt *st = store__q(s, "SELECT id FROM rooms WHERE direct_key = ?", "t", key);
+    stmt_t *st = store__q(s, "SELECT id FROM rooms WHERE direct_key = ?", "t", key);
     if (store__row(s, st) != 1)
         return STORE_ENOTFOUND;
-    *id = sqlite3_column_int64(st, 0);
+    *id = store__i64(st, 0);
     return 0;
 }
 
 int
 store_room_info(store_t *s, int64_t room_id, struct store_room_info *out)
 {
-    sqlite3_stmt *st =
+    stmt_t *st =
         store__q(s, "SELECT id, kind, ifnull(department_id, 0), archived, last_seq FROM rooms WHERE id = ?", "I", room_id);
     int r = store__row(s, st);
     if (r != 1)
         return r == 0 ? STORE_ENOTFOUND : STORE_EIO;
-    out->id = sqlite3_column_int64(st, 0);
+    out->id = store__i64(st, 0);
     snprintf(out->kind, sizeof(out->kind), "%s", store__text(st, 1));
-    out->department_id = sqlite3_column_int64(st, 2);
-    out->archived = sqlite3_column_int(st, 3);
-    out->last_seq = sqlite3_column_int64(st, 4);
+    out->department_id = store__i64(st, 2);
+    out->archived = store__int(st, 3);
+    out->last_seq = store__i64(st, 4);
     return 0;
 }
 
 int
 store_member_role(store_t *s, int64_t room_id, int64_t user_id, char role[16])
 {
-    sqlite3_stmt *st = store__q(s, "SELECT role FROM room_members WHERE room_id = ? AND user_id = ?", "II", room_id, user_id);
+    stmt_t *st = store__q(s, "SELECT role FROM room_members WHERE room_id = ? AND user_id = ?", "II", room_id, user_id);
     int r = store__row(s, st);
     if (r != 1)
         return r == 0 ? STORE_ENOTFOUND : STORE_EIO;
@@ -94,32 +94,32 @@ store_member_role(store_t *s, int64_t room_id, int64_t user_id, char role[16])
     " r.approval_reminder"
 
 static json_t *
-room_base(store_t *s, sqlite3_stmt *st)
+room_base(store_t *s, stmt_t *st)
 {
     json_t *r = json_object();
-    json_object_set_new(r, "id", json_integer(sqlite3_column_int64(st, 0)));
+    json_object_set_new(r, "id", json_integer(store__i64(st, 0)));
     json_object_set_new(r, "kind", store__jstr(st, 1));
     json_object_set_new(r, "name", store__jstr(st, 2));
     json_object_set_new(r, "topic", store__jstr(st, 3));
     json_object_set_new(r, "department_id",
-                        sqlite3_column_type(st, 4) == SQLITE_NULL ? json_null() : json_integer(sqlite3_column_int64(st, 4)));
-    json_object_set_new(r, "archived", json_boolean(sqlite3_column_int(st, 5)));
+                        store__null(st, 4) ? json_null() : json_integer(store__i64(st, 4)));
+    json_object_set_new(r, "archived", json_boolean(store__int(st, 5)));
     json_object_set_new(r, "created_at", store__jtime(st, 6));
-    json_object_set_new(r, "last_seq", json_integer(sqlite3_column_int64(st, 7)));
+    json_object_set_new(r, "last_seq", json_integer(store__i64(st, 7)));
     json_object_set_new(r, "last_activity_at", store__jtime(st, 8));
-    json_object_set_new(r, "member_count", json_integer(sqlite3_column_int64(st, 9)));
+    json_object_set_new(r, "member_count", json_integer(store__i64(st, 9)));
     json_object_set_new(
         r, "records",
         json_pack("{ss so sb sb}", "classification", store__text(st, 10), "retention_days",
-                  sqlite3_column_type(st, 11) == SQLITE_NULL ? json_null() : json_integer(sqlite3_column_int64(st, 11)),
-                  "legal_hold", sqlite3_column_int(st, 12), "approval_reminder", sqlite3_column_int(st, 13)));
+                  store__null(st, 11) ? json_null() : json_integer(store__i64(st, 11)),
+                  "legal_hold", store__int(st, 12), "approval_reminder", store__int(st, 13)));
     return r;
 }
 
 json_t *
 store_room_public_json(store_t *s, int64_t room_id)
 {
-    sqlite3_stmt *st = store__q(s, "SELECT " ROOM_COLS " FROM rooms r WHERE r.id = ?", "I", room_id);
+    stmt_t *st = store__q(s, "SELECT " ROOM_COLS " FROM rooms r WHERE r.id = ?", "I", room_id);
     if (store__row(s, st) != 1)
         return NULL;
     return room_base(s, st);
@@ -128,7 +128,7 @@ store_room_public_json(store_t *s, int64_t room_id)
 json_t *
 store_room_json(store_t *s, int64_t room_id, int64_t viewer)
 {
-    sqlite3_stmt *st = store__q(s,
+    stmt_t *st = store__q(s,
                                 "SELECT " ROOM_COLS ", m.role, m.last_read_seq FROM rooms r"
                                 " JOIN room_members m ON m.room_id = r.id AND m.user_id = ? WHERE r.id = ?",
                                 "II", viewer, room_id);
@@ -136,8 +136,8 @@ store_room_json(store_t *s, int64_t room_id, int64_t viewer)
         return NULL;
     json_t *r = room_base(s, st);
     int is_direct = strcmp(store__text(st, 1), "direct") == 0;
-    int64_t last_read = sqlite3_column_int64(st, 15);
-    int64_t last_seq = sqlite3_column_int64(st, 7);
+    int64_t last_read = store__i64(st, 15);
+    int64_t last_seq = store__i64(st, 7);
     json_object_set_new(r, "role", json_string(store__text(st, 14)));
     json_object_set_new(r, "last_read_seq", json_integer(last_read));
 
@@ -149,14 +149,14 @@ store_room_json(store_t *s, int64_t room_id, int64_t viewer)
                       " AND deleted_at IS NULL",
                       "IIII", room_id, last_read, viewer, viewer);
         if (store__row(s, st) == 1)
-            unread = sqlite3_column_int64(st, 0);
+            unread = store__i64(st, 0);
         st = store__q(s,
                       "SELECT EXISTS(SELECT 1 FROM mentions WHERE user_id = ? AND room_id = ? AND seq > ?) OR"
                       " EXISTS(SELECT 1 FROM messages WHERE room_id = ? AND seq > ? AND mention_all = 1 AND author_id != ?"
                       " AND deleted_at IS NULL)",
                       "IIIIII", viewer, room_id, last_read, room_id, last_read, viewer);
         if (store__row(s, st) == 1)
-            mention = sqlite3_column_int(st, 0);
+            mention = store__int(st, 0);
     }
     json_object_set_new(r, "unread", json_integer(unread));
     json_object_set_new(r, "mention", json_boolean(mention));
@@ -164,14 +164,14 @@ store_room_json(store_t *s, int64_t room_id, int64_t viewer)
     json_t *last = NULL;
     st = store__q(s, "SELECT id FROM messages WHERE room_id = ? ORDER BY seq DESC LIMIT 1", "I", room_id);
     if (store__row(s, st) == 1)
-        last = store_message_json(s, sqlite3_column_int64(st, 0));
+        last = store_message_json(s, store__i64(st, 0));
     json_object_set_new(r, "last_message", last ? last : json_null());
 
     json_t *partner = NULL;
     if (is_direct) {
         st = store__q(s, "SELECT user_id FROM room_members WHERE room_id = ? AND user_id != ? LIMIT 1", "II", room_id, viewer);
         if (store__row(s, st) == 1)
-            partner = store_user_json(s, sqlite3_column_int64(st, 0));
+            partner = store_user_json(s, store__i64(st, 0));
     }
     json_object_set_new(r, "partner", partner ? partner : json_null());
     return r;
@@ -180,14 +180,14 @@ store_room_json(store_t *s, int64_t room_id, int64_t viewer)
 json_t *
 store_rooms_for_user(store_t *s, int64_t user_id, int archived)
 {
-    sqlite3_stmt *st = store__q(s,
+    stmt_t *st = store__q(s,
                                 "SELECT r.id FROM room_members m JOIN rooms r ON r.id = m.room_id WHERE m.user_id = ?"
                                 " AND (? < 0 OR r.archived = ?) ORDER BY r.last_activity_at DESC, r.id DESC",
                                 "Iii", user_id, archived, archived);
     int64_t *ids = NULL;
     size_t n = 0, cap = 0;
     while (store__row(s, st) == 1)
-        store__ids_push(&ids, &n, &cap, sqlite3_column_int64(st, 0));
+        store__ids_push(&ids, &n, &cap, store__i64(st, 0));
     json_t *arr = json_array();
     for (size_t i = 0; i < n; i++) {
         json_t *r = store_room_json(s, ids[i], user_id);
@@ -201,7 +201,7 @@ store_rooms_for_user(store_t *s, int64_t user_id, int archived)
 json_t *
 store_room_members_json(store_t *s, int64_t room_id)
 {
-    sqlite3_stmt *st = store__q(s,
+    stmt_t *st = store__q(s,
                                 "SELECT m.user_id, m.role, m.last_read_seq FROM room_members m JOIN users u ON u.id = m.user_id"
                                 " WHERE m.room_id = ? ORDER BY m.role = 'owner' DESC, u.kana, u.id",
                                 "I", room_id);
@@ -214,9 +214,9 @@ store_room_members_json(store_t *s, int64_t room_id)
             seqs = xrealloc(seqs, c2 * sizeof(*seqs));
             roles = xrealloc(roles, c2 * sizeof(*roles));
         }
-        seqs[n] = sqlite3_column_int64(st, 2);
+        seqs[n] = store__i64(st, 2);
         roles[n] = xstrdup(store__text(st, 1));
-        store__ids_push(&ids, &n, &cap, sqlite3_column_int64(st, 0));
+        store__ids_push(&ids, &n, &cap, store__i64(st, 0));
     }
     json_t *arr = json_array();
     for (size_t i = 0; i < n; i++) {
@@ -240,10 +240,10 @@ store_room_member_ids(store_t *s, int64_t room_id, int64_t **ids, size_t *n)
     size_t cap = 0;
     *ids = NULL;
     *n = 0;
-    sqlite3_stmt *st = store__q(s, "SELECT user_id FROM room_members WHERE room_id = ?", "I", room_id);
+    stmt_t *st = store__q(s, "SELECT user_id FROM room_members WHERE room_id = ?", "I", room_id);
     int r;
     while ((r = store__row(s, st)) == 1)
-        store__ids_push(ids, n, &cap, sqlite3_column_int64(st, 0));
+        store__ids_push(ids, n, &cap, store__i64(st, 0));
     return r < 0 ? STORE_EIO : 0;
 }
 
@@ -262,7 +262,7 @@ store_room_add_members(store_t *s, int64_t room_id, const int64_t *ids, size_t n
                           "III", room_id, ids[i], now);
         if (rc != 0)
             return rc;
-        if (sqlite3_changes(s->db) > 0)
+        if (store__changes(s) > 0)
             store__ids_push(added, nadded, &cap, ids[i]);
     }
     return 0;
@@ -272,7 +272,7 @@ int
 store_room_remove_member(store_t *s, int64_t room_id, int64_t user_id)
 {
     int rc = store__x(s, "DELETE FROM room_members WHERE room_id = ? AND user_id = ?", "II", room_id, user_id);
-    if (rc == 0 && sqlite3_changes(s->db) == 0)
+    if (rc == 0 && store__changes(s) == 0)
         return STORE_ENOTFOUND;
     if (rc == 0)
         rc = store__x(s, "DELETE FROM mentions WHERE room_id = ? AND user_id = ?", "II", room_id, user_id);
@@ -299,14 +299,14 @@ store_co_members(store_t *s, int64_t user_id, int64_t **ids, size_t *n)
     size_t cap = 0;
     *ids = NULL;
     *n = 0;
-    sqlite3_stmt *st = store__q(s,
+    stmt_t *st = store__q(s,
                                 "SELECT DISTINCT m2.user_id FROM room_members m1 JOIN rooms r ON r.id = m1.room_id"
                                 " AND r.kind IN ('direct', 'group') JOIN room_members m2 ON m2.room_id = m1.room_id"
                                 " WHERE m1.user_id = ? AND m2.user_id != ?",
                                 "II", user_id, user_id);
     int r;
     while ((r = store__row(s, st)) == 1)
-        store__ids_push(ids, n, &cap, sqlite3_column_int64(st, 0));
+        store__ids_push(ids, n, &cap, store__i64(st, 0));
     return r < 0 ? STORE_EIO : 0;
 }
 
@@ -317,14 +317,14 @@ store_sync_department_rooms(store_t *s, int64_t user_id, int64_t now, int64_t **
     *joined = *left = NULL;
     *nj = *nl = 0;
     /* Rooms the user should be in: department rooms of their department or any ancestor. */
-    sqlite3_stmt *st = store__q(s,
+    stmt_t *st = store__q(s,
                                 "SELECT r.id FROM rooms r JOIN departments rd ON rd.id = r.department_id, users u"
                                 " JOIN departments d ON d.id = u.department_id WHERE u.id = ? AND u.disabled = 0"
                                 " AND r.kind = 'department' AND (d.id = rd.id OR d.path LIKE rd.path || ' %')"
                                 " AND NOT EXISTS(SELECT 1 FROM room_members m WHERE m.room_id = r.id AND m.user_id = u.id)",
                                 "I", user_id);
     while (store__row(s, st) == 1)
-        store__ids_push(joined, nj, &cj, sqlite3_column_int64(st, 0));
+        store__ids_push(joined, nj, &cj, store__i64(st, 0));
     st = store__q(s,
                   "SELECT r.id FROM rooms r JOIN room_members m ON m.room_id = r.id AND m.user_id = ?"
                   " JOIN departments rd ON rd.id = r.department_id WHERE r.kind = 'department' AND NOT EXISTS("
@@ -332,7 +332,7 @@ store_sync_department_rooms(store_t *s, int64_t user_id, int64_t now, int64_t **
                   " AND (d.id = rd.id OR d.path LIKE rd.path || ' %'))",
                   "II", user_id, user_id);
     while (store__row(s, st) == 1)
-        store__ids_push(left, nl, &cl, sqlite3_column_int64(st, 0));
+        store__ids_push(left, nl, &cl, store__i64(st, 0));
     for (size_t i = 0; i < *nj; i++) {
         int rc = store__x(s, "INSERT OR IGNORE INTO room_members(room_id, user_id, role, joined_at) VALUES(?, ?, 'member', ?)",
                           "III", (*joined)[i], user_id, now);
@@ -355,7 +355,7 @@ store_room_records_set(store_t *s, int64_t room_id, const char *classification, 
                       "UPDATE rooms SET classification = ?, retention_days = nullif(?, -1), legal_hold = ?, approval_reminder = ?"
                       " WHERE id = ?",
                       "tIbbI", classification, retention_days, legal_hold, approval_reminder, room_id);
-    if (rc == 0 && sqlite3_changes(s->db) == 0)
+    if (rc == 0 && store__changes(s) == 0)
         return STORE_ENOTFOUND;
     return rc;
 }
@@ -366,12 +366,12 @@ store_retention_rooms(store_t *s, int64_t **rooms, int64_t **days, size_t *n)
     size_t cap = 0, cap2 = 0, n2 = 0;
     *rooms = *days = NULL;
     *n = 0;
-    sqlite3_stmt *st =
+    stmt_t *st =
         store__q(s, "SELECT id, retention_days FROM rooms WHERE retention_days IS NOT NULL AND legal_hold = 0 ORDER BY id", "");
     int r;
     while ((r = store__row(s, st)) == 1) {
-        store__ids_push(rooms, n, &cap, sqlite3_column_int64(st, 0));
-        store__ids_push(days, &n2, &cap2, sqlite3_column_int64(st, 1));
+        store__ids_push(rooms, n, &cap, store__i64(st, 0));
+        store__ids_push(days, &n2, &cap2, store__i64(st, 1));
     }
     return r < 0 ? STORE_EIO : 0;
 }
@@ -385,10 +385,10 @@ store_retention_purge(store_t *s, int64_t room_id, int64_t cutoff, int max, int 
     *count = 0;
     *hashes = NULL;
     *nhashes = 0;
-    sqlite3_stmt *st = store__q(s, "SELECT id FROM messages WHERE room_id = ? AND created_at < ? ORDER BY seq LIMIT ?", "IIi",
+    stmt_t *st = store__q(s, "SELECT id FROM messages WHERE room_id = ? AND created_at < ? ORDER BY seq LIMIT ?", "IIi",
                                 room_id, cutoff, max);
     while (store__row(s, st) == 1)
-        store__ids_push(&ids, &n, &cap, sqlite3_column_int64(st, 0));
+        store__ids_push(&ids, &n, &cap, store__i64(st, 0));
     for (size_t i = 0; i < n && rc == 0; i++) {
         char **h = NULL;
         size_t nh = 0;
@@ -411,7 +411,7 @@ store_retention_purge(store_t *s, int64_t room_id, int64_t cutoff, int max, int 
 json_t *
 store_rooms_all_json(store_t *s)
 {
-    sqlite3_stmt *st =
+    stmt_t *st =
         store__q(s, "SELECT id FROM rooms WHERE kind != 'direct' ORDER BY last_activity_at DESC, id DESC LIMIT 2000", "");
     return store__objects_of(s, st, store_room_public_json);
 }

@@ -14,6 +14,7 @@
 #include "store/store_int.h"
 #include "util/log.h"
 #include "util/searchtok.h"
+#include "util/strbuf.h"
 #include "util/timefmt.h"
 #include "util/xmalloc.h"
 
@@ -229,33 +230,33 @@ static int
 run_one(store_t *s, const char *sql, const char *expr, const struct store_search *q, int64_t id_lo, int64_t id_hi, int file,
         struct store_search_hit **hits, size_t *n, size_t *cap)
 {
-    sqlite3_stmt *st = store__q(s, sql, "tIIIIIiiIIt", expr, q->user_id, q->room_id, q->sender_id, q->after_ms, q->before_ms,
+    stmt_t *st = store__q(s, sql, "tIIIIIiiIIt", expr, q->user_id, q->room_id, q->sender_id, q->after_ms, q->before_ms,
                                 q->has_file, q->max, id_lo, id_hi, q->tag);
     int rc;
     if (st == NULL)
         return STORE_EIO;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((rc = sqlite3_step(st->lite)) == SQLITE_ROW) {
         struct store_search_hit h = {0};
         h.type = file == 2 ? STORE_HIT_NOTE : file ? STORE_HIT_FILE : STORE_HIT_MESSAGE;
-        h.id = sqlite3_column_int64(st, 0);
-        h.room_id = sqlite3_column_int64(st, 1);
+        h.id = store__i64(st, 0);
+        h.room_id = store__i64(st, 1);
         if (file == 2) {
-            h.created_at = sqlite3_column_int64(st, 2);
+            h.created_at = store__i64(st, 2);
             h.name = xstrdup(store__text(st, 3));
             h.text = xstrdup(store__text(st, 4));
         } else if (file) {
-            h.message_id = sqlite3_column_int64(st, 2);
-            h.created_at = sqlite3_column_int64(st, 3);
+            h.message_id = store__i64(st, 2);
+            h.created_at = store__i64(st, 3);
             h.name = xstrdup(store__text(st, 4));
             h.text = xstrdup(store__text(st, 5));
         } else {
             h.message_id = h.id;
-            h.created_at = sqlite3_column_int64(st, 2);
+            h.created_at = store__i64(st, 2);
             h.text = xstrdup(store__text(st, 3));
         }
         push_hit(hits, n, cap, &h);
     }
-    sqlite3_reset(st);
+    store__done(st);
     if (rc == SQLITE_DONE)
         return 0;
     /* Out of time: what was found so far is the answer (flagged partial by the caller). */
@@ -275,14 +276,14 @@ static int64_t
 id_at(store_t *s, int64_t ms)
 {
     int64_t lo = 1, hi;
-    sqlite3_stmt *st = store__q(s, "SELECT ifnull(max(id), 0) + 1 FROM messages", "");
+    stmt_t *st = store__q(s, "SELECT ifnull(max(id), 0) + 1 FROM messages", "");
     if (store__row(s, st) != 1)
         return 1;
-    hi = sqlite3_column_int64(st, 0);
+    hi = store__i64(st, 0);
     while (lo < hi) {
         int64_t mid = lo + (hi - lo) / 2;
         st = store__q(s, "SELECT created_at FROM messages WHERE id >= ? ORDER BY id LIMIT 1", "I", mid);
-        if (store__row(s, st) != 1 || sqlite3_column_int64(st, 0) >= ms)
+        if (store__row(s, st) != 1 || store__i64(st, 0) >= ms)
             hi = mid;
         else
             lo = mid + 1;
@@ -290,9 +291,13 @@ id_at(store_t *s, int64_t ms)
     return lo;
 }
 
+static int pg_search(store_t *s, const struct store_search *q, struct store_search_hit **hits, size_t *n, int *partial);
+
 int
 store_search(store_t *s, const struct store_search *q, struct store_search_hit **hits, size_t *n, int *partial)
 {
+    if (s->pg)
+        return pg_search(s, q, hits, n, partial);
     size_t cap = 0;
     int rc = 0;
     *hits = NULL;
@@ -343,9 +348,331 @@ store_search_hits_free(struct store_search_hit *hits, size_t n)
     free(hits);
 }
 
+static char *terms_of(const char *a, const char *b);
+
 int
 store_search_index_file(store_t *s, int64_t file_id, const char *name, const char *text)
 {
+    if (s->pg) {
+        char *terms = terms_of(name, text);
+        int rc = store__x(s,
+                          "INSERT INTO search_terms(kind, id, terms, name, body) VALUES('f', ?, ?::text[], ?, ?)"
+                          " ON CONFLICT(kind, id) DO UPDATE SET terms = excluded.terms, name = excluded.name, body = excluded.body",
+                          "Ittt", file_id, terms, name, text ? text : "");
+        free(terms);
+        return rc;
+    }
     return store__x(s, "INSERT OR REPLACE INTO file_fts(rowid, name, body) VALUES(?, ?, ?)", "Itt", file_id, name,
                     text ? text : "");
+}
+
+/* ---- PostgreSQL ----
+ *
+ * The same folded bigrams, kept as a text[] per message, note and file (table search_terms, a
+ * GIN index) instead of an FTS5 index. Triggers drop a changed or deleted row's terms in its
+ * own transaction and note it in search_pending; store__pg_index_pending, run by store_commit
+ * just before COMMIT, writes the terms of what is noted (as the SQLite store's migration 16
+ * does). A query asks for the rows holding every bigram of every word (array containment),
+ * newest first, then keeps those where each word is a phrase (its bigrams in a row) in one
+ * column, as FTS5's phrase query does, and none of the excluded words is.
+ */
+
+#define TOKMAX 9
+
+struct toks {
+    char (*t)[TOKMAX];
+    size_t n, cap;
+};
+
+static int
+tok_push(void *arg, const char *tok, size_t toklen, size_t start, size_t end)
+{
+    (void)start;
+    (void)end;
+    struct toks *v = arg;
+    if (v->n == v->cap) {
+        v->cap = v->cap ? v->cap * 2 : 64;
+        v->t = xrealloc(v->t, v->cap * TOKMAX);
+    }
+    size_t l = toklen < TOKMAX - 1 ? toklen : TOKMAX - 1;
+    memcpy(v->t[v->n], tok, l);
+    v->t[v->n][l] = '\0';
+    v->n++;
+    return 0;
+}
+
+static int
+tok_cmp(const void *a, const void *b)
+{
+    return strcmp(a, b);
+}
+
+/* Appends the distinct tokens of v to an array literal being built in b ("{" already there). */
+static void
+literal_add(struct sb *b, struct toks *v, size_t *count)
+{
+    qsort(v->t, v->n, TOKMAX, tok_cmp);
+    for (size_t i = 0; i < v->n; i++) {
+        if (i > 0 && strcmp(v->t[i], v->t[i - 1]) == 0)
+            continue;
+        sb_str(b, (*count)++ ? ",\"" : "\"");
+        for (const char *c = v->t[i]; *c; c++) {
+            if (*c == '"' || *c == '\\')
+                sb_add(b, "\\", 1);
+            sb_add(b, c, 1);
+        }
+        sb_str(b, "\"");
+    }
+}
+
+/* The array literal of the document tokens of a and b (either may be NULL). Caller frees. */
+static char *
+terms_of(const char *a, const char *b)
+{
+    struct toks v = {0};
+    if (a)
+        search_tokenize(a, strlen(a), 0, tok_push, &v);
+    if (b)
+        search_tokenize(b, strlen(b), 0, tok_push, &v);
+    struct sb out = {0};
+    size_t count = 0;
+    sb_str(&out, "{");
+    literal_add(&out, &v, &count);
+    sb_str(&out, "}");
+    free(v.t);
+    return out.p;
+}
+
+int
+store__pg_index_pending(store_t *s)
+{
+    stmt_t *st = store__q(s,
+                          "SELECT p.kind, p.id, m.text, n.title, n.body FROM search_pending p"
+                          " LEFT JOIN messages m ON p.kind = 'm' AND m.id = p.id AND m.deleted_at IS NULL"
+                          " LEFT JOIN notes n ON p.kind = 'n' AND n.id = p.id AND n.deleted_at IS NULL",
+                          "");
+    int r, rc = 0;
+    while (rc == 0 && (r = store__row(s, st)) == 1) {
+        const char *kind = store__text(st, 0);
+        int64_t id = store__i64(st, 1);
+        int live = kind[0] == 'm' ? !store__null(st, 2) : !store__null(st, 3);
+        if (live) {
+            char *terms = kind[0] == 'm' ? terms_of(store__text(st, 2), NULL) : terms_of(store__text(st, 3), store__text(st, 4));
+            rc = store__x(s,
+                          "INSERT INTO search_terms(kind, id, terms) VALUES(?, ?, ?::text[])"
+                          " ON CONFLICT(kind, id) DO UPDATE SET terms = excluded.terms",
+                          "tIt", kind, id, terms);
+            free(terms);
+        }
+        /* Only what was read: a row another node noted since then is that node's to index. */
+        if (rc == 0)
+            rc = store__x(s, "DELETE FROM search_pending WHERE kind = ? AND id = ?", "tI", kind, id);
+    }
+    if (rc == 0 && r < 0)
+        rc = r;
+    return rc;
+}
+
+/* A query word: its tokens, and whether the last is a prefix (a one-character last run). */
+struct qword {
+    struct toks v;
+    int prefix;
+};
+
+static void
+qword_init(struct qword *w, const char *text)
+{
+    memset(w, 0, sizeof(*w));
+    search_tokenize(text, strlen(text), SEARCHTOK_QUERY, tok_push, &w->v);
+    w->prefix = search_last_run_length(text, strlen(text)) == 1;
+}
+
+/* Whether the word is a phrase of the document tokens d. */
+static int
+phrase_in(const struct toks *d, const struct qword *w)
+{
+    size_t k = w->v.n;
+    if (k == 0 || d->n < k)
+        return 0;
+    for (size_t i = 0; i + k <= d->n; i++) {
+        size_t j = 0;
+        for (; j < k; j++) {
+            const char *dt = d->t[i + j], *qt = w->v.t[j];
+            int ok = (j == k - 1 && w->prefix) ? strncmp(dt, qt, strlen(qt)) == 0 : strcmp(dt, qt) == 0;
+            if (!ok)
+                break;
+        }
+        if (j == k)
+            return 1;
+    }
+    return 0;
+}
+
+static int
+word_in(const char *a, const char *b, const struct qword *w)
+{
+    int found = 0;
+    const char *cols[2] = {a, b};
+    for (int c = 0; c < 2 && !found; c++) {
+        if (cols[c] == NULL)
+            continue;
+        struct toks d = {0};
+        search_tokenize(cols[c], strlen(cols[c]), 0, tok_push, &d);
+        found = phrase_in(&d, w);
+        free(d.t);
+    }
+    return found;
+}
+
+static const char pg_sql_messages[] =
+    "SELECT m.id, m.room_id, m.created_at, m.text FROM search_terms t JOIN messages m ON m.id = t.id"
+    " WHERE t.kind = 'm' AND t.terms @> ?1::text[] AND m.id >= ?9 AND m.id < ?10" FILTERS
+    " AND (?7 = 0 OR m.nfiles > 0) AND (?11 IS NULL OR m.tag = ?11) ORDER BY m.id DESC LIMIT ?8";
+
+static const char pg_sql_files[] =
+    "SELECT mf.file_id, m.room_id, m.id, m.created_at, t.name, substr(t.body, 1, 65536) FROM search_terms t"
+    " JOIN message_files mf ON mf.file_id = t.id JOIN messages m ON m.id = mf.message_id"
+    " WHERE t.kind = 'f' AND t.terms @> ?1::text[] AND m.id >= ?9 AND m.id < ?10" FILTERS
+    " AND ?7 >= 0 AND ?11 IS NULL ORDER BY m.id DESC LIMIT ?8";
+
+static const char pg_sql_notes[] =
+    "SELECT n.id, n.room_id, n.updated_at, n.title, substr(n.body, 1, 65536) FROM search_terms t JOIN notes n ON n.id = t.id"
+    " WHERE t.kind = 'n' AND t.terms @> ?1::text[] AND n.deleted_at IS NULL"
+    " AND n.room_id IN (SELECT room_id FROM room_members WHERE user_id = ?2) AND (?3 = 0 OR n.room_id = ?3)"
+    " AND (?4 = 0 OR n.author_id = ?4 OR n.updated_by = ?4) AND (?5 = 0 OR n.updated_at >= ?5)"
+    " AND (?6 = 0 OR n.updated_at < ?6) AND (?7 = 0 OR EXISTS(SELECT 1 FROM note_files WHERE note_id = n.id))"
+    " AND n.id >= ?9 AND n.id < ?10 AND ?11 IS NULL ORDER BY n.id DESC LIMIT ?8";
+
+#define PG_PAGE 200
+
+/* One kind of hit: pages of candidates, newest first, until q->max pass or time runs out. */
+static int
+pg_run_one(store_t *s, const char *sql, int kind, const char *must, struct qword *pos, size_t npos, struct qword *neg,
+           size_t nneg, const struct store_search *q, int64_t id_lo, int64_t id_hi, int64_t deadline,
+           struct store_search_hit **hits, size_t *n, size_t *cap)
+{
+    int found = 0;
+    for (;;) {
+        stmt_t *st = store__q(s, sql, "tIIIIIiiIIt", must, q->user_id, q->room_id, q->sender_id, q->after_ms, q->before_ms,
+                              q->has_file, PG_PAGE, id_lo, id_hi, q->tag);
+        if (st == NULL)
+            return STORE_EIO;
+        int rows = 0, r;
+        int64_t last = id_hi;
+        while ((r = store__row(s, st)) == 1) {
+            rows++;
+            struct store_search_hit h = {0};
+            h.type = kind;
+            h.id = store__i64(st, 0);
+            h.room_id = store__i64(st, 1);
+            const char *a, *b = NULL;
+            if (kind == STORE_HIT_NOTE) {
+                last = h.id;
+                h.created_at = store__i64(st, 2);
+                a = store__text(st, 3);
+                b = store__text(st, 4);
+            } else if (kind == STORE_HIT_FILE) {
+                h.message_id = store__i64(st, 2);
+                last = h.message_id;
+                h.created_at = store__i64(st, 3);
+                a = store__text(st, 4);
+                b = store__text(st, 5);
+            } else {
+                h.message_id = h.id;
+                last = h.id;
+                h.created_at = store__i64(st, 2);
+                a = store__text(st, 3);
+            }
+            int ok = 1;
+            for (size_t i = 0; ok && i < npos; i++)
+                ok = word_in(a, b, &pos[i]);
+            for (size_t i = 0; ok && i < nneg; i++)
+                ok = !word_in(a, b, &neg[i]);
+            if (!ok || found >= q->max)
+                continue;
+            if (kind == STORE_HIT_NOTE) {
+                h.name = xstrdup(a);
+                h.text = xstrdup(b);
+            } else if (kind == STORE_HIT_FILE) {
+                h.name = xstrdup(a);
+                h.text = xstrdup(b);
+            } else {
+                h.text = xstrdup(a);
+            }
+            push_hit(hits, n, cap, &h);
+            found++;
+        }
+        if (r < 0)
+            return r;
+        if (found >= q->max || rows < PG_PAGE)
+            return 0;
+        if (time_mono_ms() > deadline)
+            return 1;
+        id_hi = last; /* the next page: older than the last row seen */
+    }
+}
+
+static int
+pg_search(store_t *s, const struct store_search *q, struct store_search_hit **hits, size_t *n, int *partial)
+{
+    size_t cap = 0, npos = 0, nneg = 0;
+    int rc = 0;
+    *hits = NULL;
+    *n = 0;
+    *partial = 0;
+    struct qword *pos = xcalloc(q->nwords + 1, sizeof(*pos)), *neg = xcalloc(q->nexcluded + 1, sizeof(*neg));
+    struct toks must = {0};
+    for (size_t i = 0; i < q->nwords; i++) {
+        if (search_word_chars(q->words[i], strlen(q->words[i])) == 0)
+            continue;
+        qword_init(&pos[npos], q->words[i]);
+        /* Every full bigram must be in the row; a prefix (last, one character) is checked after. */
+        for (size_t j = 0; j < pos[npos].v.n; j++)
+            if (!(pos[npos].prefix && j == pos[npos].v.n - 1))
+                tok_push(&must, pos[npos].v.t[j], strlen(pos[npos].v.t[j]), 0, 0);
+        npos++;
+    }
+    for (size_t i = 0; i < q->nexcluded; i++)
+        if (search_word_chars(q->excluded[i], strlen(q->excluded[i])) != 0)
+            qword_init(&neg[nneg++], q->excluded[i]);
+    if (npos > 0) {
+        struct sb lit = {0};
+        size_t count = 0;
+        sb_str(&lit, "{");
+        literal_add(&lit, &must, &count);
+        sb_str(&lit, "}");
+        int64_t deadline = time_mono_ms() + (q->budget_ms > 0 ? q->budget_ms : 2000);
+        int64_t id_lo = q->after_ms ? id_at(s, q->after_ms) : 0, id_hi = q->before_ms ? id_at(s, q->before_ms) : INT64_MAX;
+        if (q->kinds & STORE_HIT_MESSAGE)
+            rc = pg_run_one(s, pg_sql_messages, STORE_HIT_MESSAGE, lit.p, pos, npos, neg, nneg, q, id_lo, id_hi, deadline, hits,
+                            n, &cap);
+        if (rc >= 0 && (q->kinds & STORE_HIT_FILE)) {
+            int rc2 = pg_run_one(s, pg_sql_files, STORE_HIT_FILE, lit.p, pos, npos, neg, nneg, q, id_lo, id_hi, deadline, hits, n,
+                                 &cap);
+            rc = rc2 < 0 ? rc2 : rc | rc2;
+        }
+        if (rc >= 0 && (q->kinds & STORE_HIT_NOTE)) {
+            int rc2 = pg_run_one(s, pg_sql_notes, STORE_HIT_NOTE, lit.p, pos, npos, neg, nneg, q, 0, INT64_MAX, deadline, hits, n,
+                                 &cap);
+            rc = rc2 < 0 ? rc2 : rc | rc2;
+        }
+        free(lit.p);
+    }
+    for (size_t i = 0; i < npos; i++)
+        free(pos[i].v.t);
+    for (size_t i = 0; i < nneg; i++)
+        free(neg[i].v.t);
+    free(pos);
+    free(neg);
+    free(must.t);
+    if (rc == 1) {
+        *partial = 1;
+        rc = 0;
+    }
+    if (rc < 0) {
+        store_search_hits_free(*hits, *n);
+        *hits = NULL;
+        *n = 0;
+    }
+    return rc;
 }

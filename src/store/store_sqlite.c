@@ -319,6 +319,11 @@ store_open(const char *data_dir, int apply_migrations, const struct store_option
         snprintf(err, errlen, "cannot create %s", data_dir);
         goto fail;
     }
+    if (opt && opt->dsn && opt->dsn[0]) {
+        if (store__pg_open(s, opt->dsn, apply_migrations, err, errlen) != 0)
+            goto fail;
+        return s;
+    }
     snprintf(path, sizeof(path), "%s/kairan.db", data_dir);
     if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
         snprintf(err, errlen, "%s: %s", path, s->db ? sqlite3_errmsg(s->db) : "cannot open");
@@ -356,9 +361,14 @@ store_close(store_t *s)
 {
     if (s == NULL)
         return;
+    if (s->pg) {
+        store__pg_close(s);
+        free(s);
+        return;
+    }
     for (int i = 0; i < STORE_STMT_CACHE; i++)
-        if (s->cache[i].st)
-            sqlite3_finalize(s->cache[i].st);
+        if (s->cache[i].st.lite)
+            sqlite3_finalize(s->cache[i].st.lite);
     if (s->db)
         sqlite3_close(s->db);
     free(s);
@@ -368,12 +378,16 @@ void
 store_checkpoint(store_t *s)
 {
     int log = 0, done = 0;
+    if (s->pg)
+        return; /* PostgreSQL's own checkpoints and vacuum; a deleted row is gone from queries at once */
     sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, &log, &done);
 }
 
 void
 store_end_reads(store_t *s)
 {
+    if (s->pg)
+        return; /* every statement has read its whole answer already */
     for (sqlite3_stmt *st = sqlite3_next_stmt(s->db, NULL); st != NULL; st = sqlite3_next_stmt(s->db, st))
         if (sqlite3_stmt_busy(st))
             sqlite3_reset(st);
@@ -382,6 +396,8 @@ store_end_reads(store_t *s)
 static int
 plain(store_t *s, const char *sql)
 {
+    if (s->pg)
+        return store__pg_exec(s, sql);
     if (sqlite3_exec(s->db, sql, NULL, NULL, NULL) != SQLITE_OK) {
         log_error("store.sql", "sql=\"%s\" error=\"%s\"", sql, sqlite3_errmsg(s->db));
         return STORE_EIO;
@@ -396,6 +412,11 @@ store_begin(store_t *s)
      * with SQLITE_BUSY (the busy handler cannot help a stale snapshot): end it first. */
     store_end_reads(s);
     s->gens_valid = 0;
+    if (s->pg) {
+        int rc = plain(s, "BEGIN");
+        s->pg_in_tx = rc == 0;
+        return rc;
+    }
     return plain(s, "BEGIN IMMEDIATE");
 }
 
@@ -418,18 +439,29 @@ void
 store__gens_load(store_t *s)
 {
     s->ngens = 0;
-    sqlite3_stmt *st = store__q(s, "SELECT name, value FROM counters", "");
+    stmt_t *st = store__q(s, "SELECT name, value FROM counters", "");
     while (store__row(s, st) == 1 && s->ngens < (int)(sizeof(s->gens) / sizeof(s->gens[0]))) {
         snprintf(s->gens[s->ngens].name, sizeof(s->gens[0].name), "%s", store__text(st, 0));
-        s->gens[s->ngens].value = sqlite3_column_int64(st, 1);
+        s->gens[s->ngens].value = store__i64(st, 1);
         s->ngens++;
     }
-    sqlite3_reset(st);
+    store__done(st);
 }
 
 int
 store_commit(store_t *s)
 {
+    if (s->pg) {
+        s->index_pending = 0;
+        int rc = store__pg_index_pending(s);
+        if (rc != 0)
+            return rc == STORE_EFULL ? STORE_EFULL : STORE_EIO;
+        store__gens_load(s);
+        rc = plain(s, "COMMIT");
+        s->pg_in_tx = 0;
+        s->gens_valid = rc == 0;
+        return rc;
+    }
     if (s->index_pending) {
         s->index_pending = 0;
         int rc = index_pending(s);
@@ -451,6 +483,11 @@ store_rollback(store_t *s)
 {
     s->index_pending = 0;
     s->gens_valid = 0;
+    if (s->pg) {
+        plain(s, "ROLLBACK");
+        s->pg_in_tx = 0;
+        return;
+    }
     sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
@@ -474,38 +511,56 @@ store_rollback_to(store_t *s)
     store__x(s, "RELEASE job", "");
 }
 
-static sqlite3_stmt *
-prepare_cached(store_t *s, const char *sql)
+static stmt_t *
+slot_of(store_t *s, const char *sql, int *fresh)
 {
     size_t h = ((uintptr_t)sql >> 3) % STORE_STMT_CACHE;
     for (size_t i = 0; i < STORE_STMT_CACHE; i++) {
         size_t k = (h + i) % STORE_STMT_CACHE;
         if (s->cache[k].sql == sql) {
-            sqlite3_reset(s->cache[k].st);
-            sqlite3_clear_bindings(s->cache[k].st);
-            return s->cache[k].st;
+            *fresh = 0;
+            return &s->cache[k].st;
         }
         if (s->cache[k].sql == NULL) {
-            sqlite3_stmt *st;
-            if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
-                log_error("store.prepare", "error=\"%s\" sql=\"%.120s\"", sqlite3_errmsg(s->db), sql);
-                return NULL;
-            }
             s->cache[k].sql = sql;
-            s->cache[k].st = st;
-            return st;
+            *fresh = 1;
+            return &s->cache[k].st;
         }
     }
     log_error("store.prepare", "statement cache full");
     abort();
 }
 
-static sqlite3_stmt *
+static stmt_t *
+prepare_cached(store_t *s, const char *sql)
+{
+    int fresh;
+    stmt_t *st = slot_of(s, sql, &fresh);
+    if (!fresh && st->lite) {
+        sqlite3_reset(st->lite);
+        sqlite3_clear_bindings(st->lite);
+        return st;
+    }
+    if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st->lite, NULL) != SQLITE_OK) {
+        log_error("store.prepare", "error=\"%s\" sql=\"%.120s\"", sqlite3_errmsg(s->db), sql);
+        st->lite = NULL;
+        return NULL;
+    }
+    return st;
+}
+
+static stmt_t *
 vbind(store_t *s, const char *sql, const char *fmt, va_list ap)
 {
-    sqlite3_stmt *st = prepare_cached(s, sql);
-    if (st == NULL)
+    if (s->pg) {
+        int fresh;
+        stmt_t *st = slot_of(s, sql, &fresh);
+        return store__pg_run(s, st, sql, fmt, ap) == 0 ? st : NULL;
+    }
+    stmt_t *stmt = prepare_cached(s, sql);
+    if (stmt == NULL)
         return NULL;
+    sqlite3_stmt *st = stmt->lite;
     int i = 1;
     for (const char *f = fmt; *f; f++, i++) {
         switch (*f) {
@@ -537,15 +592,15 @@ vbind(store_t *s, const char *sql, const char *fmt, va_list ap)
             abort();
         }
     }
-    return st;
+    return stmt;
 }
 
-sqlite3_stmt *
+stmt_t *
 store__q(store_t *s, const char *sql, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    sqlite3_stmt *st = vbind(s, sql, fmt, ap);
+    stmt_t *st = vbind(s, sql, fmt, ap);
     va_end(ap);
     return st;
 }
@@ -555,12 +610,14 @@ store__x(store_t *s, const char *sql, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    sqlite3_stmt *st = vbind(s, sql, fmt, ap);
+    stmt_t *stmt = vbind(s, sql, fmt, ap);
     va_end(ap);
-    if (st == NULL)
+    if (s->pg)
+        return stmt ? 0 : s->pg_err;
+    if (stmt == NULL)
         return STORE_EIO;
-    int rc = sqlite3_step(st);
-    sqlite3_reset(st);
+    int rc = sqlite3_step(stmt->lite);
+    sqlite3_reset(stmt->lite);
     if (rc == SQLITE_DONE || rc == SQLITE_ROW)
         return 0;
     if ((rc & 0xff) == SQLITE_FULL)
@@ -572,11 +629,16 @@ store__x(store_t *s, const char *sql, const char *fmt, ...)
 }
 
 int
-store__row(store_t *s, sqlite3_stmt *st)
+store__row(store_t *s, stmt_t *st)
 {
     if (st == NULL)
         return STORE_EIO;
-    int rc = sqlite3_step(st);
+    if (!st->lite) {
+        if (st->failed)
+            return st->failed;
+        return ++st->row < st->nrows ? 1 : 0;
+    }
+    int rc = sqlite3_step(st->lite);
     if (rc == SQLITE_ROW)
         return 1;
     if (rc == SQLITE_DONE)
@@ -587,27 +649,50 @@ store__row(store_t *s, sqlite3_stmt *st)
     return STORE_EIO;
 }
 
-json_t *
-store__jstr(sqlite3_stmt *st, int col)
+void
+store__done(stmt_t *st)
 {
-    if (sqlite3_column_type(st, col) == SQLITE_NULL)
-        return json_null();
-    return json_stringn((const char *)sqlite3_column_text(st, col), (size_t)sqlite3_column_bytes(st, col));
+    if (st && st->lite)
+        sqlite3_reset(st->lite);
+}
+
+int64_t
+store__changes(store_t *s)
+{
+    return s->pg ? s->pg_changes : sqlite3_changes(s->db);
+}
+
+int64_t
+store__last_id(store_t *s)
+{
+    return s->pg ? s->pg_last_id : sqlite3_last_insert_rowid(s->db);
 }
 
 json_t *
-store__jtime(sqlite3_stmt *st, int col)
+store__jstr(stmt_t *st, int col)
+{
+    if (store__null(st, col))
+        return json_null();
+    if (!st->lite)
+        return json_stringn(PQgetvalue(st->res, st->row, col), (size_t)PQgetlength(st->res, st->row, col));
+    return json_stringn((const char *)sqlite3_column_text(st->lite, col), (size_t)sqlite3_column_bytes(st->lite, col));
+}
+
+json_t *
+store__jtime(stmt_t *st, int col)
 {
     char buf[32];
-    if (sqlite3_column_type(st, col) == SQLITE_NULL)
+    if (store__null(st, col))
         return json_null();
-    return json_string(time_format_jst(sqlite3_column_int64(st, col), buf));
+    return json_string(time_format_jst(store__i64(st, col), buf));
 }
 
 const char *
-store__text(sqlite3_stmt *st, int col)
+store__text(stmt_t *st, int col)
 {
-    const char *t = (const char *)sqlite3_column_text(st, col);
+    if (!st->lite)
+        return PQgetvalue(st->res, st->row, col);
+    const char *t = (const char *)sqlite3_column_text(st->lite, col);
     return t ? t : "";
 }
 
@@ -623,12 +708,12 @@ store__ids_push(int64_t **ids, size_t *n, size_t *cap, int64_t v)
 }
 
 json_t *
-store__objects_of(store_t *s, sqlite3_stmt *st, json_t *(*fn)(store_t *, int64_t))
+store__objects_of(store_t *s, stmt_t *st, json_t *(*fn)(store_t *, int64_t))
 {
     int64_t *ids = NULL;
     size_t n = 0, cap = 0;
     while (store__row(s, st) == 1)
-        store__ids_push(&ids, &n, &cap, sqlite3_column_int64(st, 0));
+        store__ids_push(&ids, &n, &cap, store__i64(st, 0));
     json_t *arr = json_array();
     for (size_t i = 0; i < n; i++) {
         json_t *o = fn(s, ids[i]);

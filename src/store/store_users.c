@@ -20,23 +20,23 @@
     " u.status_text, u.absent_until, u.absent_note, u.is_admin, u.locked, u.disabled, u.dept_admin, u.disclosure_officer"
 
 static json_t *
-user_from_row(sqlite3_stmt *st)
+user_from_row(stmt_t *st)
 {
     json_t *u = json_object();
-    json_object_set_new(u, "id", json_integer(sqlite3_column_int64(st, 0)));
+    json_object_set_new(u, "id", json_integer(store__i64(st, 0)));
     json_object_set_new(u, "login", store__jstr(st, 1));
     json_object_set_new(u, "name", store__jstr(st, 2));
     json_object_set_new(u, "kana", store__jstr(st, 3));
     json_object_set_new(u, "kind", store__jstr(st, 4));
     json_object_set_new(u, "employment", store__jstr(st, 5));
     json_object_set_new(u, "department_id",
-                        sqlite3_column_type(st, 6) == SQLITE_NULL ? json_null() : json_integer(sqlite3_column_int64(st, 6)));
+                        store__null(st, 6) ? json_null() : json_integer(store__i64(st, 6)));
     json_object_set_new(u, "department", json_string(store__text(st, 7)));
     json_object_set_new(u, "title", store__jstr(st, 8));
     json_object_set_new(u, "extension", store__jstr(st, 9));
     json_object_set_new(u, "work_phone", store__jstr(st, 10));
     json_object_set_new(u, "status_text", store__jstr(st, 11));
-    if (sqlite3_column_type(st, 12) == SQLITE_NULL) {
+    if (store__null(st, 12)) {
         json_object_set_new(u, "absent", json_null());
     } else {
         json_t *a = json_object();
@@ -44,18 +44,18 @@ user_from_row(sqlite3_stmt *st)
         json_object_set_new(a, "note", json_string(store__text(st, 13)));
         json_object_set_new(u, "absent", a);
     }
-    json_object_set_new(u, "is_admin", json_boolean(sqlite3_column_int(st, 14)));
-    json_object_set_new(u, "locked", json_boolean(sqlite3_column_int(st, 15)));
-    json_object_set_new(u, "disabled", json_boolean(sqlite3_column_int(st, 16)));
-    json_object_set_new(u, "dept_admin", json_boolean(sqlite3_column_int(st, 17)));
-    json_object_set_new(u, "disclosure_officer", json_boolean(sqlite3_column_int(st, 18)));
+    json_object_set_new(u, "is_admin", json_boolean(store__int(st, 14)));
+    json_object_set_new(u, "locked", json_boolean(store__int(st, 15)));
+    json_object_set_new(u, "disabled", json_boolean(store__int(st, 16)));
+    json_object_set_new(u, "dept_admin", json_boolean(store__int(st, 17)));
+    json_object_set_new(u, "disclosure_officer", json_boolean(store__int(st, 18)));
     return u;
 }
 
 json_t *
 store_user_json(store_t *s, int64_t id)
 {
-    sqlite3_stmt *st = store__q(s,
+    stmt_t *st = store__q(s,
                                 "SELECT " USER_COLS " FROM users u LEFT JOIN departments d ON d.id = u.department_id"
                                 " WHERE u.id = ?",
                                 "I", id);
@@ -67,13 +67,13 @@ store_user_json(store_t *s, int64_t id)
 json_t *
 store__user_brief(store_t *s, int64_t id)
 {
-    sqlite3_stmt *st = store__q(s,
+    stmt_t *st = store__q(s,
                                 "SELECT u.id, u.name, u.title, d.path, u.kind FROM users u LEFT JOIN departments d"
                                 " ON d.id = u.department_id WHERE u.id = ?",
                                 "I", id);
     if (store__row(s, st) != 1)
         return json_null();
-    return json_pack("{sI ss ss ss ss}", "id", (json_int_t)sqlite3_column_int64(st, 0), "name", store__text(st, 1), "title",
+    return json_pack("{sI ss ss ss ss}", "id", (json_int_t)store__i64(st, 0), "name", store__text(st, 1), "title",
                      store__text(st, 2), "department", store__text(st, 3), "kind", store__text(st, 4));
 }
 
@@ -81,7 +81,7 @@ store__user_brief(store_t *s, int64_t id)
 static int
 refresh_search_key(store_t *s, int64_t id)
 {
-    sqlite3_stmt *st = store__q(s,
+    stmt_t *st = store__q(s,
                                 "SELECT u.name || ' ' || u.kana || ' ' || u.login || ' ' || ifnull(d.path,'') || ' ' ||"
                                 " u.title || ' ' || u.extension || ' ' || u.work_phone FROM users u"
                                 " LEFT JOIN departments d ON d.id = u.department_id WHERE u.id = ?",
@@ -110,7 +110,7 @@ store_user_create(store_t *s, const struct store_user_in *in, int64_t now, int64
                       in->must_change_password, now, now);
     if (rc != 0)
         return rc;
-    *id = sqlite3_last_insert_rowid(s->db);
+    *id = store__last_id(s);
     if (in->password_hash && (rc = store__x(s, "INSERT INTO password_history(user_id, hash, at) VALUES(?, ?, ?)", "ItI", *id,
                                             in->password_hash, now)) != 0)
         return rc;
@@ -150,7 +150,7 @@ store_user_update(store_t *s, int64_t id, json_t *fields, int64_t now)
     int rc;
     if (store__x(s, "UPDATE users SET updated_at = ? WHERE id = ?", "II", now, id) != 0)
         return STORE_EIO;
-    if (sqlite3_changes(s->db) == 0)
+    if (store__changes(s) == 0)
         return STORE_ENOTFOUND;
     json_object_foreach(fields, key, v)
     {
@@ -192,30 +192,30 @@ store_user_update(store_t *s, int64_t id, json_t *fields, int64_t now)
 int
 store_user_by_login(store_t *s, const char *login, int64_t *id)
 {
-    sqlite3_stmt *st = store__q(s, "SELECT id FROM users WHERE login = ?", "t", login);
+    stmt_t *st = store__q(s, "SELECT id FROM users WHERE login = ?", "t", login);
     int r = store__row(s, st);
     if (r != 1)
         return r == 0 ? STORE_ENOTFOUND : STORE_EIO;
-    *id = sqlite3_column_int64(st, 0);
+    *id = store__i64(st, 0);
     return 0;
 }
 
 static int
-auth_row(store_t *s, sqlite3_stmt *st, struct store_auth *out)
+auth_row(store_t *s, stmt_t *st, struct store_auth *out)
 {
     int r = store__row(s, st);
     if (r != 1)
         return r == 0 ? STORE_ENOTFOUND : STORE_EIO;
-    out->user_id = sqlite3_column_int64(st, 0);
+    out->user_id = store__i64(st, 0);
     snprintf(out->password_hash, sizeof(out->password_hash), "%s", store__text(st, 1));
-    out->locked = sqlite3_column_int(st, 2);
-    out->disabled = sqlite3_column_int(st, 3);
-    out->must_change_password = sqlite3_column_int(st, 4);
-    out->is_admin = sqlite3_column_int(st, 5);
-    out->password_changed_at = sqlite3_column_int64(st, 6);
+    out->locked = store__int(st, 2);
+    out->disabled = store__int(st, 3);
+    out->must_change_password = store__int(st, 4);
+    out->is_admin = store__int(st, 5);
+    out->password_changed_at = store__i64(st, 6);
     snprintf(out->totp_secret, sizeof(out->totp_secret), "%s", store__text(st, 7));
-    out->totp_enabled = sqlite3_column_int(st, 8);
-    out->totp_last_counter = sqlite3_column_int64(st, 9);
+    out->totp_enabled = store__int(st, 8);
+    out->totp_last_counter = store__i64(st, 9);
     return 0;
 }
 
@@ -249,7 +249,7 @@ int
 store_user_set_lock(store_t *s, int64_t id, int locked, int64_t now)
 {
     int rc = store__x(s, "UPDATE users SET locked = ?, updated_at = ? WHERE id = ?", "bII", locked, now, id);
-    if (rc == 0 && sqlite3_changes(s->db) == 0)
+    if (rc == 0 && store__changes(s) == 0)
         return STORE_ENOTFOUND;
     return rc;
 }
@@ -261,7 +261,7 @@ store_user_set_password(store_t *s, int64_t id, const char *hash, int must_chang
                       "UPDATE users SET password_hash = ?, must_change_password = ?, updated_at = ?, password_changed_at = ?"
                       " WHERE id = ?",
                       "tbIII", hash, must_change, now, now, id);
-    if (rc == 0 && sqlite3_changes(s->db) == 0)
+    if (rc == 0 && store__changes(s) == 0)
         return STORE_ENOTFOUND;
     if (rc == 0)
         rc = store__x(s, "INSERT INTO password_history(user_id, hash, at) VALUES(?, ?, ?)", "ItI", id, hash, now);
@@ -280,10 +280,10 @@ store_password_history(store_t *s, int64_t id, int n, char ***hashes, size_t *co
     *hashes = NULL;
     *count = 0;
     /* The current hash first (it may predate the history table), then the recorded ones. */
-    sqlite3_stmt *st = store__q(s,
+    stmt_t *st = store__q(s,
                                 "SELECT hash FROM (SELECT password_hash AS hash, 1e18 AS k FROM users WHERE id = ?"
                                 " AND password_hash IS NOT NULL UNION ALL SELECT hash, id FROM password_history"
-                                " WHERE user_id = ?) ORDER BY k DESC LIMIT ?",
+                                " WHERE user_id = ?) AS h ORDER BY k DESC LIMIT ?",
                                 "IIi", id, id, n);
     int r;
     while ((r = store__row(s, st)) == 1) {
@@ -315,7 +315,7 @@ store_user_totp_used(store_t *s, int64_t id, int64_t counter)
 char *
 store_setting_get(store_t *s, const char *key)
 {
-    sqlite3_stmt *st = store__q(s, "SELECT value FROM settings WHERE key = ?", "t", key);
+    stmt_t *st = store__q(s, "SELECT value FROM settings WHERE key = ?", "t", key);
     if (store__row(s, st) != 1)
         return NULL;
     return xstrdup(store__text(st, 0));
@@ -333,7 +333,7 @@ store_generation(store_t *s, const char *name)
 {
     /* In a request's scope, outside a write transaction: one read of all counters serves the
      * request (zones, the PII guard and office hours each ask for "settings"). */
-    if (!s->gens_valid && s->gens_scope && sqlite3_get_autocommit(s->db)) {
+    if (!s->gens_valid && s->gens_scope && store__autocommit(s)) {
         store__gens_load(s);
         s->gens_valid = 1;
     }
@@ -341,9 +341,9 @@ store_generation(store_t *s, const char *name)
         for (int i = 0; i < s->ngens; i++)
             if (!strcmp(s->gens[i].name, name))
                 return s->gens[i].value;
-    sqlite3_stmt *st = store__q(s, "SELECT value FROM counters WHERE name = ?", "t", name);
-    int64_t v = store__row(s, st) == 1 ? sqlite3_column_int64(st, 0) : 0;
-    sqlite3_reset(st);
+    stmt_t *st = store__q(s, "SELECT value FROM counters WHERE name = ?", "t", name);
+    int64_t v = store__row(s, st) == 1 ? store__i64(st, 0) : 0;
+    store__done(st);
     return v;
 }
 
@@ -357,21 +357,21 @@ store_generations_scope(store_t *s, int on)
 int
 store_directory_scan(store_t *s, void (*fn)(void *arg, int64_t id, int64_t dept, const char *key, const char *dept_path), void *arg)
 {
-    sqlite3_stmt *st = store__q(s,
+    stmt_t *st = store__q(s,
                                 "SELECT u.id, ifnull(u.department_id, 0), u.search_key, ifnull(d.path, '') FROM users u"
                                 " LEFT JOIN departments d ON d.id = u.department_id WHERE u.disabled = 0"
                                 " ORDER BY ifnull(d.path, '~'), u.kana, u.id",
                                 "");
     int r;
     while ((r = store__row(s, st)) == 1)
-        fn(arg, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1), store__text(st, 2), store__text(st, 3));
+        fn(arg, store__i64(st, 0), store__i64(st, 1), store__text(st, 2), store__text(st, 3));
     return r < 0 ? STORE_EIO : 0;
 }
 
 json_t *
 store_user_list_all(store_t *s)
 {
-    sqlite3_stmt *st = store__q(s,
+    stmt_t *st = store__q(s,
                                 "SELECT " USER_COLS " FROM users u LEFT JOIN departments d ON d.id = u.department_id"
                                 " ORDER BY u.id",
                                 "");
@@ -384,20 +384,20 @@ store_user_list_all(store_t *s)
 int
 store_user_count(store_t *s, int64_t *n)
 {
-    sqlite3_stmt *st = store__q(s, "SELECT count(*) FROM users", "");
+    stmt_t *st = store__q(s, "SELECT count(*) FROM users", "");
     if (store__row(s, st) != 1)
         return STORE_EIO;
-    *n = sqlite3_column_int64(st, 0);
+    *n = store__i64(st, 0);
     return 0;
 }
 
 json_t *
 store_user_delegate_for(store_t *s, int64_t user_id)
 {
-    sqlite3_stmt *st = store__q(s, "SELECT account_id FROM delegates WHERE user_id = ? ORDER BY account_id", "I", user_id);
+    stmt_t *st = store__q(s, "SELECT account_id FROM delegates WHERE user_id = ? ORDER BY account_id", "I", user_id);
     json_t *arr = json_array();
     while (store__row(s, st) == 1)
-        json_array_append_new(arr, json_integer(sqlite3_column_int64(st, 0)));
+        json_array_append_new(arr, json_integer(store__i64(st, 0)));
     return arr;
 }
 
@@ -412,7 +412,7 @@ store_delegate_set(store_t *s, int64_t account_id, int64_t user_id, int on)
 int
 store_is_delegate(store_t *s, int64_t account_id, int64_t user_id)
 {
-    sqlite3_stmt *st = store__q(s,
+    stmt_t *st = store__q(s,
                                 "SELECT 1 FROM delegates g JOIN users u ON u.id = g.account_id WHERE g.account_id = ?"
                                 " AND g.user_id = ? AND u.kind = 'department' AND u.disabled = 0",
                                 "II", account_id, user_id);
@@ -426,7 +426,7 @@ store_department_create(store_t *s, const char *code, const char *name, int64_t 
 {
     char *path = NULL;
     if (parent_id) {
-        sqlite3_stmt *st = store__q(s, "SELECT path FROM departments WHERE id = ?", "I", parent_id);
+        stmt_t *st = store__q(s, "SELECT path FROM departments WHERE id = ?", "I", parent_id);
         if (store__row(s, st) != 1)
             return STORE_EINVAL;
         size_t n = strlen(store__text(st, 0)) + strlen(name) + 2;
@@ -439,7 +439,7 @@ store_department_create(store_t *s, const char *code, const char *name, int64_t 
                       code ? code : "", name, parent_id, path);
     free(path);
     if (rc == 0)
-        *id = sqlite3_last_insert_rowid(s->db);
+        *id = store__last_id(s);
     return rc;
 }
 
@@ -448,13 +448,13 @@ store_department_ensure_path(store_t *s, const char *const *parts, size_t n, int
 {
     int64_t parent = 0;
     for (size_t i = 0; i < n; i++) {
-        sqlite3_stmt *st =
+        stmt_t *st =
             store__q(s, "SELECT id FROM departments WHERE ifnull(parent_id, 0) = ? AND name = ?", "It", parent, parts[i]);
         int r = store__row(s, st);
         if (r < 0)
             return STORE_EIO;
         if (r == 1) {
-            parent = sqlite3_column_int64(st, 0);
+            parent = store__i64(st, 0);
             continue;
         }
         int rc = store_department_create(s, NULL, parts[i], parent, &parent);
@@ -468,10 +468,10 @@ store_department_ensure_path(store_t *s, const char *const *parts, size_t n, int
 int
 store_department_by_code(store_t *s, const char *code, int64_t *id)
 {
-    sqlite3_stmt *st = store__q(s, "SELECT id FROM departments WHERE code = ?", "t", code);
+    stmt_t *st = store__q(s, "SELECT id FROM departments WHERE code = ?", "t", code);
     if (store__row(s, st) != 1)
         return STORE_ENOTFOUND;
-    *id = sqlite3_column_int64(st, 0);
+    *id = store__i64(st, 0);
     return 0;
 }
 
@@ -501,15 +501,15 @@ store_department_exists(store_t *s, int64_t id)
 json_t *
 store_departments_json(store_t *s)
 {
-    sqlite3_stmt *st = store__q(s, "SELECT id, code, name, parent_id, path FROM departments ORDER BY path", "");
+    stmt_t *st = store__q(s, "SELECT id, code, name, parent_id, path FROM departments ORDER BY path", "");
     json_t *arr = json_array();
     while (store__row(s, st) == 1) {
         json_t *d = json_object();
-        json_object_set_new(d, "id", json_integer(sqlite3_column_int64(st, 0)));
+        json_object_set_new(d, "id", json_integer(store__i64(st, 0)));
         json_object_set_new(d, "code", store__jstr(st, 1));
         json_object_set_new(d, "name", store__jstr(st, 2));
         json_object_set_new(d, "parent_id",
-                            sqlite3_column_type(st, 3) == SQLITE_NULL ? json_null() : json_integer(sqlite3_column_int64(st, 3)));
+                            store__null(st, 3) ? json_null() : json_integer(store__i64(st, 3)));
         json_object_set_new(d, "path", store__jstr(st, 4));
         json_array_append_new(arr, d);
     }
@@ -527,7 +527,7 @@ store_session_create(store_t *s, int64_t user_id, const uint8_t hash[32], const 
                       " VALUES(?, ?, ?, ?, ?, ?, ?)",
                       "IBIIItt", user_id, hash, 32, now, now, expires, ua ? ua : "", addr ? addr : "");
     if (rc == 0)
-        *id = sqlite3_last_insert_rowid(s->db);
+        *id = store__last_id(s);
     return rc;
 }
 
@@ -540,7 +540,7 @@ store_session_set_zone(store_t *s, int64_t id, const char *zone)
 int
 store_session_lookup(store_t *s, const uint8_t hash[32], int64_t now, struct store_session *out)
 {
-    sqlite3_stmt *st =
+    stmt_t *st =
         store__q(s,
                  "SELECT s.id, s.user_id, s.last_seen_at, u.is_admin, u.must_change_password, u.kind, u.login,"
                  " u.dept_admin, ifnull(u.department_id, 0), u.totp_enabled, s.created_at, s.user_agent, u.disclosure_officer"
@@ -550,19 +550,19 @@ store_session_lookup(store_t *s, const uint8_t hash[32], int64_t now, struct sto
     int r = store__row(s, st);
     if (r != 1)
         return r == 0 ? STORE_ENOTFOUND : STORE_EIO;
-    out->id = sqlite3_column_int64(st, 0);
-    out->user_id = sqlite3_column_int64(st, 1);
-    out->last_seen_at = sqlite3_column_int64(st, 2);
-    out->is_admin = sqlite3_column_int(st, 3);
-    out->must_change_password = sqlite3_column_int(st, 4);
+    out->id = store__i64(st, 0);
+    out->user_id = store__i64(st, 1);
+    out->last_seen_at = store__i64(st, 2);
+    out->is_admin = store__int(st, 3);
+    out->must_change_password = store__int(st, 4);
     out->kind_department = !strcmp(store__text(st, 5), "department");
     snprintf(out->login, sizeof(out->login), "%s", store__text(st, 6));
-    out->dept_admin = sqlite3_column_int(st, 7);
-    out->department_id = sqlite3_column_int64(st, 8);
-    out->totp_enabled = sqlite3_column_int(st, 9);
-    out->created_at = sqlite3_column_int64(st, 10);
+    out->dept_admin = store__int(st, 7);
+    out->department_id = store__i64(st, 8);
+    out->totp_enabled = store__int(st, 9);
+    out->created_at = store__i64(st, 10);
     snprintf(out->user_agent, sizeof(out->user_agent), "%s", store__text(st, 11));
-    out->disclosure_officer = sqlite3_column_int(st, 12);
+    out->disclosure_officer = store__int(st, 12);
     return 0;
 }
 
@@ -577,7 +577,7 @@ store_session_revoke(store_t *s, int64_t user_id, int64_t session_id, int64_t no
 {
     int rc = store__x(s, "UPDATE sessions SET revoked_at = ? WHERE id = ? AND user_id = ? AND revoked_at IS NULL", "III", now,
                       session_id, user_id);
-    if (rc == 0 && sqlite3_changes(s->db) == 0)
+    if (rc == 0 && store__changes(s) == 0)
         return STORE_ENOTFOUND;
     return rc;
 }
@@ -588,10 +588,10 @@ store_sessions_revoke_user(store_t *s, int64_t user_id, int64_t except_id, int64
     size_t cap = 0;
     *ids = NULL;
     *n = 0;
-    sqlite3_stmt *st =
+    stmt_t *st =
         store__q(s, "SELECT id FROM sessions WHERE user_id = ? AND id != ? AND revoked_at IS NULL", "II", user_id, except_id);
     while (store__row(s, st) == 1)
-        store__ids_push(ids, n, &cap, sqlite3_column_int64(st, 0));
+        store__ids_push(ids, n, &cap, store__i64(st, 0));
     return store__x(s, "UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND id != ? AND revoked_at IS NULL", "III", now,
                     user_id, except_id);
 }
@@ -603,7 +603,7 @@ store_sessions_phone_stale(store_t *s, int64_t now, int64_t idle_ms, int64_t max
     *ids = *users = NULL;
     *n = 0;
     /* GLOB, not LIKE: the same case-sensitive marks as api_ua_is_phone(). */
-    sqlite3_stmt *st = store__q(s,
+    stmt_t *st = store__q(s,
                                 "SELECT id, user_id FROM sessions WHERE revoked_at IS NULL AND expires_at > ?"
                                 " AND (user_agent GLOB '*Android*' OR user_agent GLOB '*iPhone*' OR user_agent GLOB '*iPad*'"
                                 " OR user_agent GLOB '*Mobile*')"
@@ -611,8 +611,8 @@ store_sessions_phone_stale(store_t *s, int64_t now, int64_t idle_ms, int64_t max
                                 "IIIIIII", now, idle_ms, now, idle_ms, max_ms, now, max_ms);
     int r;
     while ((r = store__row(s, st)) == 1) {
-        store__ids_push(ids, n, &cap, sqlite3_column_int64(st, 0));
-        store__ids_push(users, &un, &ucap, sqlite3_column_int64(st, 1));
+        store__ids_push(ids, n, &cap, store__i64(st, 0));
+        store__ids_push(users, &un, &ucap, store__i64(st, 1));
     }
     return r < 0 ? STORE_EIO : 0;
 }
@@ -620,19 +620,19 @@ store_sessions_phone_stale(store_t *s, int64_t now, int64_t idle_ms, int64_t max
 json_t *
 store_sessions_json(store_t *s, int64_t user_id, int64_t current_id)
 {
-    sqlite3_stmt *st = store__q(s,
+    stmt_t *st = store__q(s,
                                 "SELECT id, created_at, last_seen_at, user_agent, address, zone FROM sessions WHERE user_id = ?"
                                 " AND revoked_at IS NULL AND expires_at > ? ORDER BY last_seen_at DESC",
                                 "II", user_id, time_now_ms());
     json_t *arr = json_array();
     while (store__row(s, st) == 1) {
         json_t *o = json_object();
-        json_object_set_new(o, "id", json_integer(sqlite3_column_int64(st, 0)));
+        json_object_set_new(o, "id", json_integer(store__i64(st, 0)));
         json_object_set_new(o, "created_at", store__jtime(st, 1));
         json_object_set_new(o, "last_seen_at", store__jtime(st, 2));
         json_object_set_new(o, "user_agent", store__jstr(st, 3));
         json_object_set_new(o, "address", store__jstr(st, 4));
-        json_object_set_new(o, "current", json_boolean(sqlite3_column_int64(st, 0) == current_id));
+        json_object_set_new(o, "current", json_boolean(store__i64(st, 0) == current_id));
         json_object_set_new(o, "zone", store__jstr(st, 5));
         json_array_append_new(arr, o);
     }

@@ -31,6 +31,8 @@ struct key {
 static const struct key keys[] = {
     {"listen", S(listen)},
     {"data", S(data)},
+    {"store", S(store)},
+    {"store_dsn", S(store_dsn)},
     {"public_url", S(public_url)},
     {"web_root", S(web_root)},
     {"admin_login", S(admin_login)},
@@ -194,6 +196,7 @@ config_load(struct kr_config *cfg, const char *path, char *err, size_t errlen)
     memset(cfg, 0, sizeof(*cfg));
     strcpy(cfg->listen, "127.0.0.1:8080");
     strcpy(cfg->data, "./data");
+    strcpy(cfg->store, "sqlite");
     strcpy(cfg->web_root, "./web");
     strcpy(cfg->admin_login, "admin");
     cfg->threads = 0;
@@ -240,6 +243,20 @@ config_load(struct kr_config *cfg, const char *path, char *err, size_t errlen)
         const char *v = getenv(env);
         if (v != NULL && set_key(cfg, &keys[i], v, err, errlen) != 0)
             return -1;
+    }
+    /* KAIRAN_STORE may hold the URI itself: postgresql:///kairan?host=/run/postgresql */
+    if (strncmp(cfg->store, "postgresql://", 13) == 0 || strncmp(cfg->store, "postgres://", 11) == 0) {
+        snprintf(cfg->store_dsn, sizeof(cfg->store_dsn), "%s", cfg->store);
+        strcpy(cfg->store, "postgresql");
+    }
+    if (strcmp(cfg->store, "sqlite") == 0) {
+        cfg->store_dsn[0] = '\0';
+    } else if (strcmp(cfg->store, "postgresql") != 0) {
+        snprintf(err, errlen, "store must be sqlite, postgresql or a postgresql:// URI");
+        return -1;
+    } else if (cfg->store_dsn[0] == '\0') {
+        snprintf(err, errlen, "store = postgresql needs store_dsn (a libpq connection string or URI)");
+        return -1;
     }
     if (cfg->argon2_ops < 1 || cfg->argon2_mem_kib < 8) {
         snprintf(err, errlen, "argon2_ops must be >= 1 and argon2_mem_kib >= 8");

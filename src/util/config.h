@@ -11,7 +11,9 @@
 
 struct kr_config {
     char listen[256];     /* host:port */
-    char data[1024];      /* data directory */
+    char data[1024];      /* data directory (the files; the SQLite database too when store = sqlite) */
+    char store[1024];     /* "sqlite", "postgresql", or a postgresql:// URI (then store_dsn is set from it) */
+    char store_dsn[1024]; /* libpq connection string when store = postgresql; "" for SQLite */
     char public_url[512]; /* e.g. https://chat.city.lg.jp; used for the Origin check and Secure cookies */
     char web_root[1024];  /* directory of the web client */
     char admin_login[64]; /* login of the first administrator */

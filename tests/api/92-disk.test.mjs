@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { SLOW, Server, assertStatus, uid } from './lib/harness.mjs';
+import { PG, SLOW, Server, assertStatus, uid } from './lib/harness.mjs';
 
 const mounts = [];
 function mountTmpfs(sizeKiB) {
@@ -31,7 +31,7 @@ after(() => {
 });
 const integrity = (dir) => execFileSync('sqlite3', [join(dir, 'kairan.db'), 'PRAGMA integrity_check'], { encoding: 'utf8' }).trim();
 
-describe('a full data directory', () => {
+describe('a full data directory', { skip: PG && 'the database is not in the data directory on PostgreSQL' }, () => {
   it('answers 507, keeps serving and reading, loses nothing acknowledged, and recovers when space is freed', { timeout: 120000 * SLOW }, async (t) => {
     const dir = mountTmpfs(6144);
     if (!dir) return t.skip('cannot mount a tmpfs here (needs root)');
@@ -72,7 +72,7 @@ describe('a full data directory', () => {
   });
 });
 
-describe('a read-only data directory', () => {
+describe('a read-only data directory', { skip: PG && 'the database is not in the data directory on PostgreSQL' }, () => {
   it('refuses to start with a clear message, and the data is intact afterwards', { timeout: 120000 * SLOW }, async (t) => {
     const dir = mountTmpfs(16384);
     if (!dir) return t.skip('cannot mount a tmpfs here (needs root)');

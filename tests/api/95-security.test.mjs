@@ -2,9 +2,8 @@
 // row), abuse and screenshot reports, department administrators, signing out other devices,
 // and a permission matrix that tries every role against every endpoint.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
-import { assertError, assertStatus, runAdmin, uid, useServer } from './lib/harness.mjs';
+import { assertError, assertStatus, dbExec, runAdmin, uid, useServer } from './lib/harness.mjs';
 
 const { ctx, T } = useServer({ before, after, it });
 
@@ -47,16 +46,18 @@ describe('audit log', () => {
     assert.equal(ok.code, 0, `verify: ${ok.stdout} ${ok.stderr}`);
     assert.match(ok.stdout, /intact: \d+ entries/);
     // The table refuses changes through SQL…
-    const db = `${s.dataDir}/kairan.db`;
-    assert.throws(() => execFileSync('sqlite3', [db, "UPDATE audit SET action = 'x' WHERE id = 2"], { stdio: 'pipe' }),
-      /append-only/, 'UPDATE refused by the trigger');
+    assert.throws(() => dbExec(s.dataDir, "UPDATE audit SET action = 'x' WHERE id = 2"), /append-only/, 'UPDATE refused by the trigger');
+    assert.throws(() => dbExec(s.dataDir, 'DELETE FROM audit WHERE id = 2'), /append-only/, 'DELETE refused by the trigger');
     // …and a change made behind its back is caught by the chain.
-    execFileSync('sqlite3', [db, "DROP TRIGGER audit_no_update; UPDATE audit SET detail = '{\"forged\":1}' WHERE id = 3;"], { stdio: 'pipe' });
+    dbExec(s.dataDir, {
+      sqlite: "DROP TRIGGER audit_no_update; UPDATE audit SET detail = '{\"forged\":1}' WHERE id = 3;",
+      pg: "ALTER TABLE audit DISABLE TRIGGER audit_append_only; UPDATE audit SET detail = '{\"forged\":1}' WHERE id = 3;",
+    });
     const bad = await runAdmin(['audit', 'verify'], { dataDir: s.dataDir });
     assert.equal(bad.code, 1, 'verify exits non-zero');
     assert.match(bad.stderr, /entry 3\b/, `names the entry: ${bad.stderr}`);
     // Put it back in a way the chain cannot accept either: removing a row breaks it too.
-    execFileSync('sqlite3', [db, "DROP TRIGGER audit_no_delete; DELETE FROM audit WHERE id = 3;"], { stdio: 'pipe' });
+    dbExec(s.dataDir, { sqlite: 'DROP TRIGGER audit_no_delete; DELETE FROM audit WHERE id = 3;', pg: 'DELETE FROM audit WHERE id = 3;' });
     const gap = await runAdmin(['audit', 'verify'], { dataDir: s.dataDir });
     assert.equal(gap.code, 1);
     assert.match(gap.stderr, /entry 4\b/, `a removed entry shows at the next one: ${gap.stderr}`);

@@ -1,10 +1,9 @@
 // Password expiry and history, the TOTP second factor (and its requirement for
 // administrators), and per-person rate limits on sends and uploads.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { Server, assertError, assertStatus, uid, useServer } from './lib/harness.mjs';
+import { Server, assertError, assertStatus, dbExec, uid, useServer } from './lib/harness.mjs';
 
 const { ctx, T } = useServer({ before, after, it });
 
@@ -36,14 +35,13 @@ describe('passwords', () => {
     const me = assertStatus(await s.api('GET', '/api/v1/me', { token: u.token }), 200).json;
     assert.match(me.password_expires_at, /\+09:00$/, 'expiry shown (default 180 days)');
     assert.equal(me.password_expiry_warning, false);
-    const db = `${s.dataDir}/kairan.db`;
     const day = 86400000;
     // Age the password in the database itself: 170 days → warning; 200 days → expired.
-    execFileSync('sqlite3', [db, `UPDATE users SET password_changed_at = ${Date.now() - 170 * day} WHERE id = ${u.id}`]);
+    dbExec(s.dataDir, `UPDATE users SET password_changed_at = ${Date.now() - 170 * day} WHERE id = ${u.id}`);
     const warn = assertStatus(await s.api('POST', '/api/v1/auth/login', { body: { login: u.login, password: u.password } }), 200).json;
     assert.equal(warn.password_expiry_warning, true);
     assert.equal(warn.must_change_password, false);
-    execFileSync('sqlite3', [db, `UPDATE users SET password_changed_at = ${Date.now() - 200 * day} WHERE id = ${u.id}`]);
+    dbExec(s.dataDir, `UPDATE users SET password_changed_at = ${Date.now() - 200 * day} WHERE id = ${u.id}`);
     const exp = assertStatus(await s.api('POST', '/api/v1/auth/login', { body: { login: u.login, password: u.password } }), 200).json;
     assert.equal(exp.must_change_password, true);
     assertError(await s.api('GET', '/api/v1/rooms', { token: exp.token }), 403, 'password_change_required');

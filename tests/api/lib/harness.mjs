@@ -3,7 +3,9 @@
 // early answers to oversize bodies are seen exactly as sent) and WebSocket (the `ws` package).
 // Every wait is bounded and fails with a message that says what was awaited; the server's
 // stderr is kept so that a failing test can show it (see `serverTest`).
-import { spawn } from 'node:child_process';
+// With KAIRAN_TEST_PG (the socket directory of a PostgreSQL started by scripts/pg.sh, as
+// `make test-api-pg` does) each data directory gets a database of its own and KAIRAN_STORE.
+import { execFileSync, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
@@ -24,6 +26,61 @@ export const pwOf = (login) => 'Kz7-' + login + '-58203!q';
 let uniq = 0;
 /** A short unique suffix for logins, names and client_msg_ids within one test process. */
 export const uid = (p = 'u') => `${p}${process.pid.toString(36)}${(uniq++).toString(36)}`;
+
+/** True when the servers run on PostgreSQL (KAIRAN_TEST_PG), not SQLite files in the data directory. */
+export const PG = !!process.env.KAIRAN_TEST_PG;
+const PG_SOCK = process.env.KAIRAN_TEST_PG || '';
+const PG_USER = process.env.KAIRAN_TEST_PG_USER || 'kairan'; // scripts/pg.sh's superuser
+const PG_BIN = process.env.KAIRAN_TEST_PG_BIN || '/usr/lib/postgresql/15/bin';
+/** Data directory (resolved) → database name: a restarted or re-opened directory keeps its database. */
+const pgDatabases = new Map();
+/** Databases not to drop at exit (their data directory was kept to look at a failure). */
+const pgKeep = new Set();
+const pgTool = (tool, args) => execFileSync(join(PG_BIN, tool), ['-h', PG_SOCK, '-U', PG_USER, ...args],
+  { stdio: ['ignore', 'pipe', 'pipe'], timeout: 30000 * SLOW });
+const pgUri = (name) => `postgresql:///${name}?host=${encodeURI(PG_SOCK).replace(/[?&#=]/g, encodeURIComponent)}&user=${encodeURIComponent(PG_USER)}`;
+
+/**
+ * KAIRAN_STORE for a data directory under KAIRAN_TEST_PG (a new database the first time the
+ * directory is seen, the same one afterwards); {} without KAIRAN_TEST_PG.
+ */
+export function pgStoreEnv(dataDir) {
+  if (!PG) return {};
+  const key = resolve(dataDir);
+  let name = pgDatabases.get(key);
+  if (!name) {
+    name = 'k_' + randomBytes(8).toString('hex');
+    try {
+      pgTool('createdb', ['-E', 'UTF8', name]);
+    } catch (e) {
+      throw new Error(`createdb ${name} on ${PG_SOCK} (KAIRAN_TEST_PG) failed: ${e.stderr?.toString() || e.message}`);
+    }
+    pgDatabases.set(key, name);
+  }
+  return { KAIRAN_STORE: pgUri(name) };
+}
+
+/**
+ * Runs SQL directly on a data directory's database, behind the server's back: SQLite's file, or
+ * (under KAIRAN_TEST_PG) its PostgreSQL database through psql. `sql` is one string for both
+ * engines or {sqlite, pg}. Returns what the statement printed; throws with the engine's error.
+ */
+export function dbExec(dataDir, sql) {
+  const text = typeof sql === 'string' ? sql : PG ? sql.pg : sql.sqlite;
+  if (!PG) return execFileSync('sqlite3', [join(dataDir, 'kairan.db'), text], { stdio: 'pipe', encoding: 'utf8' }).trim();
+  const name = pgDatabases.get(resolve(dataDir));
+  if (!name) throw new Error(`no PostgreSQL database for ${dataDir}`);
+  return pgTool('psql', ['-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1', '-d', name, '-c', text]).toString().trim();
+}
+
+/** Drops the database of a data directory (best-effort; --force ends connections left over). */
+function pgDrop(dataDir) {
+  const key = resolve(dataDir);
+  const name = pgDatabases.get(key);
+  if (!name) return;
+  pgDatabases.delete(key);
+  try { pgTool('dropdb', ['--if-exists', '--force', name]); } catch {}
+}
 
 /** Rejects with `what` after ms milliseconds unless the promise settles first. */
 export function withTimeout(promise, ms, what) {
@@ -68,6 +125,7 @@ export async function freePort() {
 const servers = new Set();
 process.on('exit', () => {
   for (const s of servers) try { s.proc?.kill('SIGKILL'); } catch {}
+  for (const [dir, name] of pgDatabases) if (!pgKeep.has(name)) pgDrop(dir);
 });
 
 export class Server {
@@ -79,6 +137,7 @@ export class Server {
     this.extraEnv = opts.env || {};
     this.ownData = !opts.dataDir;
     this.dataDir = opts.dataDir || mkdtempSync(join(tmpdir(), 'kairan-api-'));
+    this.storeEnv = pgStoreEnv(this.dataDir);
     this.adminPassword = opts.adminPassword || 'Adm1n-' + randomBytes(6).toString('hex') + '-x!';
     this.port = 0;
     this.proc = null;
@@ -104,6 +163,7 @@ export class Server {
       KAIRAN_RATE_SENDS_PER_MINUTE: '0',
       KAIRAN_RATE_UPLOADS_PER_MINUTE: '0',
       KAIRAN_LOG_LEVEL: process.env.KAIRAN_LOG_LEVEL || 'info',
+      ...this.storeEnv,
       ...this.extraEnv,
     };
   }
@@ -176,8 +236,12 @@ export class Server {
     }
     if (process.env.KAIRAN_TEST_DEBUG) process.stderr.write(`[harness] stop of ${this.base} took ${Date.now() - t0} ms\n`);
     const bad = this.sanitizerReport();
-    if (!keepData && this.ownData && !bad) rmSync(this.dataDir, { recursive: true, force: true });
-    if (bad) throw new Error(`sanitizer report in server output (data kept in ${this.dataDir}):\n${bad}`);
+    if (!keepData && this.ownData && !bad) {
+      rmSync(this.dataDir, { recursive: true, force: true });
+      pgDrop(this.dataDir);
+    }
+    if (bad && this.storeEnv.KAIRAN_STORE) pgKeep.add(pgDatabases.get(resolve(this.dataDir)));
+    if (bad) throw new Error(`sanitizer report in server output (data kept in ${this.dataDir}${this.storeEnv.KAIRAN_STORE ? ', database ' + this.storeEnv.KAIRAN_STORE : ''}):\n${bad}`);
     return this.exits[this.exits.length - 1];
   }
 
@@ -478,15 +542,15 @@ export class WsClient {
 }
 
 /**
- * Runs `kairan admin ARGS…` on a data directory. opts: dataDir (required), env, timeout.
- * Answers {code, signal, stdout, stderr}.
+ * Runs `kairan admin ARGS…` on a data directory (and, under KAIRAN_TEST_PG, that directory's
+ * database). opts: dataDir (required), env, timeout. Answers {code, signal, stdout, stderr}.
  */
 export function runAdmin(args, opts = {}) {
   if (!opts.dataDir) throw new Error('runAdmin needs opts.dataDir');
   const timeout = (opts.timeout || 30000) * SLOW;
   return new Promise((ok, fail) => {
     const p = spawn(BIN, ['admin', ...args], {
-      env: { ...process.env, KAIRAN_DATA: opts.dataDir, KAIRAN_ARGON2_OPS: '1', KAIRAN_ARGON2_MEM_KIB: '8', ...(opts.env || {}) },
+      env: { ...process.env, KAIRAN_DATA: opts.dataDir, KAIRAN_ARGON2_OPS: '1', KAIRAN_ARGON2_MEM_KIB: '8', ...pgStoreEnv(opts.dataDir), ...(opts.env || {}) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '', stderr = '';
