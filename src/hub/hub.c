@@ -183,8 +183,33 @@ hub_event_new(enum hub_event_kind kind, const char *json, size_t len, const int6
     return ev;
 }
 
+static hub_relay_fn relay;
+
+void
+hub_set_relay(hub_relay_fn fn)
+{
+    relay = fn;
+}
+
+const char *
+hub_event_json(const struct hub_event *ev, size_t *len)
+{
+    const uint8_t *f = (const uint8_t *)ev->frame->data;
+    size_t n = f[1] & 0x7f, hl = n < 126 ? 2 : n == 126 ? 4 : 10;
+    *len = ev->frame->len - hl;
+    return (const char *)f + hl;
+}
+
 void
 hub_publish(struct hub_event *ev)
+{
+    if (relay)
+        relay(ev);
+    hub_publish_local(ev);
+}
+
+void
+hub_publish_local(struct hub_event *ev)
 {
     __atomic_add_fetch(&stats.events, 1, __ATOMIC_RELAXED);
     pthread_mutex_lock(&hubs_mu);

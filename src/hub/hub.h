@@ -66,6 +66,17 @@ size_t hub_count(hub_t *h);
 struct hub_event *hub_event_new(enum hub_event_kind kind, const char *json, size_t len, const int64_t *users, size_t nusers);
 void hub_publish(struct hub_event *ev);
 
+/*
+ * Several nodes (docs/scaling.md): the relay sees every event published on this node before
+ * its local fan-out (it copies what it needs; it must not block), and an event that came from
+ * another node is published with hub_publish_local, which does not relay it again.
+ */
+typedef void (*hub_relay_fn)(const struct hub_event *ev);
+void hub_set_relay(hub_relay_fn fn);
+void hub_publish_local(struct hub_event *ev);
+/* The JSON text the event's frame carries. */
+const char *hub_event_json(const struct hub_event *ev, size_t *len);
+
 struct hub_stats {
     uint64_t events, deliveries, dropped_slow;
 };

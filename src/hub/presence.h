@@ -21,4 +21,16 @@ int presence_change(int64_t user_id, enum presence_state from, enum presence_sta
 enum presence_state presence_get(int64_t user_id);
 const char *presence_name(enum presence_state s);
 
+/*
+ * Several nodes (docs/scaling.md): each node's own state of a person, as that node reported
+ * it, joins this node's sockets in presence_get. The observer hears when this node's own state
+ * of a person changes (called outside the table's lock), to tell the other nodes.
+ * presence_remote_set returns the person's new overall state if it changed, or -1.
+ */
+typedef void (*presence_observer_fn)(int64_t user_id, enum presence_state local_state);
+void presence_set_observer(presence_observer_fn fn);
+int presence_remote_set(uint64_t node, int64_t user_id, enum presence_state state);
+/* Forgets everything a node reported (it stopped, or was not heard from for too long). */
+void presence_remote_forget(uint64_t node);
+
 #endif

@@ -12,6 +12,7 @@
 #include "api/bootstrap.h"
 #include "cli/adminsock.h"
 #include "server/internal.h"
+#include "server/cluster.h"
 #include "store/writer.h"
 #include "util/jobs.h"
 #include "util/limits.h"
@@ -321,6 +322,10 @@ server_run(const struct kr_config *cfg)
         snprintf(err, sizeof(err), "%s", thread_err);
         goto fail;
     }
+    if (cluster_start(cfg) != 0) {
+        snprintf(err, sizeof(err), "cannot start the threads that join the other nodes");
+        goto fail;
+    }
     if (adminsock_start(cfg->data) != 0)
         log_warn("server.admin_socket", "error=\"cannot listen on %s/admin.sock\"", cfg->data);
     const char *scheme = ssl_ctx ? "https" : "http";
@@ -331,6 +336,7 @@ server_run(const struct kr_config *cfg)
     log_info("server.stop", "signal=%d", sig);
     /* Let queued writes finish; nothing is acknowledged before its commit anyway. */
     writer_stop();
+    cluster_stop();
     return 0;
 fail:
     log_error("server.start", "error=\"%s\"", err);

@@ -497,4 +497,42 @@ json_t *store_push_targets(store_t *s, int64_t user_id, int64_t now);
 
 void store_free_strings(char **v, size_t n);
 
+/*
+ * Several nodes on one PostgreSQL database (store_bus.c, docs/scaling.md). Each function runs
+ * on a store of its own thread; store_bus_listen/wait/read on a store used for nothing else.
+ */
+int store_shared(store_t *s); /* PostgreSQL: other nodes may share the database */
+struct store_bus_event {
+    int kind;
+    const char *json;
+    size_t len;
+    const int64_t *users;
+    size_t nusers;
+    const int64_t *sessions;
+    size_t nsessions;
+    int64_t except_user;
+};
+typedef void (*store_bus_fn)(void *arg, const char *node, const struct store_bus_event *ev);
+typedef void (*store_presence_fn)(void *arg, const char *node, int64_t user_id, int state);
+typedef void (*store_node_fn)(void *arg, const char *node, int64_t seen_ms);
+/* Publishes events of this node to the others (one transaction, then one notification). */
+int store_bus_send(store_t *s, const char *node, const struct store_bus_event *evs, size_t n, int64_t now);
+/* Listens for notifications; sets *last_id to the newest event when it is negative. */
+int store_bus_listen(store_t *s, int64_t *last_id);
+/* Waits for a notification: 1 (or after a reconnection: read what was missed), 0 timeout, -1 lost. */
+int store_bus_wait(store_t *s, int timeout_ms);
+/* Calls fn for each event of another node after *last_id, in order, advancing *last_id. */
+int store_bus_read(store_t *s, const char *self, int64_t *last_id, store_bus_fn fn, void *arg);
+/* This node is alive; removes old events, and the presence of nodes silent for dead_ms. */
+int store_bus_heartbeat(store_t *s, const char *node, int64_t now, int64_t dead_ms);
+int store_bus_node_gone(store_t *s, const char *node);
+int store_bus_presence(store_t *s, const char *node, int64_t user_id, int state /* 0 offline */);
+int store_bus_presence_all(store_t *s, const char *self, int64_t alive_since, store_presence_fn fn, void *arg);
+int store_bus_nodes(store_t *s, const char *self, store_node_fn fn, void *arg);
+/*
+ * Takes or renews the lease `name` for holder until now + ttl_ms: 1 when holder has it, 0 when
+ * another node does (its lease has not run out), or an error. Always 1 on SQLite (one node).
+ */
+int store_lease(store_t *s, const char *name, const char *holder, int64_t now, int64_t ttl_ms);
+
 #endif

@@ -118,7 +118,13 @@ static const char pg_schema[] =
     "  FOR EACH ROW EXECUTE FUNCTION kairan_search_note('n');"
     "CREATE TRIGGER files_search AFTER DELETE ON files FOR EACH ROW EXECUTE FUNCTION kairan_search_note('f');"
     /* one row per job that must run once for all nodes (held messages, exports, retention) */
-    "CREATE TABLE leases(name text PRIMARY KEY, holder text NOT NULL, until_ms bigint NOT NULL);";
+    "CREATE TABLE leases(name text PRIMARY KEY, holder text NOT NULL, until_ms bigint NOT NULL);"
+    /* several nodes: events from one node to the others, the nodes' heartbeats and presence (store_bus.c) */
+    "CREATE TABLE cluster_events(id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, node text NOT NULL, at_ms bigint NOT NULL,"
+    "  kind int NOT NULL, users bigint[] NOT NULL, sessions bigint[] NOT NULL, except_user bigint NOT NULL, body text NOT NULL);"
+    "CREATE INDEX cluster_events_at ON cluster_events(at_ms);"
+    "CREATE TABLE cluster_nodes(node text PRIMARY KEY, seen_ms bigint NOT NULL, started_ms bigint NOT NULL);"
+    "CREATE TABLE cluster_presence(node text NOT NULL, user_id bigint NOT NULL, state int NOT NULL, PRIMARY KEY(node, user_id));";
 
 /* Tables whose rows get their id from an identity column: an INSERT into one returns it. */
 static const char *const id_tables[] = {"departments", "users",    "sessions",         "rooms", "messages", "message_edits",
