@@ -81,6 +81,9 @@ struct api_req {
 /* Wires the API to the configuration; call once before serving. */
 void api_init(const struct kr_config *cfg);
 const struct kr_config *api_config(void);
+/* This node's name among several (the holder of leases, docs/scaling.md); "" alone. */
+void api_set_node(const char *name);
+const char *api_node(void);
 
 /* Routes and runs one request on a loop thread. Returns API_DONE or API_ASYNC. */
 int api_dispatch(struct api_req *r);

@@ -392,3 +392,17 @@ api_password_verify(const char *hash, const char *password)
 {
     return crypto_pwhash_str_verify(hash, password, strlen(password)) == 0 ? 0 : -1;
 }
+
+static char node_name[96];
+
+void
+api_set_node(const char *name)
+{
+    snprintf(node_name, sizeof(node_name), "%s", name);
+}
+
+const char *
+api_node(void)
+{
+    return node_name[0] ? node_name : "single";
+}

@@ -195,6 +195,9 @@ release_run(store_t *s, struct api_req *r, void *ctx)
                            c->out[0].room_id, json_pack("{ss}", "reason", c->reason));
         return rc;
     }
+    /* Several nodes: one releases (the holder of the lease, renewed every second). */
+    if ((rc = store_lease(s, "held-release", api_node(), api_now_ms(), 5000)) != 1)
+        return rc < 0 ? rc : 0;
     int64_t *ids = NULL;
     size_t n = 0;
     if ((rc = store_held_due(s, api_now_ms(), 200, &ids, &n)) == 0)

@@ -28,7 +28,13 @@ purge_run(store_t *s, struct api_req *r, void *ctx)
     struct purge_ctx *c = ctx;
     int64_t *rooms = NULL, *days = NULL;
     size_t n = 0;
-    int rc = store_retention_rooms(s, &rooms, &days, &n);
+    (void)r;
+    /* Several nodes: the hourly pass runs on one, the holder of the lease (65 minutes, so the
+     * holder's next pass renews it; a node that stops cleanly gives it up). */
+    int rc = store_lease(s, "retention", api_node(), api_now_ms(), 65LL * 60 * 1000);
+    if (rc != 1)
+        return rc < 0 ? rc : 0;
+    rc = store_retention_rooms(s, &rooms, &days, &n);
     for (size_t i = 0; i < n && rc == 0; i++) {
         int count = 0;
         char **h = NULL;

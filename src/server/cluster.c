@@ -13,6 +13,7 @@
  * With SQLite (one node) none of this starts.
  */
 #include "server/cluster.h"
+#include "api/api.h"
 #include "hub/hub.h"
 #include "hub/presence.h"
 #include "store/store.h"
@@ -296,6 +297,7 @@ cluster_start(const struct kr_config *cfg)
     if (getrandom(r, sizeof(r), 0) != sizeof(r))
         memset(r, 0, sizeof(r));
     snprintf(node_id, sizeof(node_id), "%.48s-%d-%02x%02x%02x%02x", host, (int)getpid(), r[0], r[1], r[2], r[3]);
+    api_set_node(node_id);
     hub_set_relay(relay);
     presence_set_observer(presence_observed);
     if (pthread_create(&sender, NULL, sender_main, NULL) != 0 || pthread_create(&listener, NULL, listener_main, NULL) != 0)

@@ -282,6 +282,11 @@ server_run(const struct kr_config *cfg)
         snprintf(err, sizeof(err), "cannot start threads");
         goto fail;
     }
+    /* Before the held-message thread, whose lease names this node. */
+    if (cluster_start(cfg) != 0) {
+        snprintf(err, sizeof(err), "cannot start the threads that join the other nodes");
+        goto fail;
+    }
     api_held_start();
 
     /* Large request bodies (uploads) are received into files under data/files/tmp rather than
@@ -320,10 +325,6 @@ server_run(const struct kr_config *cfg)
     pthread_mutex_unlock(&ready_mu);
     if (nfailed) {
         snprintf(err, sizeof(err), "%s", thread_err);
-        goto fail;
-    }
-    if (cluster_start(cfg) != 0) {
-        snprintf(err, sizeof(err), "cannot start the threads that join the other nodes");
         goto fail;
     }
     if (adminsock_start(cfg->data) != 0)

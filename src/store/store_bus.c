@@ -189,6 +189,8 @@ store_bus_node_gone(store_t *s, const char *node)
 {
     int rc = store__x(s, "DELETE FROM cluster_presence WHERE node = ?", "t", node);
     if (rc == 0)
+        rc = store__x(s, "DELETE FROM leases WHERE holder = ?", "t", node);
+    if (rc == 0)
         rc = store__x(s, "DELETE FROM cluster_nodes WHERE node = ?", "t", node);
     return rc;
 }

@@ -6,7 +6,7 @@
 // (`make test-api-pg`); nginx in front is tested in 86-nginx.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { PG, SLOW, Server, assertStatus, uid, waitFor, withTimeout } from './lib/harness.mjs';
+import { PG, SLOW, Server, assertStatus, dbExec, uid, waitFor, withTimeout } from './lib/harness.mjs';
 
 const T = (name, fn) => it(name, { timeout: 120000 * SLOW }, fn);
 
@@ -81,6 +81,24 @@ describe('two nodes on one database', { skip: !PG && 'needs PostgreSQL (make tes
     if (!SLOW || SLOW === 1) assert.ok(elapsed < 1000, `closed within a second (${elapsed} ms)`);
     const again = await B.api('GET', '/api/v1/me', { token: d.token });
     assert.equal(again.status, 401, 'the session is gone on B too');
+  });
+
+  T('work that must run once has one holder (a lease); when the holder dies the other node takes it over', async () => {
+    const nodeOf = (srv) => /event=cluster\.start node=(\S+)/.exec(srv.stderr)?.[1];
+    const ids = [nodeOf(A), nodeOf(B)];
+    assert.ok(ids[0] && ids[1] && ids[0] !== ids[1], `two named nodes: ${ids}`);
+    const holder = () => dbExec(A.dataDir, "SELECT holder FROM leases WHERE name = 'held-release' AND until_ms > (extract(epoch from now()) * 1000)::bigint");
+    const first = await waitFor(() => holder(), 5000 * SLOW, 'a holder of the held-release lease');
+    assert.ok(ids.includes(first), `held by one of the nodes: ${first}`);
+    // It stays with that node while it lives (renewed every second).
+    await waitFor(() => dbExec(A.dataDir, "SELECT count(*) FROM cluster_nodes") === '2', 5000 * SLOW, 'both heartbeats');
+    assert.equal(holder(), first, 'still the same holder');
+    const [dying, other] = first === ids[0] ? [A, B] : [B, A];
+    await dying.kill9();
+    const next = await waitFor(() => { const h = holder(); return h && h !== first ? h : null; }, 15000 * SLOW, 'the surviving node to take the lease');
+    assert.equal(next, nodeOf(other));
+    await dying.start(); // back for what follows
+    if (dying === A) await A.adminLogin();
   });
 
   T('kill -9 of a node during a stream of sends: nothing acknowledged is lost; clients resync on the survivor', async () => {
