@@ -33,7 +33,7 @@
 #include <unistd.h>
 
 struct opts {
-    const char *name, *kana, *password, *department, *title, *extension, *work_phone, *employment, *code, *role, *action;
+    const char *name, *kana, *password, *department, *title, *extension, *work_phone, *employment, *code, *role, *action, *to;
     int admin, dept_account, must_change, disable, enable, dry_run, json, force, mass_disable;
     const char *pos[3];
     int npos;
@@ -55,6 +55,7 @@ static const struct {
     {"--code", offsetof(struct opts, code)},
     {"--role", offsetof(struct opts, role)},
     {"--action", offsetof(struct opts, action)},
+    {"--to", offsetof(struct opts, to)},
 };
 
 static const struct {
@@ -737,6 +738,8 @@ help(void)
             "  backup DIR                             a consistent copy while the server runs (database, files, MANIFEST)\n"
             "  restore DIR [--force]                  check DIR's MANIFEST, then put it in place (server stopped)\n"
             "  check                                  database integrity, every file and its hash, the audit chain\n"
+            "  copy-store --to URI|DIR                the whole store into an empty PostgreSQL database or data directory,\n"
+            "                                         verified by row counts and checksums (server stopped)\n"
             "  migrate                                apply pending schema migrations (the server also does at start)\n"
             "  status                                 the running server's connections and writes, database size, last backup\n"
             "  export --room ID [...] [--from T] [--to T] [--user ID ...] [--keyword W ...] --out FILE.zip [--cp932] "
@@ -800,6 +803,13 @@ admin_main(const struct kr_config *cfg, int argc, char **argv)
             rc = 2;
         } else {
             rc = admin_backup(cfg, s, o.pos[0]);
+        }
+    } else if (!strcmp(argv[0], "copy-store")) {
+        if (o.to == NULL || o.npos != 0) {
+            fprintf(stderr, "usage: kairan admin copy-store --to postgresql://…|DIR\n");
+            rc = 2;
+        } else {
+            rc = admin_copy_store(cfg, s, o.to);
         }
     } else if (!strcmp(argv[0], "check")) {
         rc = admin_check(cfg, s);

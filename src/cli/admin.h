@@ -16,6 +16,8 @@ int admin_restore(const struct kr_config *cfg, const char *dir, int force);
 int admin_check(const struct kr_config *cfg, store_t *s);
 int admin_migrate(const struct kr_config *cfg);
 int admin_status(const struct kr_config *cfg, store_t *s);
+/* copy-store --to URI|DIR: the whole store into an empty one, verified table by table. */
+int admin_copy_store(const struct kr_config *cfg, store_t *src, const char *to);
 /* ldapsync.c: staff from the city's directory. */
 int admin_ldap_sync(const struct kr_config *cfg, store_t *s, int dry_run, int allow_mass_disable);
 /* ldapsched.c: runs the sync every ldap_sync_minutes from `kairan serve` (0: does nothing). */

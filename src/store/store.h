@@ -498,6 +498,18 @@ json_t *store_push_targets(store_t *s, int64_t user_id, int64_t now);
 void store_free_strings(char **v, size_t n);
 
 /*
+ * Copying a store into another (store_copy.c): `kairan admin copy-store`. The target must be
+ * empty (1 from store_is_empty); progress hears each table's row count. store_table_sums gives
+ * each table's rows and a checksum that is equal on both engines for equal data.
+ */
+int store_is_empty(store_t *s);
+int store_copy(store_t *src, store_t *dst, int (*progress)(void *arg, const char *table, int64_t rows), void *arg, char *err,
+               size_t errlen);
+int store_table_sums(store_t *s, int (*fn)(void *arg, const char *table, int64_t rows, const char *sum_hex), void *arg);
+/* "sqlite" or "postgresql". */
+const char *store_engine(store_t *s);
+
+/*
  * Several nodes on one PostgreSQL database (store_bus.c, docs/scaling.md). Each function runs
  * on a store of its own thread; store_bus_listen/wait/read on a store used for nothing else.
  */

@@ -25,6 +25,12 @@
 
 #define KEEP_EVENTS_MS (10 * 60 * 1000)
 
+const char *
+store_engine(store_t *s)
+{
+    return s->pg ? "postgresql" : "sqlite";
+}
+
 int
 store_shared(store_t *s)
 {

@@ -26,7 +26,7 @@ typedef struct store_stmt {
     /* PostgreSQL: the whole answer of the last run, read row by row */
     PGresult *res;
     int row, nrows, failed, prepared, ret_id;
-    int blob_col;
+    int blob_col, blob_row;
     unsigned char *blob; /* the last bytea column decoded (PQunescapeBytea) */
     size_t blob_len;
 } stmt_t;
@@ -60,6 +60,15 @@ struct store {
  * Returns NULL on a preparation error (logged).
  */
 stmt_t *store__q(store_t *s, const char *sql, const char *fmt, ...);
+/*
+ * Like store__q for a statement built at run time (its text must stay allocated while the
+ * store is open: the cache keys statements by address) with n values given as text, NULL, or
+ * (lens[i] >= 0) a blob of lens[i] bytes.
+ */
+stmt_t *store__qv(store_t *s, const char *sql, int n, const char *const *vals, const int *lens);
+/* Drops a run-time statement from the cache before its text is freed. */
+void store__forget(store_t *s, const char *sql);
+void store__pg_forget(store_t *s, stmt_t *st);
 /* Runs a statement that returns no rows: 0, STORE_ECONFLICT on a constraint, STORE_EIO else. */
 int store__x(store_t *s, const char *sql, const char *fmt, ...);
 /* Steps a statement for one row: 1 row, 0 done, STORE_EIO on error. */
@@ -125,6 +134,8 @@ int store__search_register(sqlite3 *db);
 int store__pg_open(store_t *s, const char *dsn, int apply_migrations, char *err, size_t errlen);
 void store__pg_close(store_t *s);
 int store__pg_run(store_t *s, stmt_t *st, const char *sql, const char *fmt, va_list ap);
+int store__pg_runv(store_t *s, stmt_t *st, const char *sql, const char *fmt, const char *const *vals, const int *lens,
+                   const int *fmts);
 int store__pg_exec(store_t *s, const char *sql);
 /* Writes the search terms of what this transaction changed (store_search.c). */
 int store__pg_index_pending(store_t *s);

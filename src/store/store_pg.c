@@ -310,13 +310,10 @@ prepare(store_t *s, stmt_t *st, const char *name, const char *sql, const char *f
 int
 store__pg_run(store_t *s, stmt_t *st, const char *sql, const char *fmt, va_list ap)
 {
-    int slot = (int)(((char *)st - (char *)&s->cache[0].st) / (ptrdiff_t)sizeof(s->cache[0]));
-    char name[16], ints[64][24];
+    char ints[64][24];
     const char *vals[64];
     int lens[64], fmts[64];
     int np = (int)strlen(fmt);
-    snprintf(name, sizeof(name), "k%d", slot);
-    stmt_clear(st);
     for (int i = 0; i < np; i++) {
         lens[i] = 0;
         fmts[i] = 0;
@@ -345,6 +342,18 @@ store__pg_run(store_t *s, stmt_t *st, const char *sql, const char *fmt, va_list 
             abort();
         }
     }
+    return store__pg_runv(s, st, sql, fmt, vals, lens, fmts);
+}
+
+int
+store__pg_runv(store_t *s, stmt_t *st, const char *sql, const char *fmt, const char *const *vals, const int *lens,
+               const int *fmts)
+{
+    int slot = (int)(((char *)st - (char *)&s->cache[0].st) / (ptrdiff_t)sizeof(s->cache[0]));
+    char name[16];
+    int np = (int)strlen(fmt);
+    snprintf(name, sizeof(name), "k%d", slot);
+    stmt_clear(st);
     for (int attempt = 0;; attempt++) {
         int rc = st->prepared ? 0 : prepare(s, st, name, sql, fmt);
         if (rc == 0) {
@@ -390,11 +399,12 @@ store__pg_i64(stmt_t *st, int col)
 const void *
 store__pg_blob(stmt_t *st, int col, int *len)
 {
-    if (st->blob == NULL || st->blob_col != col) {
+    if (st->blob == NULL || st->blob_col != col || st->blob_row != st->row) {
         if (st->blob)
             PQfreemem(st->blob);
         st->blob = PQunescapeBytea((const unsigned char *)PQgetvalue(st->res, st->row, col), &st->blob_len);
         st->blob_col = col;
+        st->blob_row = st->row;
     }
     if (len)
         *len = (int)st->blob_len;
@@ -480,11 +490,22 @@ store__pg_open(store_t *s, const char *dsn, int apply_migrations, char *err, siz
 }
 
 void
+store__pg_forget(store_t *s, stmt_t *st)
+{
+    int slot = (int)(((char *)st - (char *)&s->cache[0].st) / (ptrdiff_t)sizeof(s->cache[0]));
+    char sql[32];
+    if (st->prepared) {
+        snprintf(sql, sizeof(sql), "DEALLOCATE k%d", slot);
+        store__pg_exec(s, sql);
+    }
+    stmt_clear(st);
+}
+
+void
 store__pg_close(store_t *s)
 {
     for (int i = 0; i < STORE_STMT_CACHE; i++)
-        if (s->cache[i].sql)
-            stmt_clear(&s->cache[i].st);
+        stmt_clear(&s->cache[i].st);
     PQfinish(s->pg);
     s->pg = NULL;
 }

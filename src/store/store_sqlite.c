@@ -246,6 +246,9 @@ static const char *const migrations[] = {
     "    char(31) || 'r' || old.room_id || ' ' || char(31) || 'u' || old.sender_id || ' ' || char(31) || 'u' || old.author_id);"
     " END;",
 };
+/* A slot whose statement was forgotten (store__forget): skipped by lookups, never reused. */
+static const char forgotten[1];
+
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
 static int
@@ -367,7 +370,7 @@ store_close(store_t *s)
         return;
     }
     for (int i = 0; i < STORE_STMT_CACHE; i++)
-        if (s->cache[i].st.lite)
+        if (s->cache[i].sql != forgotten && s->cache[i].st.lite)
             sqlite3_finalize(s->cache[i].st.lite);
     if (s->db)
         sqlite3_close(s->db);
@@ -531,6 +534,28 @@ slot_of(store_t *s, const char *sql, int *fresh)
     abort();
 }
 
+void
+store__forget(store_t *s, const char *sql)
+{
+    size_t h = ((uintptr_t)sql >> 3) % STORE_STMT_CACHE;
+    for (size_t i = 0; i < STORE_STMT_CACHE; i++) {
+        size_t k = (h + i) % STORE_STMT_CACHE;
+        if (s->cache[k].sql == NULL)
+            return;
+        if (s->cache[k].sql != sql)
+            continue;
+        stmt_t *st = &s->cache[k].st;
+        if (st->lite)
+            sqlite3_finalize(st->lite);
+        else
+            store__pg_forget(s, st);
+        memset(st, 0, sizeof(*st));
+        st->blob_col = -1;
+        s->cache[k].sql = forgotten;
+        return;
+    }
+}
+
 static stmt_t *
 prepare_cached(store_t *s, const char *sql)
 {
@@ -602,6 +627,37 @@ store__q(store_t *s, const char *sql, const char *fmt, ...)
     va_start(ap, fmt);
     stmt_t *st = vbind(s, sql, fmt, ap);
     va_end(ap);
+    return st;
+}
+
+stmt_t *
+store__qv(store_t *s, const char *sql, int n, const char *const *vals, const int *lens)
+{
+    if (n > 64)
+        abort();
+    if (s->pg) {
+        char fmt[65];
+        int fmts[64];
+        for (int i = 0; i < n; i++) {
+            fmt[i] = lens[i] >= 0 ? 'B' : 't';
+            fmts[i] = lens[i] >= 0;
+        }
+        fmt[n] = '\0';
+        int fresh;
+        stmt_t *st = slot_of(s, sql, &fresh);
+        return store__pg_runv(s, st, sql, fmt, vals, lens, fmts) == 0 ? st : NULL;
+    }
+    stmt_t *st = prepare_cached(s, sql);
+    if (st == NULL)
+        return NULL;
+    for (int i = 0; i < n; i++) {
+        if (vals[i] == NULL)
+            sqlite3_bind_null(st->lite, i + 1);
+        else if (lens[i] >= 0)
+            sqlite3_bind_blob(st->lite, i + 1, vals[i], lens[i], SQLITE_TRANSIENT);
+        else
+            sqlite3_bind_text(st->lite, i + 1, vals[i], -1, SQLITE_TRANSIENT);
+    }
     return st;
 }
 
