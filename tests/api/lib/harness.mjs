@@ -9,6 +9,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -147,8 +148,9 @@ export class Server {
     this.adminToken = null;
   }
 
-  get base() { return `http://127.0.0.1:${this.port}`; }
-  get wsBase() { return `ws://127.0.0.1:${this.port}`; }
+  // this.tls: talk HTTPS to this.port (a TLS front such as nginx in 86-nginx), any certificate.
+  get base() { return `${this.tls ? 'https' : 'http'}://127.0.0.1:${this.port}`; }
+  get wsBase() { return `${this.tls ? 'wss' : 'ws'}://127.0.0.1:${this.port}`; }
   get env() {
     return {
       ...process.env,
@@ -292,7 +294,7 @@ export class Server {
     const timeout = opts.timeout || 15000 * SLOW;
     return new Promise((ok, fail) => {
       let answered = false;
-      const req = http.request({ host: '127.0.0.1', port: this.port, method, path, headers, agent: false }, (res) => {
+      const req = (this.tls ? https : http).request({ host: '127.0.0.1', port: this.port, method, path, headers, agent: false, rejectUnauthorized: false }, (res) => {
         answered = true;
         const chunks = [];
         res.on('data', (c) => chunks.push(c));
@@ -438,7 +440,7 @@ export class Server {
     const headers = { ...(opts.headers || {}) };
     if (token) headers.authorization = `Bearer ${token}`;
     if (opts.cookie) headers.cookie = opts.cookie;
-    const wsOpts = { headers, handshakeTimeout: 5000 * SLOW };
+    const wsOpts = { headers, handshakeTimeout: 5000 * SLOW, rejectUnauthorized: false };
     if (opts.origin) wsOpts.origin = opts.origin;
     const ws = new WebSocket(this.wsBase + (opts.path || '/api/v1/ws'), wsOpts);
     const client = new WsClient(ws);
