@@ -104,6 +104,37 @@ open_copy(const char *dir, char *err, size_t errlen)
     return store_open(dir, 0, &opt, err, errlen);
 }
 
+/* Copies a PostgreSQL store into a new SQLite file at `to` (through a scratch directory). */
+static int
+pg_snapshot(store_t *s, const char *dir, const char *to, char *err, size_t errlen)
+{
+    char scratch[2100], db[2200];
+    snprintf(scratch, sizeof(scratch), "%s/.snapshot", dir);
+    snprintf(db, sizeof(db), "%s/kairan.db", scratch);
+    if (mkdir(scratch, 0700) != 0) {
+        snprintf(err, errlen, "cannot create %.400s: %s", scratch, strerror(errno));
+        return -1;
+    }
+    struct store_options opt = {0};
+    store_t *copy = store_open(scratch, 1, &opt, err, errlen);
+    int rc = copy ? store_copy(s, copy, NULL, NULL, err, errlen) : -1;
+    if (copy) {
+        store_checkpoint(copy);
+        store_close(copy);
+    }
+    if (rc == 0 && rename(db, to) != 0) {
+        snprintf(err, errlen, "cannot move the snapshot: %s", strerror(errno));
+        rc = -1;
+    }
+    const char *left[] = {"kairan.db", "kairan.db-wal", "kairan.db-shm"};
+    for (int i = 0; i < 3; i++) {
+        snprintf(db, sizeof(db), "%s/%s", scratch, left[i]);
+        unlink(db);
+    }
+    rmdir(scratch);
+    return rc;
+}
+
 int
 admin_backup(const struct kr_config *cfg, store_t *s, const char *dir)
 {
@@ -119,7 +150,15 @@ admin_backup(const struct kr_config *cfg, store_t *s, const char *dir)
     int64_t started = time_now_ms();
     snprintf(path, sizeof(path), "%s/kairan.db", dir);
     snprintf(tmp, sizeof(tmp), "%s/kairan.db.partial", dir);
-    if (store_backup_to(s, tmp, err, sizeof(err)) != 0 || fsync_path(tmp, 0) != 0 || rename(tmp, path) != 0) {
+    if (store_shared(s)) {
+        /* PostgreSQL: the database as it was at one moment (a repeatable-read snapshot), copied
+         * into an SQLite file beside the files; restore copies it back (docs/scaling.md). */
+        if (pg_snapshot(s, dir, tmp, err, sizeof(err)) != 0 || fsync_path(tmp, 0) != 0 || rename(tmp, path) != 0) {
+            fprintf(stderr, "kairan admin backup: %s\n", err[0] ? err : strerror(errno));
+            unlink(tmp);
+            return 1;
+        }
+    } else if (store_backup_to(s, tmp, err, sizeof(err)) != 0 || fsync_path(tmp, 0) != 0 || rename(tmp, path) != 0) {
         fprintf(stderr, "kairan admin backup: %s\n", err[0] ? err : strerror(errno));
         unlink(tmp);
         return 1;
@@ -268,8 +307,26 @@ admin_restore(const struct kr_config *cfg, const char *dir, int force)
         store_free_strings(hashes, n);
         return 1;
     }
+    store_t *target = NULL;
+    if (cfg->store_dsn[0]) {
+        /* PostgreSQL: into an empty database only (create a new one, or drop and create it). */
+        struct store_options opt = {.dsn = cfg->store_dsn};
+        target = store_open(cfg->data, 1, &opt, err, sizeof(err));
+        int empty = target ? store_is_empty(target) : -1;
+        if (empty != 1) {
+            fprintf(stderr, "kairan admin restore: %s\n",
+                    target == NULL ? err
+                    : empty == 0   ? "the PostgreSQL database is not empty: restore into a new database (createdb), "
+                                     "or drop and create it first"
+                                   : "cannot read the PostgreSQL database");
+            store_close(target);
+            store_free_strings(hashes, n);
+            return 1;
+        }
+        (void)force;
+    }
     snprintf(path, sizeof(path), "%s/kairan.db", cfg->data);
-    if (access(path, F_OK) == 0 && !force) {
+    if (target == NULL && access(path, F_OK) == 0 && !force) {
         fprintf(stderr,
                 "kairan admin restore: %s already holds a database; add --force to replace it (it is kept as "
                 "kairan.db.before-restore-TIME)\n",
@@ -300,6 +357,18 @@ admin_restore(const struct kr_config *cfg, const char *dir, int force)
         }
     }
     store_free_strings(hashes, n);
+    if (target != NULL) {
+        copy = open_copy(dir, err, sizeof(err));
+        int crc = copy ? store_copy(copy, target, NULL, NULL, err, sizeof(err)) : -1;
+        store_close(copy);
+        store_close(target);
+        if (crc != 0) {
+            fprintf(stderr, "kairan admin restore: %s\n", err);
+            return 1;
+        }
+        printf("{\"restored\":\"%s\",\"schema\":%d,\"files\":%zu,\"store\":\"postgresql\"}\n", dir, schema, n);
+        return 0;
+    }
     char from[2048], part[2300], hex[65], stamp[32];
     long long size;
     snprintf(from, sizeof(from), "%s/kairan.db", dir);
@@ -424,7 +493,10 @@ admin_status(const struct kr_config *cfg, store_t *s)
         if (stat(path, &st) == 0)
             db += st.st_size;
     }
-    printf("database: %s/kairan.db, %.1f MiB, schema %d\n", cfg->data, (double)db / (1 << 20), store_schema_version(s));
+    if (store_shared(s)) /* the connection string may hold a password: never printed */
+        printf("database: PostgreSQL (store = postgresql), schema %d\nfiles: %s/files\n", store_schema_version(s), cfg->data);
+    else
+        printf("database: %s/kairan.db, %.1f MiB, schema %d\n", cfg->data, (double)db / (1 << 20), store_schema_version(s));
     char *last = store_setting_get(s, "last_backup");
     json_t *j = last ? json_loads(last, 0, NULL) : NULL;
     if (j)

@@ -225,7 +225,11 @@ store_copy(store_t *src, store_t *dst, int (*progress)(void *arg, const char *ta
         return e == 0 ? STORE_ECONFLICT : STORE_EIO;
     }
     struct kept k = {0};
-    int rc = store_begin(dst);
+    /* The source as it was at one moment, while its server may go on writing (a backup). */
+    int rc = src->pg ? store__pg_exec(src, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                     : (sqlite3_exec(src->db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK ? 0 : STORE_EIO);
+    if (rc == 0)
+        rc = store_begin(dst);
     /* The target's defaults (settings, counters) give way to the source's. */
     if (rc == 0)
         rc = store__x(dst, "DELETE FROM settings", "");
@@ -322,6 +326,10 @@ store_copy(store_t *src, store_t *dst, int (*progress)(void *arg, const char *ta
     } else {
         store_rollback(dst);
     }
+    if (src->pg)
+        store__pg_exec(src, "COMMIT");
+    else
+        sqlite3_exec(src->db, "COMMIT", NULL, NULL, NULL);
     kept_free(&k, src, dst);
     return rc;
 }

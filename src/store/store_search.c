@@ -411,6 +411,8 @@ tok_cmp(const void *a, const void *b)
 static void
 literal_add(struct sb *b, struct toks *v, size_t *count)
 {
+    if (v->n == 0)
+        return;
     qsort(v->t, v->n, TOKMAX, tok_cmp);
     for (size_t i = 0; i < v->n; i++) {
         if (i > 0 && strcmp(v->t[i], v->t[i - 1]) == 0)
