@@ -15,6 +15,10 @@
  *   reconnect  S5: clients in rooms; server is restarted by the caller; clients reconnect with
  *              jitter, catch up by GET …/messages?after=, and are verified to miss nothing
  *
+ * --port2 P (two nodes on one database): every other WebSocket client connects to port P, the
+ * HTTP senders stay on --port; deliveries and their latency are also counted per node
+ * ("by_node": 0 = --port, the senders' node; 1 = --port2, delivered across nodes).
+ *
  * Output: one JSON object on stdout. Progress on stderr.
  * Files: --tokens (line i: "user_id token"), --rooms (line: "room_id sender_idx m1 m2 …",
  * sender_idx -1 = admin), --admin-token FILE.
@@ -60,6 +64,8 @@ struct pstat {
     int64_t missing, verified_clients, extra;
     double cpu_at_phase[MAXPH + 1];
     struct hist dlat[MAXPH], alat[MAXPH];
+    int64_t deliv_node[2][MAXPH]; /* --port2: by the receiving client's node */
+    struct hist dlat_node[2][MAXPH];
     int64_t exited;
 };
 
@@ -85,7 +91,7 @@ static struct shared *sh;
 /* ---------- configuration ---------- */
 static const char *mode = "idle";
 static char host[64] = "127.0.0.1";
-static int port = 8080;
+static int port = 8080, port2 = 0;
 static int nclients = 100, nprocs = 1, server_pid = 0, senders = 64, http_conns = 32, hold_s = 10, src_base = 2;
 static double rates[MAXPH] = {50};
 static int nphases = 1, phase_s = 10, inflight = 32, maxpending = 256;
@@ -129,6 +135,7 @@ struct conn {
     /* WS client */
     int tokidx, roomidx;
     uint8_t had_hello, caught, catching, eof;
+    uint8_t node; /* 1: on --port2 */
     uint8_t *bitmap;
 };
 
@@ -141,7 +148,7 @@ static int nhc;
 static struct req *rq;
 static int rq_head, rq_len, rq_cap;
 static int pending;
-static struct sockaddr_in srv, src;
+static struct sockaddr_in srv, srv2, src;
 static struct pstat *P;
 static uint64_t rng = 88172645463325252ULL;
 
@@ -223,7 +230,8 @@ open_sock(struct conn *c)
         close(fd);
         return -1;
     }
-    if (connect(fd, (struct sockaddr *)&srv, sizeof(srv)) != 0 && errno != EINPROGRESS) {
+    struct sockaddr_in *to = c->node ? &srv2 : &srv;
+    if (connect(fd, (struct sockaddr *)to, sizeof(*to)) != 0 && errno != EINPROGRESS) {
         close(fd);
         return -1;
     }
@@ -254,7 +262,7 @@ ws_start(struct conn *c)
                                  "GET /api/v1/ws HTTP/1.1\r\nHost: %s:%d\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                                  "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
                                  "Authorization: Bearer %s\r\n\r\n",
-                                 host, port, t);
+                                 host, c->node ? port2 : port, t);
 }
 
 static void
@@ -314,6 +322,11 @@ on_text(struct conn *c, const char *p, size_t len)
         if (t > 0)
             hadd(&P->dlat[ph], now - t);
         P->deliv[ph]++;
+        if (port2) {
+            if (t > 0)
+                hadd(&P->dlat_node[c->node][ph], now - t);
+            P->deliv_node[c->node][ph]++;
+        }
         P->last_deliv_ns[ph] = now;
         if (c->bitmap) {
             long long seq = num_after(p, end, "\"seq\":", 6);
@@ -734,6 +747,7 @@ worker(void)
         c->idx = nws;
         c->tokidx = list[i];
         c->roomidx = roomof ? roomof[i] : 0;
+        c->node = port2 > 0 && (i & 1);
         if (reconnect_mode)
             c->bitmap = calloc(BITMAP_BITS / 8, 1);
         c->reconnect_at = -1; /* not started */
@@ -979,7 +993,7 @@ load_rooms(void)
 static void
 usage(void)
 {
-    fprintf(stderr, "usage: loadgen --mode idle|chat|broadcast|durable|reconnect --port P [--clients N] [--procs P]\n"
+    fprintf(stderr, "usage: loadgen --mode idle|chat|broadcast|durable|reconnect --port P [--port2 P] [--clients N] [--procs P]\n"
                     "  [--tokens F] [--rooms F] [--admin-token F] [--server-pid PID] [--hold S] [--rates r1,r2,..]\n"
                     "  [--phase-secs S] [--inflight K] [--senders K] [--http-conns K] [--read-prob p]\n"
                     "  [--signal-file F] [--pre-secs S] [--post-secs S] [--deadline S]\n");
@@ -1004,6 +1018,8 @@ main(int argc, char **argv)
             mode = v;
         else if (OPT("--port"))
             port = atoi(v);
+        else if (OPT("--port2"))
+            port2 = atoi(v);
         else if (OPT("--host"))
             snprintf(host, sizeof(host), "%s", v);
         else if (OPT("--clients"))
@@ -1066,6 +1082,8 @@ main(int argc, char **argv)
     srv.sin_family = AF_INET;
     srv.sin_port = htons((uint16_t)port);
     inet_pton(AF_INET, host, &srv.sin_addr);
+    srv2 = srv;
+    srv2.sin_port = htons((uint16_t)port2);
     if (tokens_path)
         load_tokens();
     if (rooms_path)
@@ -1297,6 +1315,23 @@ main(int argc, char **argv)
                 (double)deliv / dspan, (double)acked / secs, maxrecv, (long long)complete, (long long)incomplete,
                 phase_cpu_end[ph] - phase_cpu[ph], lcpu, span, dspan, (phase_cpu_end[ph] - phase_cpu[ph]) / span, lcpu / span);
         hjson(o, "deliver_us", d);
+        if (port2) {
+            fputs(",\"by_node\":[", o);
+            for (int k = 0; k < 2; k++) {
+                struct hist *dn = calloc(1, sizeof(*dn));
+                int64_t dv = 0;
+                for (int i = 0; i < nprocs; i++) {
+                    hmerge(dn, &sh->p[i].dlat_node[k][ph]);
+                    dv += sh->p[i].deliv_node[k][ph];
+                }
+                fprintf(o, "%s{\"port\":%d,\"deliveries\":%lld,\"deliveries_per_s\":%.0f,", k ? "," : "", k ? port2 : port,
+                        (long long)dv, (double)dv / dspan);
+                hjson(o, "deliver_us", dn);
+                fputc('}', o);
+                free(dn);
+            }
+            fputc(']', o);
+        }
         fputc(',', o);
         hjson(o, "ack_us", a);
         fputc(',', o);
