@@ -77,8 +77,15 @@ on_req(h2o_handler_t *h, h2o_req_t *req)
         return 0;
     }
     if (h2o_memis(p.base, p.len, H2O_STRLIT("/healthz"))) {
+        /* On PostgreSQL a node that cannot reach the database cannot serve: say so, so that a
+         * monitor (or nginx) leaves it out. On SQLite the database is this process's file. */
         static const char ok[] = "{\"status\":\"ok\"}";
-        http_send_json(req, 200, ok, sizeof(ok) - 1);
+        static const char down[] = "{\"status\":\"unavailable\",\"error\":{\"code\":\"store_unavailable\","
+                                   "\"message\":\"データベースに接続できません。\"}}";
+        if (store_ping(lt->api.store) != 0)
+            http_send_json(req, 503, down, sizeof(down) - 1);
+        else
+            http_send_json(req, 200, ok, sizeof(ok) - 1);
         return 0;
     }
     return http_handle_static(req, lt);

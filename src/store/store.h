@@ -514,6 +514,8 @@ const char *store_engine(store_t *s);
  * on a store of its own thread; store_bus_listen/wait/read on a store used for nothing else.
  */
 int store_shared(store_t *s); /* PostgreSQL: other nodes may share the database */
+/* 0 when the database answers (always on SQLite); for health checks. */
+int store_ping(store_t *s);
 struct store_bus_event {
     int kind;
     const char *json;

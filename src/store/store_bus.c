@@ -32,6 +32,15 @@ store_engine(store_t *s)
 }
 
 int
+store_ping(store_t *s)
+{
+    if (!s->pg)
+        return 0;
+    stmt_t *st = store__q(s, "SELECT 1", "");
+    return st && store__row(s, st) == 1 ? 0 : STORE_EIO;
+}
+
+int
 store_shared(store_t *s)
 {
     return s->pg != NULL;
@@ -50,6 +59,7 @@ int
 store_bus_send(store_t *s, const char *node, const struct store_bus_event *evs, size_t n, int64_t now)
 {
     int rc = store__pg_exec(s, "BEGIN");
+    s->pg_in_tx = rc == 0; /* a connection lost from here on fails the batch, which is sent again */
     if (rc == 0)
         rc = store__pg_exec(s, "LOCK TABLE cluster_events IN EXCLUSIVE MODE");
     for (size_t i = 0; rc == 0 && i < n; i++) {
@@ -77,6 +87,7 @@ store_bus_send(store_t *s, const char *node, const struct store_bus_event *evs, 
         rc = store__pg_exec(s, "COMMIT");
     else
         store__pg_exec(s, "ROLLBACK");
+    s->pg_in_tx = 0;
     return rc;
 }
 
@@ -85,6 +96,7 @@ store_bus_listen(store_t *s, int64_t *last_id)
 {
     if (store__pg_exec(s, "LISTEN kairan_events") != 0)
         return STORE_EIO;
+    s->pg_listen_resets = s->pg_resets;
     if (last_id && *last_id < 0) {
         stmt_t *st = store__q(s, "SELECT coalesce(max(id), 0) FROM cluster_events", "");
         if (store__row(s, st) != 1)
@@ -101,12 +113,15 @@ store_bus_wait(store_t *s, int timeout_ms)
     int got = 0;
     if (PQstatus(s->pg) != CONNECTION_OK) {
         PQreset(s->pg);
+        s->pg_resets++;
         for (int i = 0; i < STORE_STMT_CACHE; i++)
             s->cache[i].st.prepared = 0;
         if (PQstatus(s->pg) != CONNECTION_OK)
             return -1;
         return store_bus_listen(s, NULL) == 0 ? 1 : -1; /* read what was missed */
     }
+    if (s->pg_resets != s->pg_listen_resets) /* a statement reconnected: LISTEN again, read what was missed */
+        return store_bus_listen(s, NULL) == 0 ? 1 : -1;
     struct pollfd p = {.fd = PQsocket(s->pg), .events = POLLIN};
     if (poll(&p, 1, timeout_ms) > 0 && PQconsumeInput(s->pg) == 0)
         return -1;

@@ -37,6 +37,7 @@ struct store {
     int64_t pg_changes, pg_last_id;
     int pg_err; /* the store error of the last failed PostgreSQL statement */
     int pg_in_tx;
+    unsigned pg_resets, pg_listen_resets; /* reconnections, and the count when LISTEN was last sent */
     struct {
         const char *sql; /* compared by address: every statement is a string literal */
         stmt_t st;

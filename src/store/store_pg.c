@@ -160,10 +160,21 @@ store__pg_status(store_t *s, PGresult *r, const char *sql)
     return STORE_EIO;
 }
 
+static void forget_prepared(store_t *s);
+
 int
 store__pg_exec(store_t *s, const char *sql)
 {
     PGresult *r = PQexec(s->pg, sql);
+    if (PQstatus(s->pg) == CONNECTION_BAD && !s->pg_in_tx) {
+        /* Outside a transaction nothing was done: connect again and run it once more. */
+        PQclear(r);
+        log_warn("store.pg", "action=reconnect");
+        PQreset(s->pg);
+        s->pg_resets++;
+        forget_prepared(s);
+        r = PQexec(s->pg, sql);
+    }
     int rc = store__pg_status(s, r, sql);
     PQclear(r);
     return rc;
@@ -365,6 +376,7 @@ store__pg_runv(store_t *s, stmt_t *st, const char *sql, const char *fmt, const c
              * done, so connect again and run the statement once more. */
             log_warn("store.pg", "action=reconnect");
             PQreset(s->pg);
+            s->pg_resets++;
             forget_prepared(s);
             stmt_clear(st);
             continue;

@@ -70,6 +70,25 @@ describe('two nodes on one database', { skip: !PG && 'needs PostgreSQL (make tes
     await wa.close();
   });
 
+  T('every database connection cut: the nodes reconnect, and events missed meanwhile still arrive, in order', async () => {
+    const wa = await A.wsConnect(a.token);
+    const wb = await B.wsConnect(b.token);
+    const m0 = await A.send(a.token, room.id, '切断の前');
+    await wb.next((f) => f.type === 'message.created' && f.message?.id === m0.id, 3000 * SLOW);
+    // PostgreSQL ends every session of this database (as a restart or a network cut would).
+    const cut = dbExec(A.dataDir, 'SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()');
+    assert.ok(Number(cut) >= 8, `both nodes' connections were cut (${cut})`);
+    const sent = [];
+    for (let i = 0; i < 5; i++) sent.push(await A.send(a.token, room.id, `切断の後 ${i}`));
+    for (const m of sent) await wb.next((f) => f.type === 'message.created' && f.message?.id === m.id, 5000 * SLOW);
+    const got = wb.all((f) => f.type === 'message.created' && sent.some((m) => m.id === f.message?.id)).map((f) => f.message.seq);
+    assert.deepEqual(got, sent.map((m) => m.seq), 'each once, in order');
+    assertStatus(await B.api('GET', '/healthz'), 200, 'B is healthy again');
+    const back = await B.send(b.token, room.id, 'B も復旧');
+    await wa.next((f) => f.type === 'message.created' && f.message?.id === back.id, 5000 * SLOW);
+    await Promise.all([wa.close(), wb.close()]);
+  });
+
   T('a lock on node A closes the socket on node B within one second', async () => {
     const d = await A.makeUser(null, uid('cd'));
     const wd = await B.wsConnect(d.token);
