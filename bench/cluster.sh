@@ -112,12 +112,12 @@ pg_ticks() {
     local pm t c
     pm=$(head -1 "$PGDIR/data/postmaster.pid" 2>/dev/null) || { echo 0; return; }
     t=$(ticks "$pm" 1)
-    for c in $(cat /proc/"$pm"/task/*/children 2>/dev/null); do t=$((t + $(ticks "$c"))); done
+    for c in $(pgrep -P "$pm"); do t=$((t + $(ticks "$c"))); done
     echo "$t"
 }
 
 cpu_sample() { # → "A B PG" in ticks (0 for what is not running)
-    echo "$( [ -n "$SPID" ] && ticks "$SPID" || echo 0) $( [ -n "$S2PID" ] && ticks "$S2PID" || echo 0) $( [ "$PG_STARTED" = 1 ] && pg_ticks || echo 0)"
+    echo "$( [ -n "$SPID" ] && ticks "$SPID" || echo 0) $( [ -n "$S2PID" ] && ticks "$S2PID" || echo 0) $( [ -n "${KAIRAN_STORE:-}" ] && pg_ticks || echo 0)"
 }
 
 psql_q() { # db sql
@@ -160,26 +160,13 @@ if (w0.batches!==undefined && w1.batches!==undefined) out.writer={batches:w1.bat
 process.stdout.write(JSON.stringify(out)+"\n");' "$W/lg.json" "$c0" "$c1" "$m0" "$m1" "$TCK" >"$RAW/$name.json"
 }
 
-# ---------- provisioning (SQLite), then the same store copied into PostgreSQL ----------
+# ---------- provisioning (SQLite; copied into PostgreSQL after the SQLite runs) ----------
 log "provisioning $NUSERS users and the scenario rooms"
 mkdir -p "$W/tmpl" "$W/p"
 start_server "$W/tmpl"
 node "$B/provision.mjs" --url "http://127.0.0.1:$PORT" --admin-password "$PW" --out "$W/p" --users "$NUSERS" \
     >"$RAW/provision.json" || exit 1
 stop_server
-
-log "starting PostgreSQL"
-PG_STARTED=1
-PGSOCK=$("$ROOT/scripts/pg.sh" start "$PGDIR") || exit 1
-"$ROOT/scripts/pg.sh" createdb "$PGDIR" tmpl || exit 1
-pguri() { echo "postgresql:///$1?host=$PGSOCK&user=kairan"; }
-log "copying the store into PostgreSQL (kairan admin copy-store)"
-KAIRAN_DATA=$W/tmpl "$BIN" admin copy-store --to "$(pguri tmpl)" >"$W/copy.log" 2>&1 ||
-    { tail -20 "$W/copy.log" >&2; exit 1; }
-# the files directory the PostgreSQL nodes share: the template's, without SQLite's files
-mkdir -p "$W/tmpl-files"
-(cd "$W/tmpl" && find . -mindepth 1 -maxdepth 1 ! -name 'kairan.db*' ! -name '*.db' ! -name '*.db-*' \
-    -exec cp -a {} "$W/tmpl-files/" \;)
 
 NRUN=0
 sqlite_dir() { rm -rf "$W/run"; cp -a "$W/tmpl" "$W/run"; }
@@ -201,7 +188,7 @@ S3ARGS=(--mode broadcast --tokens "$W/p/tokens.txt" --admin-token "$W/p/admin.tx
 S4ARGS=(--mode durable --tokens "$W/p/tokens.txt" --rooms "$W/p/s4-rooms.txt" --procs 1 --senders 256
     --phase-secs "$S4_SECS")
 
-# ---------- 1. one node, SQLite ----------
+# ---------- 1. one node, SQLite (PostgreSQL not started yet) ----------
 for s in s2 s3; do
     log "SQLite, one node: ${s^^}"
     sqlite_store
@@ -212,7 +199,27 @@ for s in s2 s3; do
     stop_server
 done
 
+log "SQLite, one node: S4 durable sends"
+sqlite_store
+sqlite_dir
+start_server "$W/run"
+measured sqlite-s4 "${S4ARGS[@]}" --port "$PORT" --server-pid "$SPID"
+stop_server
+
 # ---------- 2. two nodes, PostgreSQL ----------
+log "starting PostgreSQL"
+PG_STARTED=1
+PGSOCK=$("$ROOT/scripts/pg.sh" start "$PGDIR") || exit 1
+"$ROOT/scripts/pg.sh" createdb "$PGDIR" tmpl || exit 1
+pguri() { echo "postgresql:///$1?host=$PGSOCK&user=kairan"; }
+log "copying the store into PostgreSQL (kairan admin copy-store)"
+KAIRAN_DATA=$W/tmpl "$BIN" admin copy-store --to "$(pguri tmpl)" >"$W/copy.log" 2>&1 ||
+    { tail -20 "$W/copy.log" >&2; exit 1; }
+# the files directory the PostgreSQL nodes share: the template's, without SQLite's files
+mkdir -p "$W/tmpl-files"
+(cd "$W/tmpl" && find . -mindepth 1 -maxdepth 1 ! -name 'kairan.db*' ! -name '*.db' ! -name '*.db-*' \
+    -exec cp -a {} "$W/tmpl-files/" \;)
+
 for s in s2 s3; do
     log "PostgreSQL, two nodes: ${s^^} (senders on A :$PORT, every other client on B :$PORT2)"
     pg_db
@@ -229,14 +236,7 @@ for s in s2 s3; do
 o.pg_xact_commit=+process.argv[3]-+process.argv[2]; fs.writeFileSync(f, JSON.stringify(o)+"\n");' "$RAW/pg2-$s.json" "$x0" "$x1"
 done
 
-# ---------- 3. (CPU is in every run above) 4. durable-send ceiling, one node ----------
-log "SQLite, one node: S4 durable sends"
-sqlite_store
-sqlite_dir
-start_server "$W/run"
-measured sqlite-s4 "${S4ARGS[@]}" --port "$PORT" --server-pid "$SPID"
-stop_server
-
+# ---------- 4. durable-send ceiling on PostgreSQL, one node (3: CPU is in every run) ----------
 log "PostgreSQL, one node: S4 durable sends"
 pg_db
 start_server "$W/run"
