@@ -17,7 +17,7 @@
 # Environment: BENCH_PORT (default 18201; node B uses the next port), KAIRAN_BIN (default
 # build/kairan), CLUSTER_S2_RATE (sends/s, default 50), CLUSTER_S3_RATE (sends/s, default 100 =
 # 100k deliveries/s), CLUSTER_SECS (seconds per measured phase, default 15), CLUSTER_S4_SECS
-# (default 10), CLUSTER_USERS (default 6000).
+# (default 10), CLUSTER_USERS (default 6000), CLUSTER_KEEP=1 (keep the scratch directory).
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 B=$ROOT/bench
@@ -79,7 +79,7 @@ cleanup() {
     stop_server
     unset KAIRAN_STORE
     [ "$PG_STARTED" = 1 ] && { "$ROOT/scripts/pg.sh" stop "$PGDIR" || log "PostgreSQL in $PGDIR did not stop"; }
-    rm -rf "$W"
+    if [ "${CLUSTER_KEEP:-0}" = 1 ]; then log "kept $W"; else rm -rf "$W"; fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -199,6 +199,7 @@ for s in s2 s3; do
     stop_server
 done
 
+# 4. the durable-send ceiling on SQLite (PostgreSQL's is the last run)
 log "SQLite, one node: S4 durable sends"
 sqlite_store
 sqlite_dir

@@ -416,8 +416,17 @@ store_begin(store_t *s)
     store_end_reads(s);
     s->gens_valid = 0;
     if (s->pg) {
+        /* One writing transaction at a time across every node, as SQLite's BEGIN IMMEDIATE is
+         * within one: a group commit touches many rooms' rows in whatever order its jobs came,
+         * and two such batches on two nodes could otherwise deadlock (and a deadlock aborts a
+         * batch that the writer cannot run again). The group commit keeps this one wait per
+         * batch, not per send. */
         int rc = plain(s, "BEGIN");
         s->pg_in_tx = rc == 0;
+        if (rc == 0 && (rc = store__x(s, "SELECT pg_advisory_xact_lock(7242102)", "")) != 0) {
+            plain(s, "ROLLBACK");
+            s->pg_in_tx = 0;
+        }
         return rc;
     }
     return plain(s, "BEGIN IMMEDIATE");

@@ -43,6 +43,27 @@ describe('two nodes on one database', { skip: !PG && 'needs PostgreSQL (make tes
     await Promise.all([wa.close(), wb.close()]);
   });
 
+  T('sends to one room through both nodes at once: seqs gapless and unique; typing crosses too', async () => {
+    const r = await A.makeRoom(a.token, '同時送信', [b.id]);
+    const per = 40;
+    const worker = (srv, tok, w) => (async () => {
+      const out = [];
+      for (let i = 0; i < per; i++) out.push(await srv.send(tok, r.id, `並行 ${w}-${i}`));
+      return out;
+    })();
+    const all = (await Promise.all([worker(A, a.token, 'a1'), worker(A, a.token, 'a2'), worker(B, b.token, 'b1'), worker(B, b.token, 'b2')])).flat();
+    const seqs = all.map((m) => m.seq).sort((x, y) => x - y);
+    assert.deepEqual(seqs, Array.from({ length: 4 * per }, (_, i) => i + 1), 'every seq once, none missing');
+    const hist = await B.history(b.token, r.id);
+    assert.deepEqual(hist.map((m) => m.id), [...all].sort((x, y) => x.seq - y.seq).map((m) => m.id), 'history agrees on both nodes');
+    const wa = await A.wsConnect(a.token);
+    const wb = await B.wsConnect(b.token);
+    wb.send({ type: 'typing', room_id: r.id });
+    const t = await wa.next((f) => f.type === 'typing' && f.user_id === b.id, 3000 * SLOW);
+    assert.equal(String(t.room_id), String(r.id));
+    await Promise.all([wa.close(), wb.close()]);
+  });
+
   T('read counts and presence cross nodes', async () => {
     const wa = await A.wsConnect(a.token);
     const m = await A.send(a.token, room.id, '既読を付けてください');
