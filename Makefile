@@ -106,6 +106,15 @@ bench-peers: all
 	bench/peers/run.sh
 	BENCH_REPORT_KEEP_RUN=1 node bench/report.mjs bench/results
 
+# Several nodes (issue 10): one SQLite node against two nodes on one PostgreSQL (scripts/pg.sh) at
+# the same S2/S3 load — latency on the same node and across nodes, CPU per node and PostgreSQL's
+# per 1,000 deliveries — and the durable-send ceiling on each store; bench/results/cluster.json and
+# CLUSTER.md (≈ 2.5 minutes). Kept out of `make bench`.
+.PHONY: bench-cluster
+bench-cluster: all
+	bench/build.sh
+	bench/cluster.sh
+
 format:
 	clang-format -i $$(git ls-files 'src/*.c' 'src/*.h' 'tests/*.c' 'bench/*.c')
 

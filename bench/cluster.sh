@@ -1,7 +1,7 @@
 #!/bin/bash
 # Kairan on several nodes (issue 10): one node on SQLite against two nodes on one PostgreSQL
 # database, at the same offered load, and the durable-send ceiling of each store. Called by
-# `make bench-cluster` (≈ 5 minutes on the 2-core machine). Everything runs on loopback under a
+# `make bench-cluster` (≈ 2.5 minutes on the 2-core machine). Everything runs on loopback under a
 # temporary directory: the servers, a throwaway PostgreSQL 15 (scripts/pg.sh) and the load
 # generator; all of it is stopped at the end whatever the outcome (trap).
 #
@@ -15,22 +15,23 @@
 # Results: bench/results/cluster.json and bench/results/CLUSTER.md (bench/cluster-report.mjs).
 #
 # Environment: BENCH_PORT (default 18201; node B uses the next port), KAIRAN_BIN (default
-# build/kairan), CLUSTER_S2_RATE (sends/s, default 50), CLUSTER_S3_RATE (sends/s, default 100 =
-# 100k deliveries/s), CLUSTER_SECS (seconds per measured phase, default 15), CLUSTER_S4_SECS
-# (default 10), CLUSTER_USERS (default 6000), CLUSTER_KEEP=1 (keep the scratch directory).
+# build/kairan), CLUSTER_S2_RATE (sends/s, default 50), CLUSTER_S3_RATE (sends/s, default 50 =
+# 50k deliveries/s), CLUSTER_SECS (seconds per measured phase, default 20), CLUSTER_S4_SECS
+# (default 12), CLUSTER_USERS (default 6000), CLUSTER_RESULTS (default bench/results), CLUSTER_KEEP=1
+# (keep the scratch directory).
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 B=$ROOT/bench
-RES=$B/results
+RES=${CLUSTER_RESULTS:-$B/results}
 BIN=${KAIRAN_BIN:-$ROOT/build/kairan}
 LG=$B/bin/loadgen
 PORT=${BENCH_PORT:-18201}
 PORT2=$((PORT + 1))
 PW='Bench-Admin-pw-4471!'
 S2_RATE=${CLUSTER_S2_RATE:-50}
-S3_RATE=${CLUSTER_S3_RATE:-100}
-SECS=${CLUSTER_SECS:-15}
-S4_SECS=${CLUSTER_S4_SECS:-10}
+S3_RATE=${CLUSTER_S3_RATE:-50}
+SECS=${CLUSTER_SECS:-20}
+S4_SECS=${CLUSTER_S4_SECS:-12}
 NUSERS=${CLUSTER_USERS:-6000}
 PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
 # scripts/pg.sh runs postgres as the user kairanpg when we are root: the scratch directory must
@@ -45,6 +46,7 @@ S2PID=
 LGPID=
 T_START=$(date +%s)
 TCK=$(getconf CLK_TCK)
+LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
 
 log() { echo "[cluster $(($(date +%s) - T_START))s] $*" >&2; }
 
@@ -52,29 +54,21 @@ log() { echo "[cluster $(($(date +%s) - T_START))s] $*" >&2; }
 
 # Node B: the same settings on PORT2, pid in S2PID.
 start_server2() { # data-dir
-    KAIRAN_LISTEN=127.0.0.1:$PORT2 KAIRAN_DATA=$1 "$BIN" serve >>"$W/server2.log" 2>&1 &
-    S2PID=$!
-    for _ in $(seq 1 200); do
-        curl -fs "http://127.0.0.1:$PORT2/healthz" >/dev/null 2>&1 && return 0
-        kill -0 "$S2PID" 2>/dev/null || break
-        sleep 0.05
-    done
-    log "node B did not start; log:"
-    tail -20 "$W/server2.log" >&2
-    exit 1
+    start_node "$PORT2" "$1" "$W/server2.log"
+    S2PID=$NODE_PID
 }
 
 stop_server2() {
-    [ -n "$S2PID" ] || return 0
-    kill -TERM "$S2PID" 2>/dev/null
-    for _ in $(seq 1 100); do kill -0 "$S2PID" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$S2PID" 2>/dev/null
-    wait "$S2PID" 2>/dev/null
+    stop_node "$S2PID"
     S2PID=
 }
 
 cleanup() {
-    [ -n "$LGPID" ] && kill "$LGPID" 2>/dev/null && wait "$LGPID" 2>/dev/null
+    if [ -n "$LGPID" ]; then # loadgen and its forked workers
+        pkill -TERM -P "$LGPID" 2>/dev/null
+        kill "$LGPID" 2>/dev/null
+        wait "$LGPID" 2>/dev/null
+    fi
     stop_server2
     stop_server
     unset KAIRAN_STORE
@@ -124,8 +118,15 @@ psql_q() { # db sql
     "$PGBIN/psql" -XAtq -h "$PGSOCK" -U kairan -d "$1" -c "$2"
 }
 
-xact_commit() { # db
-    psql_q postgres "SELECT xact_commit FROM pg_stat_database WHERE datname = '$1'" 2>/dev/null || echo -1
+pg_db_stats() { # db → pg_stat_database counters of that database, and per table, as JSON ({} off PostgreSQL)
+    [ -n "${KAIRAN_STORE:-}" ] || { echo '{}'; return; }
+    psql_q "$1" "SELECT json_build_object('xact_commit', xact_commit, 'xact_rollback', xact_rollback,
+        'tup_inserted', tup_inserted, 'tup_updated', tup_updated, 'tup_deleted', tup_deleted,
+        'tup_returned', tup_returned, 'tup_fetched', tup_fetched, 'blks_hit', blks_hit, 'blks_read', blks_read,
+        'tables', (SELECT json_object_agg(relname, json_build_object('seq_scan', seq_scan, 'seq_tup_read', seq_tup_read,
+            'idx_scan', coalesce(idx_scan, 0), 'idx_tup_fetch', coalesce(idx_tup_fetch, 0), 'n_tup_ins', n_tup_ins,
+            'n_tup_upd', n_tup_upd, 'n_tup_del', n_tup_del)) FROM pg_stat_user_tables))
+        FROM pg_stat_database WHERE datname = '$1'" 2>/dev/null || echo '{}'
 }
 
 metrics() { # port → writer counters JSON
@@ -134,7 +135,10 @@ metrics() { # port → writer counters JSON
 
 # Runs loadgen in the background with --ready-file; CPU is sampled once every client is connected
 # (and the presence storm of connecting has settled) and again when it exits, so the connect
-# storm is not charged to the deliveries. Writes $RAW/NAME.json: {"loadgen":…, "cpu_s":{a,b,pg}}.
+# storm is not charged to the deliveries. Writes $RAW/NAME.json: {"loadgen":…, "cpu_s":{a,b,pg},
+# "writer":{…} (node A's /metrics), "pg_stat":{…} (pg_stat_database deltas, on PostgreSQL)}.
+# A backend reports its statistics within a second of going idle: pg_stat is read 1.2 s after
+# the run (and so is ±1 s at its start).
 measured() { # name loadgen-args…
     local name=$1
     shift
@@ -142,22 +146,32 @@ measured() { # name loadgen-args…
     "$LG" "$@" --ready-file "$W/ready" >"$W/lg.json" &
     LGPID=$!
     for _ in $(seq 1 1800); do [ -e "$W/ready" ] && break; kill -0 "$LGPID" 2>/dev/null || break; sleep 0.1; done
-    local c0 c1 m0 m1
+    local c0 c1 m0 m1 p0 p1
     c0=$(cpu_sample)
     m0=$(metrics "$PORT")
+    p0=$(pg_db_stats "${DB:-}")
     wait "$LGPID"
     LGPID=
     c1=$(cpu_sample)
     m1=$(metrics "$PORT")
+    [ -n "${KAIRAN_STORE:-}" ] && sleep 1.2
+    p1=$(pg_db_stats "${DB:-}")
     node -e '
-const fs=require("fs"); const [f,c0,c1,m0,m1,tck]=process.argv.slice(1);
+const fs=require("fs"); const [f,c0,c1,m0,m1,tck,p0,p1]=process.argv.slice(1);
 const a=c0.split(" ").map(Number), b=c1.split(" ").map(Number), k=["a","b","pg"];
 const cpu={}; k.forEach((n,i)=>{ if (b[i]>0) cpu[n]=+((b[i]-a[i])/+tck).toFixed(2); });
 const w0=JSON.parse(m0), w1=JSON.parse(m1);
 const out={loadgen:JSON.parse(fs.readFileSync(f,"utf8")), cpu_s:cpu};
 if (w0.batches!==undefined && w1.batches!==undefined) out.writer={batches:w1.batches-w0.batches, jobs:w1.jobs-w0.jobs,
   avg_batch:+((w1.jobs-w0.jobs)/Math.max(1,w1.batches-w0.batches)).toFixed(2), max_batch_ever:w1.max_batch};
-process.stdout.write(JSON.stringify(out)+"\n");' "$W/lg.json" "$c0" "$c1" "$m0" "$m1" "$TCK" >"$RAW/$name.json"
+const s0=JSON.parse(p0), s1=JSON.parse(p1);
+if (s1.xact_commit!==undefined) {
+  const d=(a,b)=>{ const o={}; for (const k in a) o[k]=typeof a[k]==="object" ? d(a[k],(b||{})[k]||{}) : a[k]-((b||{})[k]||0); return o; };
+  out.pg_stat=d(s1,s0);
+  // per table: only those that moved
+  for (const t in out.pg_stat.tables) if (!Object.values(out.pg_stat.tables[t]).some((v)=>v)) delete out.pg_stat.tables[t];
+}
+process.stdout.write(JSON.stringify(out)+"\n");' "$W/lg.json" "$c0" "$c1" "$m0" "$m1" "$TCK" "$p0" "$p1" >"$RAW/$name.json"
 }
 
 # ---------- provisioning (SQLite; copied into PostgreSQL after the SQLite runs) ----------
@@ -227,33 +241,23 @@ for s in s2 s3; do
     start_server "$W/run"
     start_server2 "$W/run"
     if [ $s = s2 ]; then A=("${S2ARGS[@]}"); else A=("${S3ARGS[@]}"); fi
-    x0=$(xact_commit "$DB")
     measured "pg2-$s" "${A[@]}" --port "$PORT" --port2 "$PORT2" --server-pid "$SPID"
     stop_server2
     stop_server
-    sleep 1.5 # the backends' statistics reach pg_stat_database within a second of going idle
-    x1=$(xact_commit "$DB")
-    node -e 'const fs=require("fs"); const f=process.argv[1]; const o=JSON.parse(fs.readFileSync(f,"utf8"));
-o.pg_xact_commit=+process.argv[3]-+process.argv[2]; fs.writeFileSync(f, JSON.stringify(o)+"\n");' "$RAW/pg2-$s.json" "$x0" "$x1"
 done
 
 # ---------- 4. durable-send ceiling on PostgreSQL, one node (3: CPU is in every run) ----------
 log "PostgreSQL, one node: S4 durable sends"
 pg_db
 start_server "$W/run"
-x0=$(xact_commit "$DB")
 measured pg1-s4 "${S4ARGS[@]}" --port "$PORT" --server-pid "$SPID"
 stop_server
-sleep 1.5
-x1=$(xact_commit "$DB")
-node -e 'const fs=require("fs"); const f=process.argv[1]; const o=JSON.parse(fs.readFileSync(f,"utf8"));
-o.pg_xact_commit=+process.argv[3]-+process.argv[2]; fs.writeFileSync(f, JSON.stringify(o)+"\n");' "$RAW/pg1-s4.json" "$x0" "$x1"
 unset KAIRAN_STORE
 
 # ---------- report ----------
 {
-    echo "{\"nproc\":$(nproc),\"cpu_model\":$(node -p 'JSON.stringify((require("fs").readFileSync("/proc/cpuinfo","utf8").match(/^model name\s*:\s*(.*)$/m)||[])[1]||"")'),"
-    echo "\"kernel\":\"$(uname -r)\",\"loadavg_end\":\"$(cut -d' ' -f1-3 /proc/loadavg)\","
+    echo "{\"date\":\"$(date -u -d "@$T_START" +%Y-%m-%dT%H:%M:%SZ)\",\"nproc\":$(nproc),\"cpu_model\":$(node -p 'JSON.stringify((require("fs").readFileSync("/proc/cpuinfo","utf8").match(/^model name\s*:\s*(.*)$/m)||[])[1]||"")'),"
+    echo "\"kernel\":\"$(uname -r)\",\"loadavg_start\":\"$LOAD0\",\"loadavg_end\":\"$(cut -d' ' -f1-3 /proc/loadavg)\","
     echo "\"postgres\":\"$("$PGBIN/postgres" --version)\",\"commit\":\"$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null)\","
     echo "\"settings\":{\"s2_rate\":$S2_RATE,\"s3_rate\":$S3_RATE,\"secs\":$SECS,\"s4_secs\":$S4_SECS,\"users\":$NUSERS,\"s4_senders\":256},"
     echo "\"wall_s\":$(($(date +%s) - T_START))}"

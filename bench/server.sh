@@ -9,24 +9,35 @@ export KAIRAN_LISTEN=127.0.0.1:$PORT KAIRAN_ADMIN_PASSWORD=$PW KAIRAN_ARGON2_OPS
 # senders posting hundreds of messages per second.
 SPID=
 
-start_server() { # data-dir
-    KAIRAN_DATA=$1 "$BIN" serve >>"$W/server.log" 2>&1 &
-    SPID=$!
+# A node on port $1 with data directory $2, logging to $3; its pid in NODE_PID.
+start_node() { # port data-dir log
+    KAIRAN_LISTEN=127.0.0.1:$1 KAIRAN_DATA=$2 "$BIN" serve >>"$3" 2>&1 &
+    NODE_PID=$!
     for _ in $(seq 1 200); do
-        curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && return 0
-        kill -0 "$SPID" 2>/dev/null || break
+        curl -fs "http://127.0.0.1:$1/healthz" >/dev/null 2>&1 && return 0
+        kill -0 "$NODE_PID" 2>/dev/null || break
         sleep 0.05
     done
-    log "server did not start; log:"
-    tail -20 "$W/server.log" >&2
+    log "server on port $1 did not start; log:"
+    tail -20 "$3" >&2
     exit 1
 }
 
+# SIGTERM, a bounded wait, then SIGKILL.
+stop_node() { # pid
+    [ -n "$1" ] || return 0
+    kill -TERM "$1" 2>/dev/null
+    for _ in $(seq 1 100); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$1" 2>/dev/null
+    wait "$1" 2>/dev/null
+}
+
+start_server() { # data-dir
+    start_node "$PORT" "$1" "$W/server.log"
+    SPID=$NODE_PID
+}
+
 stop_server() {
-    [ -n "$SPID" ] || return 0
-    kill -TERM "$SPID" 2>/dev/null
-    for _ in $(seq 1 100); do kill -0 "$SPID" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$SPID" 2>/dev/null
-    wait "$SPID" 2>/dev/null
+    stop_node "$SPID"
     SPID=
 }

@@ -323,6 +323,10 @@ store_copy(store_t *src, store_t *dst, int (*progress)(void *arg, const char *ta
         rc = store_commit(dst);
         if (rc != 0)
             snprintf(err, errlen, "the target's commit failed (see the log)");
+        /* Statistics for the planner, which would otherwise plan for empty tables until
+         * autovacuum first looks at them. */
+        else if (dst->pg)
+            rc = store__pg_exec(dst, "ANALYZE");
     } else {
         store_rollback(dst);
     }

@@ -45,18 +45,27 @@ store_message_insert(store_t *s, const struct store_msg_in *in, int64_t now, int
     /* Bump, then read, the room's sequence. Not UPDATE … RETURNING: SQLite 3.40 gathers the
      * returned rows in a temporary b-tree that it opens and closes on every run, which made
      * this the dearest statement of a send. */
-    rc = store__x(s, "UPDATE rooms SET last_seq = last_seq + 1, last_activity_at = ? WHERE id = ?", "II", now, in->room_id);
-    if (rc != 0)
-        return rc;
-    if (store__changes(s) != 1)
-        return STORE_ENOTFOUND;
-    stmt_t *st = store__q(s, "SELECT last_seq FROM rooms WHERE id = ?", "I", in->room_id);
-    if ((rc = store__row(s, st)) != 1) {
+    if (s->pg) {
+        /* One round trip on PostgreSQL, where each statement is one. */
+        stmt_t *st = store__q(s, "UPDATE rooms SET last_seq = last_seq + 1, last_activity_at = ? WHERE id = ? RETURNING last_seq",
+                              "II", now, in->room_id);
+        if ((rc = store__row(s, st)) != 1)
+            return rc == 0 ? STORE_ENOTFOUND : rc < 0 ? rc : STORE_EIO;
+        *seq = store__i64(st, 0);
+    } else {
+        rc = store__x(s, "UPDATE rooms SET last_seq = last_seq + 1, last_activity_at = ? WHERE id = ?", "II", now, in->room_id);
+        if (rc != 0)
+            return rc;
+        if (store__changes(s) != 1)
+            return STORE_ENOTFOUND;
+        stmt_t *st = store__q(s, "SELECT last_seq FROM rooms WHERE id = ?", "I", in->room_id);
+        if ((rc = store__row(s, st)) != 1) {
+            store__done(st);
+            return rc == 0 ? STORE_ENOTFOUND : rc;
+        }
+        *seq = store__i64(st, 0);
         store__done(st);
-        return rc == 0 ? STORE_ENOTFOUND : rc;
     }
-    *seq = store__i64(st, 0);
-    store__done(st);
     rc = store__x(s,
                   "INSERT INTO messages(room_id, seq, sender_id, author_id, client_msg_id, text, stamp, reply_to, mention_all,"
                   " nfiles, created_at, urgent, card) VALUES(?, ?, ?, ?, ?, ?, ?, nullif(?, 0), ?, ?, ?, ?, ?)",

@@ -448,10 +448,14 @@ terms_of(const char *a, const char *b)
 int
 store__pg_index_pending(store_t *s)
 {
+    /* Looked up row by row through the keys: a join would let the planner hash the whole
+     * messages table for the few rows noted. */
     stmt_t *st = store__q(s,
-                          "SELECT p.kind, p.id, m.text, n.title, n.body FROM search_pending p"
-                          " LEFT JOIN messages m ON p.kind = 'm' AND m.id = p.id AND m.deleted_at IS NULL"
-                          " LEFT JOIN notes n ON p.kind = 'n' AND n.id = p.id AND n.deleted_at IS NULL",
+                          "SELECT p.kind, p.id,"
+                          " CASE WHEN p.kind = 'm' THEN (SELECT text FROM messages WHERE id = p.id AND deleted_at IS NULL) END,"
+                          " CASE WHEN p.kind = 'n' THEN (SELECT title FROM notes WHERE id = p.id AND deleted_at IS NULL) END,"
+                          " CASE WHEN p.kind = 'n' THEN (SELECT body FROM notes WHERE id = p.id AND deleted_at IS NULL) END"
+                          " FROM search_pending p",
                           "");
     int r, rc = 0;
     while (rc == 0 && (r = store__row(s, st)) == 1) {
