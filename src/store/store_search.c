@@ -457,25 +457,60 @@ store__pg_index_pending(store_t *s)
                           " CASE WHEN p.kind = 'n' THEN (SELECT body FROM notes WHERE id = p.id AND deleted_at IS NULL) END"
                           " FROM search_pending p",
                           "");
-    int r, rc = 0;
-    while (rc == 0 && (r = store__row(s, st)) == 1) {
+    /* Every row in one INSERT and one DELETE (arrays unnested by PostgreSQL): a statement is a
+     * round trip, and the writer waits for each. Each element of `terms` is itself an array
+     * literal, quoted as an element of the outer one. */
+    struct sb kinds = {0}, ids = {0}, terms = {0}, gone_kinds = {0}, gone_ids = {0};
+    size_t nlive = 0, nall = 0;
+    int r;
+    sb_str(&kinds, "{");
+    sb_str(&ids, "{");
+    sb_str(&terms, "{");
+    sb_str(&gone_kinds, "{");
+    sb_str(&gone_ids, "{");
+    while ((r = store__row(s, st)) == 1) {
         const char *kind = store__text(st, 0);
-        int64_t id = store__i64(st, 1);
+        long long id = (long long)store__i64(st, 1);
+        /* Only what was read is removed: a row another node noted since then is that node's. */
+        sb_fmt(&gone_kinds, "%s%c", nall ? "," : "", kind[0]);
+        sb_fmt(&gone_ids, "%s%lld", nall ? "," : "", id);
+        nall++;
         int live = kind[0] == 'm' ? !store__null(st, 2) : !store__null(st, 3);
-        if (live) {
-            char *terms = kind[0] == 'm' ? terms_of(store__text(st, 2), NULL) : terms_of(store__text(st, 3), store__text(st, 4));
-            rc = store__x(s,
-                          "INSERT INTO search_terms(kind, id, terms) VALUES(?, ?, ?::text[])"
-                          " ON CONFLICT(kind, id) DO UPDATE SET terms = excluded.terms",
-                          "tIt", kind, id, terms);
-            free(terms);
+        if (!live)
+            continue;
+        char *t = kind[0] == 'm' ? terms_of(store__text(st, 2), NULL) : terms_of(store__text(st, 3), store__text(st, 4));
+        sb_fmt(&kinds, "%s%c", nlive ? "," : "", kind[0]);
+        sb_fmt(&ids, "%s%lld", nlive ? "," : "", id);
+        sb_str(&terms, nlive ? ",\"" : "\"");
+        for (const char *c = t; *c; c++) {
+            if (*c == '"' || *c == '\\')
+                sb_add(&terms, "\\", 1);
+            sb_add(&terms, c, 1);
         }
-        /* Only what was read: a row another node noted since then is that node's to index. */
-        if (rc == 0)
-            rc = store__x(s, "DELETE FROM search_pending WHERE kind = ? AND id = ?", "tI", kind, id);
+        sb_str(&terms, "\"");
+        free(t);
+        nlive++;
     }
-    if (rc == 0 && r < 0)
-        rc = r;
+    sb_str(&kinds, "}");
+    sb_str(&ids, "}");
+    sb_str(&terms, "}");
+    sb_str(&gone_kinds, "}");
+    sb_str(&gone_ids, "}");
+    int rc = r < 0 ? r : 0;
+    if (rc == 0 && nlive)
+        rc = store__x(s,
+                      "INSERT INTO search_terms(kind, id, terms) SELECT k, i, t::text[]"
+                      " FROM unnest(?::text[], ?::bigint[], ?::text[]) AS u(k, i, t)"
+                      " ON CONFLICT(kind, id) DO UPDATE SET terms = excluded.terms",
+                      "ttt", kinds.p, ids.p, terms.p);
+    if (rc == 0 && nall)
+        rc = store__x(s, "DELETE FROM search_pending WHERE (kind, id) IN (SELECT * FROM unnest(?::text[], ?::bigint[]))", "tt",
+                      gone_kinds.p, gone_ids.p);
+    free(kinds.p);
+    free(ids.p);
+    free(terms.p);
+    free(gone_kinds.p);
+    free(gone_ids.p);
     return rc;
 }
 
