@@ -53,8 +53,19 @@ writer_main(void *arg)
         last->_next = NULL;
         pthread_mutex_unlock(&mu);
 
-        if (store_begin(wstore) != 0)
-            fatal("begin");
+        if (store_begin(wstore) != 0) {
+            /* PostgreSQL away (a restart, a network cut): nothing of this batch was done, so
+             * wait for it a while, as a client would, before giving up. */
+            int ok = 0;
+            for (int i = 0; i < 60 && store_shared(wstore) && !ok; i++) {
+                if (i == 0)
+                    log_warn("writer.begin", "error=\"the database does not answer\" action=retry");
+                usleep(500 * 1000);
+                ok = store_begin(wstore) == 0;
+            }
+            if (!ok)
+                fatal("begin");
+        }
         int full = 0;
         for (struct writer_job *j = batch; j != NULL; j = j->_next) {
             if (full) {

@@ -5,8 +5,12 @@
 // resync on the surviving node with no gap and no duplicate. Runs under KAIRAN_TEST_PG only
 // (`make test-api-pg`); nginx in front is tested in 86-nginx.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { PG, SLOW, Server, assertStatus, dbExec, uid, waitFor, withTimeout } from './lib/harness.mjs';
+import { PG, ROOT, SLOW, Server, assertStatus, dbExec, uid, waitFor, withTimeout } from './lib/harness.mjs';
 
 const T = (name, fn) => it(name, { timeout: 120000 * SLOW }, fn);
 
@@ -195,5 +199,42 @@ describe('two nodes on one database', { skip: !PG && 'needs PostgreSQL (make tes
     const cids = after2.map((m) => m.client_msg_id);
     assert.equal(new Set(cids).size, cids.length, 'no client_msg_id twice');
     await B.start(); // B comes back for the after() hook
+  });
+});
+
+describe('PostgreSQL restarts under a node', { skip: !PG && 'needs PostgreSQL (make test-api-pg)' }, () => {
+  it('healthz says 503 while the database is down; the node reconnects by itself and loses nothing acknowledged', { timeout: 120000 * SLOW }, async () => {
+    // A PostgreSQL of this test's own (scripts/pg.sh), so that stopping it disturbs nobody else.
+    const dir = mkdtempSync(join(tmpdir(), 'kairan-pgown-'));
+    chmodSync(dir, 0o755);
+    const pg = join(dir, 'pg');
+    const pgsh = (...args) => execFileSync(join(ROOT, 'scripts/pg.sh'), args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 60000 * SLOW }).trim();
+    const sock = pgsh('start', pg);
+    let s;
+    try {
+      pgsh('createdb', pg, 'own');
+      s = new Server({ env: { KAIRAN_STORE: `postgresql:///own?host=${sock}&user=kairan` } });
+      await s.start();
+      await s.adminLogin();
+      const u = await s.makeUser(null, uid('pr'));
+      const room = await s.makeRoom(u.token, '再起動', []);
+      const before = await s.send(u.token, room.id, '停止の前');
+      pgsh('stop', pg);
+      await waitFor(async () => (await s.api('GET', '/healthz')).status === 503, 5000 * SLOW, 'healthz to say 503');
+      const down = await s.api('GET', '/healthz');
+      assert.equal(down.json.error.code, 'store_unavailable');
+      pgsh('start', pg);
+      await waitFor(async () => (await s.api('GET', '/healthz')).status === 200, 10000 * SLOW, 'healthz to say 200 again');
+      // Reads and durable writes work again without a restart of the node.
+      const tok = await waitFor(async () => { try { return await s.login(u.login, u.password); } catch { return null; } }, 10000 * SLOW, 'a login');
+      const after = await waitFor(async () => { try { return await s.send(tok, room.id, '再開の後'); } catch { return null; } }, 10000 * SLOW, 'a send');
+      const h = await s.history(tok, room.id);
+      assert.deepEqual(h.map((m) => m.id), [before.id, after.id]);
+      assert.equal(after.seq, before.seq + 1);
+    } finally {
+      await s?.stop().catch(() => {});
+      try { pgsh('stop', pg); } catch {}
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
