@@ -150,3 +150,20 @@ describe('department rooms', () => {
     await waitFor(async () => !(await logins()).includes(l1), 3000, 'the transferred-out member to leave the department room');
   });
 });
+
+describe('choosing the store', () => {
+  T('a store that is neither sqlite nor postgresql, or a database that cannot be reached, is a clear error', async () => {
+    const dataDir = ctx.srv.dataDir;
+    const bad = await runAdmin(['user', 'list'], { dataDir, env: { KAIRAN_STORE: 'mysql' } });
+    assert.equal(bad.code, 2, 'a configuration error');
+    assert.match(bad.stderr, /store must be sqlite, postgresql or a postgresql:\/\/ URI/);
+    const noDsn = await runAdmin(['user', 'list'], { dataDir, env: { KAIRAN_STORE: 'postgresql', KAIRAN_STORE_DSN: '' } });
+    assert.equal(noDsn.code, 2);
+    assert.match(noDsn.stderr, /needs store_dsn/);
+    const secret = 'Sekret-pw-9931';
+    const away = await runAdmin(['user', 'list'], { dataDir, env: { KAIRAN_STORE: `postgresql://kairan:${secret}@127.0.0.1:1/none?connect_timeout=2` } });
+    assert.equal(away.code, 1);
+    assert.match(away.stderr, /PostgreSQL: .*(connect|refused)/i);
+    assert.ok(!away.stderr.includes(secret) && !away.stdout.includes(secret), 'the password in the connection string is never printed');
+  });
+});
