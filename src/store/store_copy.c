@@ -118,6 +118,56 @@ hex(struct sb *b, const unsigned char *p, int n)
     }
 }
 
+/*
+ * A table's rows in key order without holding them all: SQLite steps its statement; PostgreSQL
+ * (which would hand over the whole answer at once) reads a cursor 2,000 rows at a time. Needs
+ * an open transaction on PostgreSQL.
+ */
+struct rows {
+    store_t *s;
+    stmt_t *st;
+    const char *sel;
+};
+
+static int
+rows_open(struct rows *it, store_t *s, const char *sel)
+{
+    *it = (struct rows){.s = s, .sel = sel};
+    if (!s->pg)
+        return (it->st = store__q(s, sel, "")) ? 0 : STORE_EIO;
+    struct sb b = {0};
+    sb_fmt(&b, "DECLARE kairan_rows NO SCROLL CURSOR FOR ");
+    sb_str(&b, sel);
+    int rc = store__pg_exec(s, b.p);
+    free(b.p);
+    return rc;
+}
+
+/* 1 with a row at it->st, 0 at the end, or an error. */
+static int
+rows_next(struct rows *it)
+{
+    if (!it->s->pg)
+        return store__row(it->s, it->st);
+    if (it->st == NULL || it->st->row + 1 >= it->st->nrows) {
+        if (it->st && it->st->nrows == 0)
+            return 0;
+        it->st = store__q(it->s, "FETCH 2000 FROM kairan_rows", "");
+        if (it->st == NULL)
+            return STORE_EIO;
+    }
+    return store__row(it->s, it->st);
+}
+
+static void
+rows_close(struct rows *it)
+{
+    if (!it->s->pg)
+        store__done(it->st);
+    else
+        store__pg_exec(it->s, "CLOSE kairan_rows");
+}
+
 /* SELECT cols FROM table ORDER BY key. */
 static char *
 select_sql(const char *table, const char *order, char **cols, size_t n)
@@ -134,7 +184,9 @@ int
 store_table_sums(store_t *s, int (*fn)(void *arg, const char *table, int64_t rows, const char *sum_hex), void *arg)
 {
     struct kept k = {0};
-    int rc = 0;
+    /* One snapshot for every table (and the cursor's transaction on PostgreSQL). */
+    int rc = s->pg ? store__pg_exec(s, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                   : (sqlite3_exec(s->db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK ? 0 : STORE_EIO);
     for (size_t t = 0; t < NTABLES && rc == 0; t++) {
         char **cols;
         size_t nc;
@@ -148,12 +200,15 @@ store_table_sums(store_t *s, int (*fn)(void *arg, const char *table, int64_t row
                 cols[j - 1] = x;
             }
         const char *sql = keep(&k, select_sql(tables[t].name, tables[t].order, cols, nc));
-        stmt_t *st = store__q(s, sql, "");
+        struct rows it;
         crypto_hash_sha256_state h;
         crypto_hash_sha256_init(&h);
         int64_t rows = 0;
-        int r;
-        while ((r = store__row(s, st)) == 1) {
+        int r = rows_open(&it, s, sql);
+        while (r == 0 || r == 1) {
+            if ((r = rows_next(&it)) != 1)
+                break;
+            stmt_t *st = it.st;
             struct sb row = {0};
             for (size_t c = 0; c < nc; c++) {
                 if (store__null(st, (int)c))
@@ -169,7 +224,7 @@ store_table_sums(store_t *s, int (*fn)(void *arg, const char *table, int64_t row
             free(row.p);
             rows++;
         }
-        store__done(st);
+        rows_close(&it);
         unsigned char out[32];
         crypto_hash_sha256_final(&h, out);
         struct sb hx = {0};
@@ -183,6 +238,10 @@ store_table_sums(store_t *s, int (*fn)(void *arg, const char *table, int64_t row
             free(cols[i]);
         free(cols);
     }
+    if (s->pg)
+        store__pg_exec(s, "COMMIT");
+    else
+        sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
     kept_free(&k, s, NULL);
     return rc;
 }
@@ -252,13 +311,16 @@ store_copy(store_t *src, store_t *dst, int (*progress)(void *arg, const char *ta
             sb_str(&ins, i ? ", ?" : "?");
         sb_str(&ins, ")");
         const char *insql = keep(&k, ins.p);
-        stmt_t *st = store__q(src, sel, "");
+        struct rows it;
         int64_t rows = 0;
-        int r;
+        int r = rows_open(&it, src, sel);
+        if (r != 0)
+            rc = r;
         const char *vals[64];
         int lens[64];
         void *blobs[64] = {0}; /* copies: a PostgreSQL blob lives until the next one is read */
-        while (rc == 0 && (r = store__row(src, st)) == 1) {
+        while (rc == 0 && (r = rows_next(&it)) == 1) {
+            stmt_t *st = it.st;
             for (size_t c = 0; c < nc; c++) {
                 lens[c] = -1;
                 free(blobs[c]);
@@ -286,7 +348,7 @@ store_copy(store_t *src, store_t *dst, int (*progress)(void *arg, const char *ta
                 rows++;
             }
         }
-        store__done(st);
+        rows_close(&it);
         for (size_t c = 0; c < nc; c++)
             free(blobs[c]);
         if (rc == 0 && r < 0)

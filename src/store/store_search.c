@@ -445,8 +445,11 @@ terms_of(const char *a, const char *b)
     return out.p;
 }
 
-int
-store__pg_index_pending(store_t *s)
+#define PG_INDEX_CHUNK 2000
+
+/* Indexes at most PG_INDEX_CHUNK noted rows; *more is set when there may be others. */
+static int
+pg_index_chunk(store_t *s, int *more)
 {
     /* Looked up row by row through the keys: a join would let the planner hash the whole
      * messages table for the few rows noted. */
@@ -455,7 +458,7 @@ store__pg_index_pending(store_t *s)
                           " CASE WHEN p.kind = 'm' THEN (SELECT text FROM messages WHERE id = p.id AND deleted_at IS NULL) END,"
                           " CASE WHEN p.kind = 'n' THEN (SELECT title FROM notes WHERE id = p.id AND deleted_at IS NULL) END,"
                           " CASE WHEN p.kind = 'n' THEN (SELECT body FROM notes WHERE id = p.id AND deleted_at IS NULL) END"
-                          " FROM search_pending p",
+                          " FROM search_pending p LIMIT 2000",
                           "");
     /* Every row in one INSERT and one DELETE (arrays unnested by PostgreSQL): a statement is a
      * round trip, and the writer waits for each. Each element of `terms` is itself an array
@@ -496,6 +499,7 @@ store__pg_index_pending(store_t *s)
     sb_str(&terms, "}");
     sb_str(&gone_kinds, "}");
     sb_str(&gone_ids, "}");
+    *more = nall == PG_INDEX_CHUNK;
     int rc = r < 0 ? r : 0;
     if (rc == 0 && nlive)
         rc = store__x(s,
@@ -512,6 +516,18 @@ store__pg_index_pending(store_t *s)
     free(gone_kinds.p);
     free(gone_ids.p);
     return rc;
+}
+
+/* In chunks: a commit of a few messages is one chunk; a copy of a whole city is many, each of
+ * bounded size. */
+int
+store__pg_index_pending(store_t *s)
+{
+    int rc, more = 1;
+    while (more)
+        if ((rc = pg_index_chunk(s, &more)) != 0)
+            return rc;
+    return 0;
 }
 
 /* A query word: its tokens, and whether the last is a prefix (a one-character last run). */
