@@ -8,7 +8,9 @@
  *   like     LIKE '%word%' over the messages table (what chat servers fall back to)
  *
  * Usage: searchbench [messages] [out.json]   (default 1,000,000 messages in 5,000 rooms;
- *        `make bench-search` runs 10,000,000)
+ *        `make bench-search` runs 10,000,000). With SEARCHBENCH_PG set to a connection string
+ *        of an empty PostgreSQL database, the corpus is also copied there and searched the same
+ *        way (`make bench-search-pg`).
  *
  * Corpus: one year of messages, ids in time order, lengths from one phrase to a few hundred
  * characters, built from municipal vocabulary. Three marker words are planted at controlled
@@ -445,8 +447,44 @@ main(int argc, char **argv)
     }
     /* One character: a prefix query over the bigrams, bounded by the same candidate limit. */
     struct lat one = q_kairan(s, "雪", F_NONE, 50);
-    fprintf(out, "],\"one_char\":{\"word\":\"雪\",\"p50\":%.2f,\"p99\":%.2f,\"results\":%ld}}\n", one.p50, one.p99, one.hits);
+    fprintf(out, "],\"one_char\":{\"word\":\"雪\",\"p50\":%.2f,\"p99\":%.2f,\"results\":%ld}", one.p50, one.p99, one.hits);
     fprintf(stderr, "one character 雪: p50 %.2f p99 %.2f ms\n", one.p50, one.p99);
+    /* The same corpus on PostgreSQL (SEARCHBENCH_PG: a connection string to an empty database):
+     * copied with the store's own copy (which builds the bigram arrays), then the same queries
+     * through store_search(). */
+    const char *pg_dsn = getenv("SEARCHBENCH_PG");
+    if (pg_dsn && *pg_dsn) {
+        char err[512];
+        struct store_options opt = {.dsn = pg_dsn};
+        store_t *pg = store_open(dir, 1, &opt, err, sizeof(err));
+        if (pg == NULL) {
+            fprintf(stderr, "searchbench: PostgreSQL: %s\n", err);
+            return 1;
+        }
+        t = now_s();
+        if (store_copy(s, pg, NULL, NULL, err, sizeof(err)) != 0) {
+            fprintf(stderr, "searchbench: copy to PostgreSQL: %s\n", err);
+            return 1;
+        }
+        double copy_s = now_s() - t;
+        fprintf(stderr, "PostgreSQL: copied and indexed in %.1f s\n", copy_s);
+        fprintf(out, ",\"postgresql\":{\"copy_and_index_s\":%.1f,\"queries\":[", copy_s);
+        first = 1;
+        for (size_t w = 0; w < N(words); w++)
+            for (int f = 0; f < F_NFILTERS; f++) {
+                struct lat k = q_kairan(pg, words[w].word, (enum filter)f, 20);
+                fprintf(out, "%s{\"band\":\"%s\",\"word\":\"%s\",\"filter\":\"%s\",\"p50\":%.2f,\"p99\":%.2f,\"max\":%.2f,\"results\":%ld}",
+                        first ? "" : ",", words[w].band, words[w].word, filter_names[f], k.p50, k.p99, k.max, k.hits);
+                first = 0;
+                fprintf(stderr, "pg     %-6s %s %-12s p50 %7.2f p99 %7.2f ms (%ld)\n", words[w].band, words[w].word, filter_names[f],
+                        k.p50, k.p99, k.hits);
+            }
+        struct lat one_pg = q_kairan(pg, "雪", F_NONE, 20);
+        fprintf(out, "],\"one_char\":{\"p50\":%.2f,\"p99\":%.2f,\"results\":%ld}}", one_pg.p50, one_pg.p99, one_pg.hits);
+        fprintf(stderr, "pg one character 雪: p50 %.2f p99 %.2f ms\n", one_pg.p50, one_pg.p99);
+        store_close(pg);
+    }
+    fprintf(out, "}\n");
     fclose(out);
     free(text);
     store_close(s);

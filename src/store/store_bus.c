@@ -116,8 +116,7 @@ store_bus_wait(store_t *s, int timeout_ms)
     if (PQstatus(s->pg) != CONNECTION_OK) {
         PQreset(s->pg);
         s->pg_resets++;
-        for (int i = 0; i < STORE_STMT_CACHE; i++)
-            s->cache[i].st.prepared = 0;
+        store__pg_forget_all(s);
         if (PQstatus(s->pg) != CONNECTION_OK)
             return -1;
         return store_bus_listen(s, NULL) == 0 ? 1 : -1; /* read what was missed */

@@ -386,9 +386,9 @@ store_copy(store_t *src, store_t *dst, int (*progress)(void *arg, const char *ta
         if (rc != 0)
             snprintf(err, errlen, "the target's commit failed (see the log)");
         /* Statistics for the planner, which would otherwise plan for empty tables until
-         * autovacuum first looks at them. */
+         * autovacuum first looks at them; the visibility map for index-only scans. */
         else if (dst->pg)
-            rc = store__pg_exec(dst, "ANALYZE");
+            rc = store__pg_exec(dst, "VACUUM ANALYZE");
     } else {
         store_rollback(dst);
     }

@@ -26,6 +26,8 @@ typedef struct store_stmt {
     /* PostgreSQL: the whole answer of the last run, read row by row */
     PGresult *res;
     int row, nrows, failed, prepared, ret_id;
+    char *per_call_sql; /* PostgreSQL: planned at each run for its values (STORE_PLAN_PER_CALL) */
+    Oid *per_call_types;
     int blob_col, blob_row;
     unsigned char *blob; /* the last bytea column decoded (PQunescapeBytea) */
     size_t blob_len;
@@ -70,6 +72,8 @@ stmt_t *store__qv(store_t *s, const char *sql, int n, const char *const *vals, c
 /* Drops a run-time statement from the cache before its text is freed. */
 void store__forget(store_t *s, const char *sql);
 void store__pg_forget(store_t *s, stmt_t *st);
+/* After a reconnection: every statement is prepared again on the new session. */
+void store__pg_forget_all(store_t *s);
 /* Runs a statement that returns no rows: 0, STORE_ECONFLICT on a constraint, STORE_EIO else. */
 int store__x(store_t *s, const char *sql, const char *fmt, ...);
 /* Steps a statement for one row: 1 row, 0 done, STORE_EIO on error. */
@@ -91,6 +95,12 @@ store__autocommit(store_t *s)
 {
     return s->pg ? PQtransactionStatus(s->pg) == PQTRANS_IDLE : sqlite3_get_autocommit(s->db);
 }
+/*
+ * Starts a PostgreSQL statement that must be planned for the values of each run (a search with
+ * optional filters and id ranges), not once for any values as prepared statements are.
+ */
+#define STORE_PLAN_PER_CALL "/* plan per call */ "
+
 /* Picks the statement for the engine that runs: for the few statements whose SQL differs. */
 #define STORE_SQL(s, lite_sql, pg_sql) ((s)->pg ? (pg_sql) : (lite_sql))
 

@@ -103,9 +103,11 @@ static const char pg_schema[] =
     "CREATE TRIGGER audit_append_only BEFORE UPDATE OR DELETE ON audit FOR EACH ROW EXECUTE FUNCTION kairan_append_only();"
     /* full-text search: each message's, file's and note's folded character bigrams
      * (util/searchtok.h), written by store_search.c in the transaction that changes the row */
-    "CREATE TABLE search_terms(kind text NOT NULL, id bigint NOT NULL, terms text[] NOT NULL, name text, body text,"
+    "CREATE TABLE search_terms(kind text NOT NULL, id bigint NOT NULL, room_id bigint NOT NULL DEFAULT 0, terms text[] NOT NULL,"
+    "  name text, body text,"
     "  PRIMARY KEY(kind, id));"
-    "CREATE INDEX search_terms_gin ON search_terms USING gin(terms);"
+    /* fastupdate off: every query would otherwise read the index's whole pending list */
+    "CREATE INDEX search_terms_gin ON search_terms USING gin(terms) WITH (fastupdate = off);"
     "CREATE TABLE search_pending(kind text NOT NULL, id bigint NOT NULL, PRIMARY KEY(kind, id));"
     "CREATE FUNCTION kairan_search_note() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
     "  IF TG_OP <> 'INSERT' THEN DELETE FROM search_terms WHERE kind = TG_ARGV[0] AND id = old.id; END IF;"
@@ -160,7 +162,6 @@ store__pg_status(store_t *s, PGresult *r, const char *sql)
     return STORE_EIO;
 }
 
-static void forget_prepared(store_t *s);
 
 int
 store__pg_exec(store_t *s, const char *sql)
@@ -172,7 +173,7 @@ store__pg_exec(store_t *s, const char *sql)
         log_warn("store.pg", "action=reconnect");
         PQreset(s->pg);
         s->pg_resets++;
-        forget_prepared(s);
+        store__pg_forget_all(s);
         r = PQexec(s->pg, sql);
     }
     int rc = store__pg_status(s, r, sql);
@@ -273,10 +274,21 @@ stmt_clear(stmt_t *st)
 
 /* Prepared statements are the connection's: after a reset, every one is prepared again. */
 static void
-forget_prepared(store_t *s)
+per_call_free(stmt_t *st)
 {
-    for (int i = 0; i < STORE_STMT_CACHE; i++)
+    free(st->per_call_sql);
+    free(st->per_call_types);
+    st->per_call_sql = NULL;
+    st->per_call_types = NULL;
+}
+
+void
+store__pg_forget_all(store_t *s)
+{
+    for (int i = 0; i < STORE_STMT_CACHE; i++) {
         s->cache[i].st.prepared = 0;
+        per_call_free(&s->cache[i].st);
+    }
 }
 
 static int
@@ -307,7 +319,16 @@ prepare(store_t *s, stmt_t *st, const char *name, const char *sql, const char *f
         PQclear(r);
         if (again)
             continue; /* outside a transaction: once more with every untyped parameter as text */
-        free(pgsql);
+        if (rc == 0 && strncmp(sql, STORE_PLAN_PER_CALL, strlen(STORE_PLAN_PER_CALL)) == 0) {
+            /* Checked once by the PREPARE above; each run is then planned with its values. */
+            st->per_call_sql = pgsql;
+            st->per_call_types = malloc((size_t)(np ? np : 1) * sizeof(Oid));
+            if (st->per_call_types == NULL)
+                abort();
+            memcpy(st->per_call_types, types, (size_t)np * sizeof(Oid));
+        } else {
+            free(pgsql);
+        }
         if (rc != 0)
             return rc;
         st->prepared = 1;
@@ -368,7 +389,8 @@ store__pg_runv(store_t *s, stmt_t *st, const char *sql, const char *fmt, const c
     for (int attempt = 0;; attempt++) {
         int rc = st->prepared ? 0 : prepare(s, st, name, sql, fmt);
         if (rc == 0) {
-            st->res = PQexecPrepared(s->pg, name, np, vals, lens, fmts, 0);
+            st->res = st->per_call_sql ? PQexecParams(s->pg, st->per_call_sql, np, st->per_call_types, vals, lens, fmts, 0)
+                                       : PQexecPrepared(s->pg, name, np, vals, lens, fmts, 0);
             rc = store__pg_status(s, st->res, sql);
         }
         if (rc != 0 && PQstatus(s->pg) == CONNECTION_BAD && attempt == 0 && !s->pg_in_tx) {
@@ -377,7 +399,7 @@ store__pg_runv(store_t *s, stmt_t *st, const char *sql, const char *fmt, const c
             log_warn("store.pg", "action=reconnect");
             PQreset(s->pg);
             s->pg_resets++;
-            forget_prepared(s);
+            store__pg_forget_all(s);
             stmt_clear(st);
             continue;
         }
@@ -511,13 +533,16 @@ store__pg_forget(store_t *s, stmt_t *st)
         store__pg_exec(s, sql);
     }
     stmt_clear(st);
+    per_call_free(st);
 }
 
 void
 store__pg_close(store_t *s)
 {
-    for (int i = 0; i < STORE_STMT_CACHE; i++)
+    for (int i = 0; i < STORE_STMT_CACHE; i++) {
         stmt_clear(&s->cache[i].st);
+        per_call_free(&s->cache[i].st);
+    }
     PQfinish(s->pg);
     s->pg = NULL;
 }

@@ -348,13 +348,13 @@ store_search_hits_free(struct store_search_hit *hits, size_t n)
     free(hits);
 }
 
-static char *terms_of(const char *a, const char *b);
+static char *terms_of(const char *a, const char *b, int64_t room_id);
 
 int
 store_search_index_file(store_t *s, int64_t file_id, const char *name, const char *text)
 {
     if (s->pg) {
-        char *terms = terms_of(name, text);
+        char *terms = terms_of(name, text, 0);
         int rc = store__x(s,
                           "INSERT INTO search_terms(kind, id, terms, name, body) VALUES('f', ?, ?::text[], ?, ?)"
                           " ON CONFLICT(kind, id) DO UPDATE SET terms = excluded.terms, name = excluded.name, body = excluded.body",
@@ -378,6 +378,23 @@ store_search_index_file(store_t *s, int64_t file_id, const char *name, const cha
  */
 
 #define TOKMAX 9
+#define UNIGRAM_MARK '\x01' /* before a single character in the terms: "starts a token" */
+#define ROOM_MARK '\x02'    /* before a room id in the terms */
+
+/* The room's term: the mark and the id in base 64 (six bytes hold ids up to 2^36). */
+static void
+room_tag(char out[TOKMAX], int64_t room_id)
+{
+    static const char d[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz+/";
+    int n = 0;
+    out[n++] = ROOM_MARK;
+    uint64_t v = (uint64_t)room_id;
+    do {
+        out[n++] = d[v & 63];
+        v >>= 6;
+    } while (v && n < TOKMAX - 1);
+    out[n] = '\0';
+}
 
 struct toks {
     char (*t)[TOKMAX];
@@ -429,13 +446,29 @@ literal_add(struct sb *b, struct toks *v, size_t *count)
 
 /* The array literal of the document tokens of a and b (either may be NULL). Caller frees. */
 static char *
-terms_of(const char *a, const char *b)
+terms_of(const char *a, const char *b, int64_t room_id)
 {
     struct toks v = {0};
     if (a)
         search_tokenize(a, strlen(a), 0, tok_push, &v);
     if (b)
         search_tokenize(b, strlen(b), 0, tok_push, &v);
+    /* Every character that starts a token, marked, for one-character (prefix) words. */
+    size_t nt = v.n;
+    for (size_t i = 0; i < nt; i++) {
+        char u[TOKMAX];
+        unsigned char c0 = (unsigned char)v.t[i][0];
+        size_t l = c0 < 0x80 ? 1 : c0 >= 0xf0 ? 4 : c0 >= 0xe0 ? 3 : 2;
+        u[0] = UNIGRAM_MARK;
+        memcpy(u + 1, v.t[i], l);
+        tok_push(&v, u, l + 1, 0, 0);
+    }
+    /* The room as a term of its own, so that "in:" is one more array element to contain. */
+    if (room_id > 0) {
+        char tag[TOKMAX];
+        room_tag(tag, room_id);
+        tok_push(&v, tag, strlen(tag), 0, 0);
+    }
     struct sb out = {0};
     size_t count = 0;
     sb_str(&out, "{");
@@ -457,17 +490,20 @@ pg_index_chunk(store_t *s, int *more)
                           "SELECT p.kind, p.id,"
                           " CASE WHEN p.kind = 'm' THEN (SELECT text FROM messages WHERE id = p.id AND deleted_at IS NULL) END,"
                           " CASE WHEN p.kind = 'n' THEN (SELECT title FROM notes WHERE id = p.id AND deleted_at IS NULL) END,"
-                          " CASE WHEN p.kind = 'n' THEN (SELECT body FROM notes WHERE id = p.id AND deleted_at IS NULL) END"
+                          " CASE WHEN p.kind = 'n' THEN (SELECT body FROM notes WHERE id = p.id AND deleted_at IS NULL) END,"
+                          " CASE WHEN p.kind = 'm' THEN (SELECT room_id FROM messages WHERE id = p.id)"
+                          " ELSE (SELECT room_id FROM notes WHERE id = p.id) END"
                           " FROM search_pending p LIMIT 2000",
                           "");
     /* Every row in one INSERT and one DELETE (arrays unnested by PostgreSQL): a statement is a
      * round trip, and the writer waits for each. Each element of `terms` is itself an array
      * literal, quoted as an element of the outer one. */
-    struct sb kinds = {0}, ids = {0}, terms = {0}, gone_kinds = {0}, gone_ids = {0};
+    struct sb kinds = {0}, ids = {0}, rooms = {0}, terms = {0}, gone_kinds = {0}, gone_ids = {0};
     size_t nlive = 0, nall = 0;
     int r;
     sb_str(&kinds, "{");
     sb_str(&ids, "{");
+    sb_str(&rooms, "{");
     sb_str(&terms, "{");
     sb_str(&gone_kinds, "{");
     sb_str(&gone_ids, "{");
@@ -481,9 +517,11 @@ pg_index_chunk(store_t *s, int *more)
         int live = kind[0] == 'm' ? !store__null(st, 2) : !store__null(st, 3);
         if (!live)
             continue;
-        char *t = kind[0] == 'm' ? terms_of(store__text(st, 2), NULL) : terms_of(store__text(st, 3), store__text(st, 4));
+        int64_t room = store__i64(st, 5);
+        char *t = kind[0] == 'm' ? terms_of(store__text(st, 2), NULL, room) : terms_of(store__text(st, 3), store__text(st, 4), room);
         sb_fmt(&kinds, "%s%c", nlive ? "," : "", kind[0]);
         sb_fmt(&ids, "%s%lld", nlive ? "," : "", id);
+        sb_fmt(&rooms, "%s%lld", nlive ? "," : "", (long long)store__i64(st, 5));
         sb_str(&terms, nlive ? ",\"" : "\"");
         for (const char *c = t; *c; c++) {
             if (*c == '"' || *c == '\\')
@@ -496,6 +534,7 @@ pg_index_chunk(store_t *s, int *more)
     }
     sb_str(&kinds, "}");
     sb_str(&ids, "}");
+    sb_str(&rooms, "}");
     sb_str(&terms, "}");
     sb_str(&gone_kinds, "}");
     sb_str(&gone_ids, "}");
@@ -503,15 +542,16 @@ pg_index_chunk(store_t *s, int *more)
     int rc = r < 0 ? r : 0;
     if (rc == 0 && nlive)
         rc = store__x(s,
-                      "INSERT INTO search_terms(kind, id, terms) SELECT k, i, t::text[]"
-                      " FROM unnest(?::text[], ?::bigint[], ?::text[]) AS u(k, i, t)"
-                      " ON CONFLICT(kind, id) DO UPDATE SET terms = excluded.terms",
-                      "ttt", kinds.p, ids.p, terms.p);
+                      "INSERT INTO search_terms(kind, id, room_id, terms) SELECT k, i, r, t::text[]"
+                      " FROM unnest(?::text[], ?::bigint[], ?::bigint[], ?::text[]) AS u(k, i, r, t)"
+                      " ON CONFLICT(kind, id) DO UPDATE SET terms = excluded.terms, room_id = excluded.room_id",
+                      "tttt", kinds.p, ids.p, rooms.p, terms.p);
     if (rc == 0 && nall)
         rc = store__x(s, "DELETE FROM search_pending WHERE (kind, id) IN (SELECT * FROM unnest(?::text[], ?::bigint[]))", "tt",
                       gone_kinds.p, gone_ids.p);
     free(kinds.p);
     free(ids.p);
+    free(rooms.p);
     free(terms.p);
     free(gone_kinds.p);
     free(gone_ids.p);
@@ -582,18 +622,22 @@ word_in(const char *a, const char *b, const struct qword *w)
 }
 
 static const char pg_sql_messages[] =
-    "SELECT m.id, m.room_id, m.created_at, m.text FROM search_terms t JOIN messages m ON m.id = t.id"
-    " WHERE t.kind = 'm' AND t.terms @> ?1::text[] AND m.id >= ?9 AND m.id < ?10" FILTERS
+    /* The index first (a fence: left to itself the planner may read the member rooms' messages
+     * and probe the terms of each), within the window of ids and the searcher's rooms. */
+    STORE_PLAN_PER_CALL "WITH c AS MATERIALIZED (SELECT t.id FROM search_terms t WHERE t.kind = 'm' AND t.terms @> ?1::text[]"
+    " AND t.id >= ?9 AND t.id < ?10 AND t.room_id IN (SELECT room_id FROM room_members WHERE user_id = ?2)"
+    " AND (?3 = 0 OR t.room_id = ?3))"
+    " SELECT m.id, m.room_id, m.created_at, m.text FROM c JOIN messages m ON m.id = c.id WHERE m.id >= ?9 AND m.id < ?10" FILTERS
     " AND (?7 = 0 OR m.nfiles > 0) AND (?11 IS NULL OR m.tag = ?11) ORDER BY m.id DESC LIMIT ?8";
 
 static const char pg_sql_files[] =
-    "SELECT mf.file_id, m.room_id, m.id, m.created_at, t.name, substr(t.body, 1, 65536) FROM search_terms t"
+    STORE_PLAN_PER_CALL "SELECT mf.file_id, m.room_id, m.id, m.created_at, t.name, substr(t.body, 1, 65536) FROM search_terms t"
     " JOIN message_files mf ON mf.file_id = t.id JOIN messages m ON m.id = mf.message_id"
     " WHERE t.kind = 'f' AND t.terms @> ?1::text[] AND m.id >= ?9 AND m.id < ?10" FILTERS
     " AND ?7 >= 0 AND ?11 IS NULL ORDER BY m.id DESC LIMIT ?8";
 
 static const char pg_sql_notes[] =
-    "SELECT n.id, n.room_id, n.updated_at, n.title, substr(n.body, 1, 65536) FROM search_terms t JOIN notes n ON n.id = t.id"
+    STORE_PLAN_PER_CALL "SELECT n.id, n.room_id, n.updated_at, n.title, substr(n.body, 1, 65536) FROM search_terms t JOIN notes n ON n.id = t.id"
     " WHERE t.kind = 'n' AND t.terms @> ?1::text[] AND n.deleted_at IS NULL"
     " AND n.room_id IN (SELECT room_id FROM room_members WHERE user_id = ?2) AND (?3 = 0 OR n.room_id = ?3)"
     " AND (?4 = 0 OR n.author_id = ?4 OR n.updated_by = ?4) AND (?5 = 0 OR n.updated_at >= ?5)"
@@ -609,9 +653,23 @@ pg_run_one(store_t *s, const char *sql, int kind, const char *must, struct qword
            struct store_search_hit **hits, size_t *n, size_t *cap)
 {
     int found = 0;
+    /* Messages in windows of ids, newest first, each eight times the last: GIN hands back every
+     * row holding the words, unordered, so a common word over all the years would be read whole
+     * for the newest 200; within a window PostgreSQL intersects it with the key range. */
+    int64_t win_lo = id_lo, top = id_hi, span = 20000;
+    if (kind == STORE_HIT_MESSAGE) {
+        if (top == INT64_MAX) {
+            stmt_t *mx = store__q(s, "SELECT coalesce(max(id), 0) + 1 FROM messages", "");
+            if (store__row(s, mx) != 1)
+                return STORE_EIO;
+            top = store__i64(mx, 0);
+        }
+        win_lo = top - span > id_lo ? top - span : id_lo;
+        id_hi = top;
+    }
     for (;;) {
         stmt_t *st = store__q(s, sql, "tIIIIIiiIIt", must, q->user_id, q->room_id, q->sender_id, q->after_ms, q->before_ms,
-                              q->has_file, PG_PAGE, id_lo, id_hi, q->tag);
+                              q->has_file, PG_PAGE, win_lo, id_hi, q->tag);
         if (st == NULL)
             return STORE_EIO;
         int rows = 0, r;
@@ -661,11 +719,19 @@ pg_run_one(store_t *s, const char *sql, int kind, const char *must, struct qword
         }
         if (r < 0)
             return r;
-        if (found >= q->max || rows < PG_PAGE)
+        if (found >= q->max)
             return 0;
         if (time_mono_ms() > deadline)
             return 1;
-        id_hi = last; /* the next page: older than the last row seen */
+        if (rows == PG_PAGE) {
+            id_hi = last; /* the next page of this window: older than the last row seen */
+            continue;
+        }
+        if (win_lo <= id_lo)
+            return 0; /* every window read */
+        id_hi = win_lo;
+        span *= 8;
+        win_lo = id_hi - span > id_lo ? id_hi - span : id_lo;
     }
 }
 
@@ -683,25 +749,45 @@ pg_search(store_t *s, const struct store_search *q, struct store_search_hit **hi
         if (search_word_chars(q->words[i], strlen(q->words[i])) == 0)
             continue;
         qword_init(&pos[npos], q->words[i]);
-        /* Every full bigram must be in the row; a prefix (last, one character) is checked after. */
-        for (size_t j = 0; j < pos[npos].v.n; j++)
-            if (!(pos[npos].prefix && j == pos[npos].v.n - 1))
-                tok_push(&must, pos[npos].v.t[j], strlen(pos[npos].v.t[j]), 0, 0);
+        /* Every full bigram must be in the row, and a prefix (last, one character) as a marked
+         * character that starts a token; the phrase itself is checked on the text after. */
+        for (size_t j = 0; j < pos[npos].v.n; j++) {
+            const char *t = pos[npos].v.t[j];
+            if (pos[npos].prefix && j == pos[npos].v.n - 1) {
+                char u[TOKMAX];
+                size_t l = strlen(t) < TOKMAX - 1 ? strlen(t) : TOKMAX - 2;
+                u[0] = UNIGRAM_MARK;
+                memcpy(u + 1, t, l);
+                tok_push(&must, u, l + 1, 0, 0);
+            } else {
+                tok_push(&must, t, strlen(t), 0, 0);
+            }
+        }
         npos++;
     }
     for (size_t i = 0; i < q->nexcluded; i++)
         if (search_word_chars(q->excluded[i], strlen(q->excluded[i])) != 0)
             qword_init(&neg[nneg++], q->excluded[i]);
     if (npos > 0) {
-        struct sb lit = {0};
+        struct sb lit = {0}, rlit = {0};
         size_t count = 0;
         sb_str(&lit, "{");
         literal_add(&lit, &must, &count);
         sb_str(&lit, "}");
+        /* Messages and notes carry their room's term; files are found through their messages. */
+        if (q->room_id) {
+            char tag[TOKMAX];
+            room_tag(tag, q->room_id);
+            tok_push(&must, tag, strlen(tag), 0, 0);
+        }
+        count = 0;
+        sb_str(&rlit, "{");
+        literal_add(&rlit, &must, &count);
+        sb_str(&rlit, "}");
         int64_t deadline = time_mono_ms() + (q->budget_ms > 0 ? q->budget_ms : 2000);
         int64_t id_lo = q->after_ms ? id_at(s, q->after_ms) : 0, id_hi = q->before_ms ? id_at(s, q->before_ms) : INT64_MAX;
         if (q->kinds & STORE_HIT_MESSAGE)
-            rc = pg_run_one(s, pg_sql_messages, STORE_HIT_MESSAGE, lit.p, pos, npos, neg, nneg, q, id_lo, id_hi, deadline, hits,
+            rc = pg_run_one(s, pg_sql_messages, STORE_HIT_MESSAGE, rlit.p, pos, npos, neg, nneg, q, id_lo, id_hi, deadline, hits,
                             n, &cap);
         if (rc >= 0 && (q->kinds & STORE_HIT_FILE)) {
             int rc2 = pg_run_one(s, pg_sql_files, STORE_HIT_FILE, lit.p, pos, npos, neg, nneg, q, id_lo, id_hi, deadline, hits, n,
@@ -709,11 +795,12 @@ pg_search(store_t *s, const struct store_search *q, struct store_search_hit **hi
             rc = rc2 < 0 ? rc2 : rc | rc2;
         }
         if (rc >= 0 && (q->kinds & STORE_HIT_NOTE)) {
-            int rc2 = pg_run_one(s, pg_sql_notes, STORE_HIT_NOTE, lit.p, pos, npos, neg, nneg, q, 0, INT64_MAX, deadline, hits, n,
+            int rc2 = pg_run_one(s, pg_sql_notes, STORE_HIT_NOTE, rlit.p, pos, npos, neg, nneg, q, 0, INT64_MAX, deadline, hits, n,
                                  &cap);
             rc = rc2 < 0 ? rc2 : rc | rc2;
         }
         free(lit.p);
+        free(rlit.p);
     }
     for (size_t i = 0; i < npos; i++)
         free(pos[i].v.t);
