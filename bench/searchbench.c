@@ -10,7 +10,7 @@
  * Usage: searchbench [messages] [out.json]   (default 1,000,000 messages in 5,000 rooms;
  *        `make bench-search` runs 10,000,000). With SEARCHBENCH_PG set to a connection string
  *        of an empty PostgreSQL database, the corpus is also copied there and searched the same
- *        way (`make bench-search-pg`).
+ *        way.
  *
  * Corpus: one year of messages, ids in time order, lengths from one phrase to a few hundred
  * characters, built from municipal vocabulary. Three marker words are planted at controlled
