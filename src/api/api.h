@@ -84,6 +84,8 @@ const struct kr_config *api_config(void);
 /* This node's name among several (the holder of leases, docs/scaling.md); "" alone. */
 void api_set_node(const char *name);
 const char *api_node(void);
+/* Where this node's request ids start (0 alone). */
+unsigned long long api_request_base(void);
 
 /* Routes and runs one request on a loop thread. Returns API_DONE or API_ASYNC. */
 int api_dispatch(struct api_req *r);

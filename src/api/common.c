@@ -394,11 +394,24 @@ api_password_verify(const char *hash, const char *password)
 }
 
 static char node_name[96];
+static unsigned long long request_base;
 
 void
 api_set_node(const char *name)
 {
     snprintf(node_name, sizeof(node_name), "%s", name);
+    /* Request ids unique across nodes: each node counts from its own 2^40 block (X-Request-Id,
+     * req= in the log), chosen by its name. */
+    unsigned long long h = 1469598103934665603ull;
+    for (const char *p = name; *p; p++)
+        h = (h ^ (unsigned char)*p) * 1099511628211ull;
+    request_base = ((h >> 44) & 0xfffff) << 40;
+}
+
+unsigned long long
+api_request_base(void)
+{
+    return request_base;
 }
 
 const char *

@@ -117,7 +117,7 @@ dispatch(struct api_req *r)
     const struct api_op *op = NULL;
     int path_matched = 0;
     if (r->request_id == 0)
-        r->request_id = ++next_request;
+        r->request_id = api_request_base() + ++next_request;
     log_set_request(r->request_id);
     api_client_address(r, r->client, sizeof(r->client));
     for (size_t t = 0; t < sizeof(tables) / sizeof(tables[0]) && op == NULL; t++) {

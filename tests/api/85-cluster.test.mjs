@@ -31,6 +31,14 @@ describe('two nodes on one database', { skip: !PG && 'needs PostgreSQL (make tes
     await A?.stop();
   });
 
+  T('request ids do not repeat across nodes', async () => {
+    const ra = (await A.api('GET', '/api/v1/me', { token: a.token })).headers['x-request-id'];
+    const rb = (await B.api('GET', '/api/v1/me', { token: a.token })).headers['x-request-id'];
+    assert.match(ra, /^\d+$/);
+    assert.match(rb, /^\d+$/);
+    assert.notEqual(BigInt(ra) >> 40n, BigInt(rb) >> 40n, `each node counts in its own block: ${ra} ${rb}`);
+  });
+
   T('members on different nodes chat live, both ways, once each', async () => {
     const wa = await A.wsConnect(a.token);
     const wb = await B.wsConnect(b.token);
