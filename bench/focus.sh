@@ -53,7 +53,8 @@ fi
 # second-lowest id in /proc/PID/task. Per job, it is the figure least moved by other load.
 writer_ticks() {
     local tid
-    tid=$(ls /proc/"$SPID"/task | sort -n | sed -n 2p)
+    tid=$(grep -lx writer /proc/"$SPID"/task/*/comm 2>/dev/null | head -1 | cut -d/ -f5)
+    [ -n "$tid" ] || tid=$(ls /proc/"$SPID"/task | sort -n | sed -n 2p) # a build without thread names
     awk '{print $14 + $15}' /proc/"$SPID"/task/"$tid"/stat
 }
 

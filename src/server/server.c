@@ -285,6 +285,8 @@ server_run(const struct kr_config *cfg)
         goto fail;
     }
     bootstrap_sweep(ws, cfg);
+    if (store_checkpointer_start(ws) != 0)
+        log_warn("store.checkpointer", "error=\"cannot start\" action=\"checkpoints inside COMMIT\"");
     if (writer_start(ws) != 0 || jobs_start(cfg->job_threads) != 0) {
         snprintf(err, sizeof(err), "cannot start threads");
         goto fail;

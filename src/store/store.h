@@ -47,6 +47,9 @@ void store_close(store_t *s);
  * connection is done (a request, a job, a batch), so the next one sees the latest commit.
  */
 void store_end_reads(store_t *s);
+/* SQLite: copies the WAL into the database on a thread of its own instead of inside the
+ * writer's COMMITs (call once, before the writer starts). PostgreSQL: nothing. */
+int store_checkpointer_start(store_t *writer);
 
 /*
  * Moves the WAL's content into the database and truncates the WAL, so that earlier versions

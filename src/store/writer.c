@@ -33,6 +33,7 @@ static void *
 writer_main(void *arg)
 {
     (void)arg;
+    pthread_setname_np(pthread_self(), "writer"); /* for top -H, perf and bench/focus.sh */
     for (;;) {
         pthread_mutex_lock(&mu);
         while (head == NULL && !stopping)
