@@ -168,6 +168,24 @@ rows_close(struct rows *it)
         store__pg_exec(it->s, "CLOSE kairan_rows");
 }
 
+/* A read snapshot of the whole store (and the transaction a PostgreSQL cursor needs). */
+static int
+snapshot_begin(store_t *s)
+{
+    if (s->pg)
+        return store__pg_exec(s, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+    return sqlite3_exec(s->db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK ? 0 : STORE_EIO;
+}
+
+static void
+snapshot_end(store_t *s)
+{
+    if (s->pg)
+        store__pg_exec(s, "COMMIT");
+    else
+        sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+}
+
 /* SELECT cols FROM table ORDER BY key. */
 static char *
 select_sql(const char *table, const char *order, char **cols, size_t n)
@@ -184,9 +202,7 @@ int
 store_table_sums(store_t *s, int (*fn)(void *arg, const char *table, int64_t rows, const char *sum_hex), void *arg)
 {
     struct kept k = {0};
-    /* One snapshot for every table (and the cursor's transaction on PostgreSQL). */
-    int rc = s->pg ? store__pg_exec(s, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-                   : (sqlite3_exec(s->db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK ? 0 : STORE_EIO);
+    int rc = snapshot_begin(s); /* one snapshot for every table */
     for (size_t t = 0; t < NTABLES && rc == 0; t++) {
         char **cols;
         size_t nc;
@@ -238,10 +254,7 @@ store_table_sums(store_t *s, int (*fn)(void *arg, const char *table, int64_t row
             free(cols[i]);
         free(cols);
     }
-    if (s->pg)
-        store__pg_exec(s, "COMMIT");
-    else
-        sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+    snapshot_end(s);
     kept_free(&k, s, NULL);
     return rc;
 }
@@ -285,8 +298,7 @@ store_copy(store_t *src, store_t *dst, int (*progress)(void *arg, const char *ta
     }
     struct kept k = {0};
     /* The source as it was at one moment, while its server may go on writing (a backup). */
-    int rc = src->pg ? store__pg_exec(src, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-                     : (sqlite3_exec(src->db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK ? 0 : STORE_EIO);
+    int rc = snapshot_begin(src);
     if (rc == 0)
         rc = store_begin(dst);
     /* The target's defaults (settings, counters) give way to the source's. */
@@ -392,10 +404,7 @@ store_copy(store_t *src, store_t *dst, int (*progress)(void *arg, const char *ta
     } else {
         store_rollback(dst);
     }
-    if (src->pg)
-        store__pg_exec(src, "COMMIT");
-    else
-        sqlite3_exec(src->db, "COMMIT", NULL, NULL, NULL);
+    snapshot_end(src);
     kept_free(&k, src, dst);
     return rc;
 }
