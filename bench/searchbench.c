@@ -473,11 +473,13 @@ main(int argc, char **argv)
         for (size_t w = 0; w < N(words); w++)
             for (int f = 0; f < F_NFILTERS; f++) {
                 struct lat k = q_kairan(pg, words[w].word, (enum filter)f, 20);
-                fprintf(out, "%s{\"band\":\"%s\",\"word\":\"%s\",\"filter\":\"%s\",\"p50\":%.2f,\"p99\":%.2f,\"max\":%.2f,\"results\":%ld}",
-                        first ? "" : ",", words[w].band, words[w].word, filter_names[f], k.p50, k.p99, k.max, k.hits);
+                fprintf(
+                    out,
+                    "%s{\"band\":\"%s\",\"word\":\"%s\",\"filter\":\"%s\",\"p50\":%.2f,\"p99\":%.2f,\"max\":%.2f,\"results\":%ld}",
+                    first ? "" : ",", words[w].band, words[w].word, filter_names[f], k.p50, k.p99, k.max, k.hits);
                 first = 0;
-                fprintf(stderr, "pg     %-6s %s %-12s p50 %7.2f p99 %7.2f ms (%ld)\n", words[w].band, words[w].word, filter_names[f],
-                        k.p50, k.p99, k.hits);
+                fprintf(stderr, "pg     %-6s %s %-12s p50 %7.2f p99 %7.2f ms (%ld)\n", words[w].band, words[w].word,
+                        filter_names[f], k.p50, k.p99, k.hits);
             }
         struct lat one_pg = q_kairan(pg, "雪", F_NONE, 20);
         fprintf(out, "],\"one_char\":{\"p50\":%.2f,\"p99\":%.2f,\"results\":%ld}}", one_pg.p50, one_pg.p99, one_pg.hits);

@@ -93,8 +93,7 @@ admin_copy_store(const struct kr_config *cfg, store_t *src, const char *to)
         printf("%-20s %10s  %-16s %s\n", "table", "rows", "checksum", "");
         for (size_t i = 0; i < a.n; i++) {
             int same = a.rows[i] == b.rows[i] && !strcmp(a.sum[i], b.sum[i]);
-            printf("%-20s %10lld  %.16s %s\n", a.table[i], (long long)a.rows[i], a.sum[i],
-                   same ? "same" : "DIFFERENT");
+            printf("%-20s %10lld  %.16s %s\n", a.table[i], (long long)a.rows[i], a.sum[i], same ? "same" : "DIFFERENT");
             if (!same) {
                 fprintf(stderr, "kairan admin: table %s differs: %lld rows %.16s in the source, %lld rows %.16s in the target\n",
                         a.table[i], (long long)a.rows[i], a.sum[i], (long long)b.rows[i], b.sum[i]);

@@ -76,8 +76,14 @@ enqueue(int kind, const char *json, size_t len, const int64_t *users, size_t nus
         memcpy(u, users, nusers * sizeof(int64_t));
     if (nsessions)
         memcpy(sess, sessions, nsessions * sizeof(int64_t));
-    it->ev = (struct store_bus_event){.kind = kind, .json = body, .len = len, .users = u, .nusers = nusers, .sessions = sess,
-                                      .nsessions = nsessions, .except_user = except_user};
+    it->ev = (struct store_bus_event){.kind = kind,
+                                      .json = body,
+                                      .len = len,
+                                      .users = u,
+                                      .nusers = nusers,
+                                      .sessions = sess,
+                                      .nsessions = nsessions,
+                                      .except_user = except_user};
     pthread_mutex_lock(&mu);
     if (queued >= QUEUE_MAX) {
         pthread_mutex_unlock(&mu);

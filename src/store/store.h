@@ -33,7 +33,7 @@ enum {
 
 struct store_options {
     int keep_deleted_content; /* keep a deleted message's text for the disclosure officer */
-    const char *dsn; /* a PostgreSQL connection string (libpq); NULL or "" for SQLite in data_dir */
+    const char *dsn;          /* a PostgreSQL connection string (libpq); NULL or "" for SQLite in data_dir */
 };
 
 /*

@@ -68,17 +68,17 @@ store_audit_verify(store_t *s, int64_t *count, int64_t *bad_id)
     *count = 0;
     *bad_id = 0;
     stmt_t *st = store__q(s,
-                                "SELECT id, at, ifnull(actor_id, 0), action, target_type, ifnull(target_id, 0),"
-                                " ifnull(room_id, 0), detail, address, prev_hash, hash FROM audit ORDER BY id",
-                                "");
+                          "SELECT id, at, ifnull(actor_id, 0), action, target_type, ifnull(target_id, 0),"
+                          " ifnull(room_id, 0), detail, address, prev_hash, hash FROM audit ORDER BY id",
+                          "");
     int r;
     while ((r = store__row(s, st)) == 1) {
         int64_t id = store__i64(st, 0);
-        entry_hash(prev, id, store__i64(st, 1), store__i64(st, 2), store__text(st, 3), store__text(st, 4),
-                   store__i64(st, 5), store__i64(st, 6), store__text(st, 7), store__text(st, 8), hash);
+        entry_hash(prev, id, store__i64(st, 1), store__i64(st, 2), store__text(st, 3), store__text(st, 4), store__i64(st, 5),
+                   store__i64(st, 6), store__text(st, 7), store__text(st, 8), hash);
         /* A removed entry shows as a gap in the ids and as a previous hash that does not match. */
-        if (id != expect || store__bytes(st, 9) != 32 || memcmp(store__blob(st, 9), prev, 32) != 0 ||
-            store__bytes(st, 10) != 32 || memcmp(store__blob(st, 10), hash, 32) != 0) {
+        if (id != expect || store__bytes(st, 9) != 32 || memcmp(store__blob(st, 9), prev, 32) != 0 || store__bytes(st, 10) != 32 ||
+            memcmp(store__blob(st, 10), hash, 32) != 0) {
             *bad_id = id;
             store__done(st);
             return 1;
@@ -104,12 +104,12 @@ store_audit_search(store_t *s, const char *action_prefix, int64_t actor, int64_t
         pat[n + 1] = '\0';
     }
     stmt_t *st = store__q(s,
-                                "SELECT a.id, a.at, a.actor_id, u.login, u.name, a.action, a.target_type, a.target_id,"
-                                " a.room_id, a.detail, a.address FROM audit a LEFT JOIN users u ON u.id = a.actor_id"
-                                " WHERE (? IS NULL OR a.action LIKE ?) AND (? = 0 OR a.actor_id = ?) AND (? = 0 OR"
-                                " a.target_id = ?) AND a.at >= ? AND a.at < ? AND a.id < ? ORDER BY a.id DESC LIMIT ?",
-                                "ttIIIIIIIi", pat, pat, actor, actor, target_id, target_id, from_ms, to_ms,
-                                before_id > 0 ? before_id : INT64_MAX, limit + 1);
+                          "SELECT a.id, a.at, a.actor_id, u.login, u.name, a.action, a.target_type, a.target_id,"
+                          " a.room_id, a.detail, a.address FROM audit a LEFT JOIN users u ON u.id = a.actor_id"
+                          " WHERE (? IS NULL OR a.action LIKE ?) AND (? = 0 OR a.actor_id = ?) AND (? = 0 OR"
+                          " a.target_id = ?) AND a.at >= ? AND a.at < ? AND a.id < ? ORDER BY a.id DESC LIMIT ?",
+                          "ttIIIIIIIi", pat, pat, actor, actor, target_id, target_id, from_ms, to_ms,
+                          before_id > 0 ? before_id : INT64_MAX, limit + 1);
     json_t *arr = json_array();
     *has_more = 0;
     while (store__row(s, st) == 1) {
@@ -121,9 +121,7 @@ store_audit_search(store_t *s, const char *action_prefix, int64_t actor, int64_t
         json_object_set_new(e, "id", json_integer(store__i64(st, 0)));
         json_object_set_new(e, "at", store__jtime(st, 1));
         json_object_set_new(e, "actor_id",
-                            store__null(st, 2) || store__i64(st, 2) == 0
-                                ? json_null()
-                                : json_integer(store__i64(st, 2)));
+                            store__null(st, 2) || store__i64(st, 2) == 0 ? json_null() : json_integer(store__i64(st, 2)));
         json_object_set_new(e, "actor_login", store__jstr(st, 3));
         json_object_set_new(e, "actor_name", store__jstr(st, 4));
         json_object_set_new(e, "action", store__jstr(st, 5));
@@ -157,31 +155,28 @@ json_t *
 store_reports_json(store_t *s, const char *kind, const char *status, int limit)
 {
     stmt_t *st = store__q(s,
-                                "SELECT r.id, r.kind, r.reporter_id, u.login, u.name, r.room_id, rm.name, r.message_id, r.reason,"
-                                " r.snapshot, r.status, r.resolution, r.resolved_by, r.resolved_at, r.created_at FROM reports r"
-                                " JOIN users u ON u.id = r.reporter_id LEFT JOIN rooms rm ON rm.id = r.room_id"
-                                " WHERE r.kind = ? AND (? IS NULL OR r.status = ?) ORDER BY r.id DESC LIMIT ?",
-                                "ttti", kind, status, status, limit);
+                          "SELECT r.id, r.kind, r.reporter_id, u.login, u.name, r.room_id, rm.name, r.message_id, r.reason,"
+                          " r.snapshot, r.status, r.resolution, r.resolved_by, r.resolved_at, r.created_at FROM reports r"
+                          " JOIN users u ON u.id = r.reporter_id LEFT JOIN rooms rm ON rm.id = r.room_id"
+                          " WHERE r.kind = ? AND (? IS NULL OR r.status = ?) ORDER BY r.id DESC LIMIT ?",
+                          "ttti", kind, status, status, limit);
     json_t *arr = json_array();
     while (store__row(s, st) == 1) {
         json_t *e = json_object();
         json_object_set_new(e, "id", json_integer(store__i64(st, 0)));
         json_object_set_new(e, "kind", store__jstr(st, 1));
-        json_object_set_new(e, "reporter",
-                            json_pack("{sI so so}", "id", (json_int_t)store__i64(st, 2), "login", store__jstr(st, 3),
-                                      "name", store__jstr(st, 4)));
-        json_object_set_new(e, "room_id",
-                            store__null(st, 5) ? json_null() : json_integer(store__i64(st, 5)));
+        json_object_set_new(
+            e, "reporter",
+            json_pack("{sI so so}", "id", (json_int_t)store__i64(st, 2), "login", store__jstr(st, 3), "name", store__jstr(st, 4)));
+        json_object_set_new(e, "room_id", store__null(st, 5) ? json_null() : json_integer(store__i64(st, 5)));
         json_object_set_new(e, "room_name", store__jstr(st, 6));
-        json_object_set_new(e, "message_id",
-                            store__null(st, 7) ? json_null() : json_integer(store__i64(st, 7)));
+        json_object_set_new(e, "message_id", store__null(st, 7) ? json_null() : json_integer(store__i64(st, 7)));
         json_object_set_new(e, "reason", store__jstr(st, 8));
         json_t *snap = json_loads(store__text(st, 9), 0, NULL);
         json_object_set_new(e, "snapshot", snap ? snap : json_object());
         json_object_set_new(e, "status", store__jstr(st, 10));
         json_object_set_new(e, "resolution", store__jstr(st, 11));
-        json_object_set_new(e, "resolved_by",
-                            store__null(st, 12) ? json_null() : json_integer(store__i64(st, 12)));
+        json_object_set_new(e, "resolved_by", store__null(st, 12) ? json_null() : json_integer(store__i64(st, 12)));
         json_object_set_new(e, "resolved_at", store__jtime(st, 13));
         json_object_set_new(e, "created_at", store__jtime(st, 14));
         json_array_append_new(arr, e);

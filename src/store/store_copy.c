@@ -385,9 +385,9 @@ store_copy(store_t *src, store_t *dst, int (*progress)(void *arg, const char *ta
         stmt_t *st = store__q(src, "SELECT name, value FROM counters", "");
         int r;
         while (rc == 0 && (r = store__row(src, st)) == 1)
-            rc = store__x(dst,
-                          "INSERT INTO counters(name, value) VALUES(?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value + 1",
-                          "tI", store__text(st, 0), store__i64(st, 1));
+            rc = store__x(
+                dst, "INSERT INTO counters(name, value) VALUES(?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value + 1",
+                "tI", store__text(st, 0), store__i64(st, 1));
         store__done(st);
     }
     if (rc == 0 && (rc = copy_file_index(src, dst)) != 0)

@@ -32,21 +32,20 @@ store_file_json(store_t *s, int64_t id)
         return NULL;
     return json_pack("{sI ss sI ss so so ss}", "id", (json_int_t)store__i64(st, 0), "name", store__text(st, 1), "size",
                      (json_int_t)store__i64(st, 2), "type", store__text(st, 3), "review", store__jstr(st, 4), "pages",
-                     store__null(st, 5) ? json_null() : json_integer(store__i64(st, 5)),
-                     "pages_status", store__text(st, 6));
+                     store__null(st, 5) ? json_null() : json_integer(store__i64(st, 5)), "pages_status", store__text(st, 6));
 }
 
 int
 store_file_can_read(store_t *s, int64_t file_id, int64_t user_id, char hash[65])
 {
     stmt_t *st = store__q(s,
-                                "SELECT f.hash FROM files f WHERE f.id = ? AND (f.uploader_id = ? OR EXISTS("
-                                " SELECT 1 FROM message_files mf JOIN messages m ON m.id = mf.message_id"
-                                " JOIN room_members rm ON rm.room_id = mf.room_id AND rm.user_id = ?"
-                                " WHERE mf.file_id = f.id AND m.deleted_at IS NULL) OR EXISTS("
-                                " SELECT 1 FROM note_files nf JOIN notes n ON n.id = nf.note_id AND n.deleted_at IS NULL"
-                                " JOIN room_members rn ON rn.room_id = nf.room_id AND rn.user_id = ? WHERE nf.file_id = f.id))",
-                                "IIII", file_id, user_id, user_id, user_id);
+                          "SELECT f.hash FROM files f WHERE f.id = ? AND (f.uploader_id = ? OR EXISTS("
+                          " SELECT 1 FROM message_files mf JOIN messages m ON m.id = mf.message_id"
+                          " JOIN room_members rm ON rm.room_id = mf.room_id AND rm.user_id = ?"
+                          " WHERE mf.file_id = f.id AND m.deleted_at IS NULL) OR EXISTS("
+                          " SELECT 1 FROM note_files nf JOIN notes n ON n.id = nf.note_id AND n.deleted_at IS NULL"
+                          " JOIN room_members rn ON rn.room_id = nf.room_id AND rn.user_id = ? WHERE nf.file_id = f.id))",
+                          "IIII", file_id, user_id, user_id, user_id);
     int r = store__row(s, st);
     if (r != 1)
         return r == 0 ? STORE_ENOTFOUND : STORE_EIO;
@@ -103,19 +102,18 @@ store_file_held(store_t *s, int64_t id)
 json_t *
 store_files_held_json(store_t *s)
 {
-    stmt_t *st =
-        store__q(s,
-                 "SELECT f.id, f.name, f.size, f.type, f.created_at, u.id, u.login, u.name, ifnull(f.review_detail, '[]')"
-                 " FROM files f JOIN users u ON u.id = f.uploader_id WHERE f.review = 'held' ORDER BY f.id",
-                 "");
+    stmt_t *st = store__q(s,
+                          "SELECT f.id, f.name, f.size, f.type, f.created_at, u.id, u.login, u.name, ifnull(f.review_detail, '[]')"
+                          " FROM files f JOIN users u ON u.id = f.uploader_id WHERE f.review = 'held' ORDER BY f.id",
+                          "");
     json_t *arr = json_array();
     while (store__row(s, st) == 1) {
         json_t *hits = json_loads(store__text(st, 8), 0, NULL);
-        json_array_append_new(arr, json_pack("{sI ss sI ss so s{sI ss ss} so}", "id", (json_int_t)store__i64(st, 0),
-                                             "name", store__text(st, 1), "size", (json_int_t)store__i64(st, 2), "type",
-                                             store__text(st, 3), "created_at", store__jtime(st, 4), "uploader", "id",
-                                             (json_int_t)store__i64(st, 5), "login", store__text(st, 6), "name",
-                                             store__text(st, 7), "hits", hits ? hits : json_array()));
+        json_array_append_new(arr,
+                              json_pack("{sI ss sI ss so s{sI ss ss} so}", "id", (json_int_t)store__i64(st, 0), "name",
+                                        store__text(st, 1), "size", (json_int_t)store__i64(st, 2), "type", store__text(st, 3),
+                                        "created_at", store__jtime(st, 4), "uploader", "id", (json_int_t)store__i64(st, 5), "login",
+                                        store__text(st, 6), "name", store__text(st, 7), "hits", hits ? hits : json_array()));
     }
     store__done(st);
     return arr;

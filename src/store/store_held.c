@@ -69,8 +69,8 @@ store_held_due(store_t *s, int64_t now, int max, int64_t **ids, size_t *n)
     size_t cap = 0;
     *ids = NULL;
     *n = 0;
-    stmt_t *st = store__q(s, "SELECT id FROM held WHERE status = 'held' AND held_until <= ? ORDER BY held_until, id LIMIT ?",
-                                "Ii", now, max);
+    stmt_t *st = store__q(s, "SELECT id FROM held WHERE status = 'held' AND held_until <= ? ORDER BY held_until, id LIMIT ?", "Ii",
+                          now, max);
     int r;
     while ((r = store__row(s, st)) == 1)
         store__ids_push(ids, n, &cap, store__i64(st, 0));
@@ -91,9 +91,9 @@ json_t *
 store_held_json(store_t *s, int64_t author_id)
 {
     stmt_t *st = store__q(s,
-                                "SELECT id, room_id, client_msg_id, body, held_until, created_at FROM held"
-                                " WHERE author_id = ? AND status = 'held' ORDER BY held_until, id",
-                                "I", author_id);
+                          "SELECT id, room_id, client_msg_id, body, held_until, created_at FROM held"
+                          " WHERE author_id = ? AND status = 'held' ORDER BY held_until, id",
+                          "I", author_id);
     json_t *arr = json_array();
     while (store__row(s, st) == 1) {
         json_t *body = json_loads(store__text(st, 3), 0, NULL);

@@ -13,8 +13,9 @@ store_backup_to(store_t *s, const char *path, char *err, size_t errlen)
 {
     sqlite3 *dst = NULL;
     if (s->pg) {
-        snprintf(err, errlen, "the store is PostgreSQL: back it up with pg_dump (docs/scaling.md), then `kairan admin backup "
-                              "--files-only`");
+        snprintf(err, errlen,
+                 "the store is PostgreSQL: back it up with pg_dump (docs/scaling.md), then `kairan admin backup "
+                 "--files-only`");
         return STORE_EINVAL;
     }
     if (sqlite3_open_v2(path, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
@@ -116,12 +117,11 @@ json_t *
 store_push_targets(store_t *s, int64_t user_id, int64_t now)
 {
     json_t *arr = json_array();
-    stmt_t *st =
-        store__q(s,
-                 "SELECT p.endpoint, p.p256dh, p.auth FROM push_subscriptions p JOIN sessions x ON x.id = p.session_id"
-                 " JOIN users u ON u.id = p.user_id WHERE p.user_id = ? AND x.revoked_at IS NULL AND x.expires_at > ?"
-                 " AND u.locked = 0 AND u.disabled = 0",
-                 "II", user_id, now);
+    stmt_t *st = store__q(s,
+                          "SELECT p.endpoint, p.p256dh, p.auth FROM push_subscriptions p JOIN sessions x ON x.id = p.session_id"
+                          " JOIN users u ON u.id = p.user_id WHERE p.user_id = ? AND x.revoked_at IS NULL AND x.expires_at > ?"
+                          " AND u.locked = 0 AND u.disabled = 0",
+                          "II", user_id, now);
     while (store__row(s, st) == 1)
         json_array_append_new(
             arr, json_pack("{ss ss ss}", "endpoint", store__text(st, 0), "p256dh", store__text(st, 1), "auth", store__text(st, 2)));

@@ -22,7 +22,7 @@ store_message_by_client_id(store_t *s, int64_t author_id, const char *cmid, int6
                            char **stamp)
 {
     stmt_t *st = store__q(s, "SELECT id, room_id, text, stamp FROM messages WHERE author_id = ? AND client_msg_id = ?", "It",
-                                author_id, cmid);
+                          author_id, cmid);
     int r = store__row(s, st);
     if (r != 1)
         return r == 0 ? STORE_ENOTFOUND : STORE_EIO;
@@ -105,9 +105,9 @@ int
 store_message_meta(store_t *s, int64_t id, struct store_msg_meta *out)
 {
     stmt_t *st = store__q(s,
-                                "SELECT id, room_id, seq, sender_id, author_id, deleted_at IS NOT NULL FROM messages"
-                                " WHERE id = ?",
-                                "I", id);
+                          "SELECT id, room_id, seq, sender_id, author_id, deleted_at IS NOT NULL FROM messages"
+                          " WHERE id = ?",
+                          "I", id);
     int r = store__row(s, st);
     if (r != 1)
         return r == 0 ? STORE_ENOTFOUND : STORE_EIO;
@@ -140,8 +140,7 @@ readmarks_load(store_t *s, int64_t room_id, struct readmarks *rm)
 {
     size_t cap = 0, cap2 = 0, n2 = 0;
     memset(rm, 0, sizeof(*rm));
-    stmt_t *st =
-        store__q(s, "SELECT user_id, last_read_seq FROM room_members WHERE room_id = ? ORDER BY user_id", "I", room_id);
+    stmt_t *st = store__q(s, "SELECT user_id, last_read_seq FROM room_members WHERE room_id = ? ORDER BY user_id", "I", room_id);
     while (store__row(s, st) == 1) {
         if (rm->n == cap) {
             cap = cap ? cap * 2 : 16;
@@ -217,11 +216,10 @@ tag_json(store_t *s, int64_t message_id)
         if (!strcmp(labels[i][0], code))
             label = labels[i][1];
     int64_t assignee = store__i64(q, 3);
-    json_t *t =
-        json_pack("{ss ss so so so sI}", "code", code, "label", label, "meeting_id",
-                  store__null(q, 1) ? json_null() : json_integer(store__i64(q, 1)), "answer_to",
-                  store__null(q, 2) ? json_null() : json_integer(store__i64(q, 2)), "due_date",
-                  store__jstr(q, 4), "set_by", (json_int_t)store__i64(q, 5));
+    json_t *t = json_pack("{ss ss so so so sI}", "code", code, "label", label, "meeting_id",
+                          store__null(q, 1) ? json_null() : json_integer(store__i64(q, 1)), "answer_to",
+                          store__null(q, 2) ? json_null() : json_integer(store__i64(q, 2)), "due_date", store__jstr(q, 4), "set_by",
+                          (json_int_t)store__i64(q, 5));
     json_object_set_new(t, "assignee", assignee ? store__user_brief(s, assignee) : json_null());
     return t;
 }
@@ -260,8 +258,7 @@ message_from_row(store_t *s, stmt_t *st, const struct readmarks *rm)
     }
     json_t *mentions = json_array(), *files = json_array(), *reply = json_null();
     if (!deleted) {
-        stmt_t *q =
-            store__q(s, "SELECT user_id FROM mentions WHERE room_id = ? AND seq = ? ORDER BY user_id", "II", room_id, seq);
+        stmt_t *q = store__q(s, "SELECT user_id FROM mentions WHERE room_id = ? AND seq = ? ORDER BY user_id", "II", room_id, seq);
         while (store__row(s, q) == 1)
             json_array_append_new(mentions, json_integer(store__i64(q, 0)));
         if (nfiles > 0) {
@@ -270,18 +267,17 @@ message_from_row(store_t *s, stmt_t *st, const struct readmarks *rm)
                          " WHERE mf.message_id = ? ORDER BY f.id",
                          "I", id);
             while (store__row(s, q) == 1)
-                json_array_append_new(files, json_pack("{sI ss sI ss}", "id", (json_int_t)store__i64(q, 0), "name",
-                                                       store__text(q, 1), "size", (json_int_t)store__i64(q, 2), "type",
-                                                       store__text(q, 3)));
+                json_array_append_new(files,
+                                      json_pack("{sI ss sI ss}", "id", (json_int_t)store__i64(q, 0), "name", store__text(q, 1),
+                                                "size", (json_int_t)store__i64(q, 2), "type", store__text(q, 3)));
         }
         if (reply_to) {
             q = store__q(s, "SELECT id, seq, sender_id, text, deleted_at IS NOT NULL FROM messages WHERE id = ?", "I", reply_to);
             if (store__row(s, q) == 1) {
                 int rdel = store__int(q, 4);
                 json_decref(reply);
-                reply = json_pack("{sI sI sI so}", "id", (json_int_t)store__i64(q, 0), "seq",
-                                  (json_int_t)store__i64(q, 1), "sender_id", (json_int_t)store__i64(q, 2),
-                                  "text", rdel ? json_null() : store__jstr(q, 3));
+                reply = json_pack("{sI sI sI so}", "id", (json_int_t)store__i64(q, 0), "seq", (json_int_t)store__i64(q, 1),
+                                  "sender_id", (json_int_t)store__i64(q, 2), "text", rdel ? json_null() : store__jstr(q, 3));
             }
         }
     }
@@ -314,9 +310,9 @@ json_t *
 store_message_thread(store_t *s, int64_t room_id, int64_t root_id, int max)
 {
     stmt_t *st = store__q(s,
-                                "SELECT id FROM messages WHERE room_id = ? AND (id = ? OR reply_to = ?) AND deleted_at IS NULL"
-                                " ORDER BY seq LIMIT ?",
-                                "IIIi", room_id, root_id, root_id, max);
+                          "SELECT id FROM messages WHERE room_id = ? AND (id = ? OR reply_to = ?) AND deleted_at IS NULL"
+                          " ORDER BY seq LIMIT ?",
+                          "IIIi", room_id, root_id, root_id, max);
     return store__objects_of(s, st, store_message_json);
 }
 
@@ -393,9 +389,9 @@ static int
 brief_text(store_t *s, struct sb *b, int64_t id, int full)
 {
     stmt_t *st = store__q(s,
-                                "SELECT u.id, u.name, u.title, d.path, u.kind FROM users u LEFT JOIN departments d"
-                                " ON d.id = u.department_id WHERE u.id = ?",
-                                "I", id);
+                          "SELECT u.id, u.name, u.title, d.path, u.kind FROM users u LEFT JOIN departments d"
+                          " ON d.id = u.department_id WHERE u.id = ?",
+                          "I", id);
     int r = store__row(s, st);
     if (r != 1)
         return -1; /* not found (or failing): the jansson path says what to show */
@@ -621,9 +617,9 @@ store_message_readers_json(store_t *s, int64_t room_id, int64_t message_id)
     if (store_message_meta(s, message_id, &meta) != 0 || meta.room_id != room_id)
         return NULL;
     stmt_t *st = store__q(s,
-                                "SELECT m.user_id, m.last_read_seq >= ? FROM room_members m JOIN users u ON u.id = m.user_id"
-                                " WHERE m.room_id = ? AND m.user_id NOT IN (?, ?) ORDER BY u.kana, u.id",
-                                "IIII", meta.seq, room_id, meta.sender_id, meta.author_id);
+                          "SELECT m.user_id, m.last_read_seq >= ? FROM room_members m JOIN users u ON u.id = m.user_id"
+                          " WHERE m.room_id = ? AND m.user_id NOT IN (?, ?) ORDER BY u.kana, u.id",
+                          "IIII", meta.seq, room_id, meta.sender_id, meta.author_id);
     int64_t *ids = NULL, *flags = NULL;
     size_t n = 0, cap = 0, n2 = 0, cap2 = 0;
     while (store__row(s, st) == 1) {
@@ -652,8 +648,7 @@ store_read_mark(store_t *s, int64_t room_id, int64_t user_id, int64_t seq, int64
     if (rc != 0)
         return rc;
     int changed = store__changes(s) > 0;
-    stmt_t *st =
-        store__q(s, "SELECT last_read_seq FROM room_members WHERE room_id = ? AND user_id = ?", "II", room_id, user_id);
+    stmt_t *st = store__q(s, "SELECT last_read_seq FROM room_members WHERE room_id = ? AND user_id = ?", "II", room_id, user_id);
     if (store__row(s, st) != 1)
         return STORE_ENOTFOUND;
     *out_seq = store__i64(st, 0);
@@ -662,13 +657,13 @@ store_read_mark(store_t *s, int64_t room_id, int64_t user_id, int64_t seq, int64
 
 /* The export's rows, with each message's files as a JSON array (the two engines name the JSON
  * functions differently: SQLite's json_group_array gives [] for none, json_agg NULL). */
-#define EXPORT_SQL(FILES_AGG, FILES_END)                                                                                                      \
-    "SELECT m.id, m.seq, m.created_at, ifnull(m.edited_at, 0), ifnull(m.deleted_at, 0),"                                          \
+#define EXPORT_SQL(FILES_AGG, FILES_END)                                                                                           \
+    "SELECT m.id, m.seq, m.created_at, ifnull(m.edited_at, 0), ifnull(m.deleted_at, 0),"                                           \
     " ifnull(p.seq, 0), u.name, ifnull(d.path, ''), u.title, m.text, m.stamp, m.urgent,"                                           \
-    " (SELECT " FILES_AGG "'id', f.id, 'name', f.name, 'hash', f.hash, 'type', f.type, 'size', f.size" FILES_END              \
-    " FROM message_files mf JOIN files f ON f.id = mf.file_id WHERE mf.message_id = m.id),"           \
+    " (SELECT " FILES_AGG "'id', f.id, 'name', f.name, 'hash', f.hash, 'type', f.type, 'size', f.size" FILES_END                   \
+    " FROM message_files mf JOIN files f ON f.id = mf.file_id WHERE mf.message_id = m.id),"                                        \
     " m.sender_id, m.author_id FROM messages m JOIN users u ON u.id = m.sender_id"                                                 \
-    " LEFT JOIN departments d ON d.id = u.department_id"                                                                         \
+    " LEFT JOIN departments d ON d.id = u.department_id"                                                                           \
     " LEFT JOIN messages p ON p.id = m.reply_to WHERE m.room_id = ? AND m.created_at >= ? AND m.created_at < ?"                    \
     " ORDER BY m.seq"
 
@@ -677,10 +672,10 @@ store_export_room(store_t *s, int64_t room_id, int64_t from_ms, int64_t to_ms,
                   int (*fn)(void *arg, const struct store_export_row *row), void *arg)
 {
     /* A read snapshot for the whole export: the room as it was at one moment. */
-    stmt_t *st =
-        store__q(s, STORE_SQL(s, EXPORT_SQL("json_group_array(json_object(", "))"),
-                              EXPORT_SQL("coalesce(json_agg(json_build_object(", ")), '[]')")),
-                 "III", room_id, from_ms, to_ms);
+    stmt_t *st = store__q(s,
+                          STORE_SQL(s, EXPORT_SQL("json_group_array(json_object(", "))"),
+                                    EXPORT_SQL("coalesce(json_agg(json_build_object(", ")), '[]')")),
+                          "III", room_id, from_ms, to_ms);
     int r, rc = 0;
     while (rc == 0 && (r = store__row(s, st)) == 1) {
         struct store_export_row row = {

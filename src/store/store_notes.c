@@ -121,9 +121,9 @@ int
 store_note_meta(store_t *s, int64_t id, struct store_note_meta *out)
 {
     stmt_t *st = store__q(s,
-                                "SELECT id, room_id, author_id, ifnull(meeting_id, 0), version, ifnull(reminded_at, 0), kind,"
-                                " deleted_at IS NOT NULL FROM notes WHERE id = ?",
-                                "I", id);
+                          "SELECT id, room_id, author_id, ifnull(meeting_id, 0), version, ifnull(reminded_at, 0), kind,"
+                          " deleted_at IS NOT NULL FROM notes WHERE id = ?",
+                          "I", id);
     int r = store__row(s, st);
     if (r != 1)
         return r == 0 ? STORE_ENOTFOUND : STORE_EIO;
@@ -164,15 +164,15 @@ note_files_json(store_t *s, int64_t note_id, int64_t *pages)
     json_t *files = json_array();
     *pages = 0;
     stmt_t *st = store__q(s,
-                                "SELECT f.id, f.name, f.size, f.type, f.pages, ifnull(f.pages_status, 'unknown') FROM note_files nf"
-                                " JOIN files f ON f.id = nf.file_id WHERE nf.note_id = ? ORDER BY f.id",
-                                "I", note_id);
+                          "SELECT f.id, f.name, f.size, f.type, f.pages, ifnull(f.pages_status, 'unknown') FROM note_files nf"
+                          " JOIN files f ON f.id = nf.file_id WHERE nf.note_id = ? ORDER BY f.id",
+                          "I", note_id);
     while (store__row(s, st) == 1) {
         int known = !store__null(st, 4);
-        json_array_append_new(
-            files, json_pack("{sI ss sI ss so ss}", "id", (json_int_t)store__i64(st, 0), "name", store__text(st, 1),
-                             "size", (json_int_t)store__i64(st, 2), "type", store__text(st, 3), "pages",
-                             known ? json_integer(store__i64(st, 4)) : json_null(), "pages_status", store__text(st, 5)));
+        json_array_append_new(files,
+                              json_pack("{sI ss sI ss so ss}", "id", (json_int_t)store__i64(st, 0), "name", store__text(st, 1),
+                                        "size", (json_int_t)store__i64(st, 2), "type", store__text(st, 3), "pages",
+                                        known ? json_integer(store__i64(st, 4)) : json_null(), "pages_status", store__text(st, 5)));
         if (!known)
             *pages = -1;
         else if (*pages >= 0)
@@ -185,18 +185,17 @@ json_t *
 store_note_json(store_t *s, int64_t id, int with_body)
 {
     stmt_t *st = store__q(s,
-                                "SELECT id, room_id, kind, title, body, version, material_no, meeting_id, author_id, updated_by,"
-                                " created_at, updated_at, reminded_at FROM notes WHERE id = ? AND deleted_at IS NULL",
-                                "I", id);
+                          "SELECT id, room_id, kind, title, body, version, material_no, meeting_id, author_id, updated_by,"
+                          " created_at, updated_at, reminded_at FROM notes WHERE id = ? AND deleted_at IS NULL",
+                          "I", id);
     if (store__row(s, st) != 1)
         return NULL;
     int64_t room_id = store__i64(st, 1), author = store__i64(st, 8), editor = store__i64(st, 9);
-    json_t *n = json_pack(
-        "{sI sI ss ss sI so so so so so}", "id", (json_int_t)id, "room_id", (json_int_t)room_id, "kind", store__text(st, 2),
-        "title", store__text(st, 3), "version", (json_int_t)store__i64(st, 5), "material_no",
-        store__null(st, 6) ? json_null() : json_integer(store__i64(st, 6)), "meeting_id",
-        store__null(st, 7) ? json_null() : json_integer(store__i64(st, 7)), "created_at",
-        store__jtime(st, 10), "updated_at", store__jtime(st, 11), "reminded_at", store__jtime(st, 12));
+    json_t *n = json_pack("{sI sI ss ss sI so so so so so}", "id", (json_int_t)id, "room_id", (json_int_t)room_id, "kind",
+                          store__text(st, 2), "title", store__text(st, 3), "version", (json_int_t)store__i64(st, 5), "material_no",
+                          store__null(st, 6) ? json_null() : json_integer(store__i64(st, 6)), "meeting_id",
+                          store__null(st, 7) ? json_null() : json_integer(store__i64(st, 7)), "created_at", store__jtime(st, 10),
+                          "updated_at", store__jtime(st, 11), "reminded_at", store__jtime(st, 12));
     if (with_body)
         json_object_set_new(n, "body", store__jstr(st, 4));
     json_object_set_new(n, "author", store__user_brief(s, author));
@@ -222,8 +221,8 @@ store_notes_list(store_t *s, int64_t room_id, int64_t viewer)
 {
     int64_t *ids = NULL;
     size_t n = 0, cap = 0;
-    stmt_t *st = store__q(
-        s, "SELECT id FROM notes WHERE room_id = ? AND deleted_at IS NULL ORDER BY updated_at DESC, id DESC", "I", room_id);
+    stmt_t *st = store__q(s, "SELECT id FROM notes WHERE room_id = ? AND deleted_at IS NULL ORDER BY updated_at DESC, id DESC", "I",
+                          room_id);
     while (store__row(s, st) == 1)
         store__ids_push(&ids, &n, &cap, store__i64(st, 0));
     json_t *arr = json_array();
@@ -257,10 +256,10 @@ store_note_reads_json(store_t *s, int64_t note_id)
     int64_t *ids = NULL, *at = NULL;
     size_t n = 0, cap = 0, n2 = 0, cap2 = 0;
     stmt_t *st = store__q(s,
-                                "SELECT m.user_id, r.first_at FROM room_members m JOIN users u ON u.id = m.user_id"
-                                " LEFT JOIN note_reads r ON r.note_id = ? AND r.user_id = m.user_id"
-                                " WHERE m.room_id = ? AND m.user_id != ? AND u.kind != 'department' ORDER BY u.kana, u.id",
-                                "III", note_id, m.room_id, m.author_id);
+                          "SELECT m.user_id, r.first_at FROM room_members m JOIN users u ON u.id = m.user_id"
+                          " LEFT JOIN note_reads r ON r.note_id = ? AND r.user_id = m.user_id"
+                          " WHERE m.room_id = ? AND m.user_id != ? AND u.kind != 'department' ORDER BY u.kana, u.id",
+                          "III", note_id, m.room_id, m.author_id);
     while (store__row(s, st) == 1) {
         store__ids_push(&ids, &n, &cap, store__i64(st, 0));
         store__ids_push(&at, &n2, &cap2, store__null(st, 1) ? 0 : store__i64(st, 1));
@@ -290,10 +289,10 @@ store_note_unread_ids(store_t *s, int64_t note_id, int64_t **ids, size_t *n)
     if (store_note_meta(s, note_id, &m) != 0)
         return STORE_ENOTFOUND;
     stmt_t *st = store__q(s,
-                                "SELECT m.user_id FROM room_members m JOIN users u ON u.id = m.user_id"
-                                " WHERE m.room_id = ? AND m.user_id != ? AND u.kind != 'department' AND NOT EXISTS("
-                                " SELECT 1 FROM note_reads r WHERE r.note_id = ? AND r.user_id = m.user_id) ORDER BY m.user_id",
-                                "III", m.room_id, m.author_id, note_id);
+                          "SELECT m.user_id FROM room_members m JOIN users u ON u.id = m.user_id"
+                          " WHERE m.room_id = ? AND m.user_id != ? AND u.kind != 'department' AND NOT EXISTS("
+                          " SELECT 1 FROM note_reads r WHERE r.note_id = ? AND r.user_id = m.user_id) ORDER BY m.user_id",
+                          "III", m.room_id, m.author_id, note_id);
     while (store__row(s, st) == 1)
         store__ids_push(ids, n, &cap, store__i64(st, 0));
     return 0;
@@ -306,13 +305,12 @@ store_note_versions_json(store_t *s, int64_t note_id)
     size_t n = 0, cap = 0;
     json_t *arr = json_array();
     stmt_t *st = store__q(s,
-                                "SELECT version, title, created_at, editor_id, length(body) FROM note_versions WHERE note_id = ?"
-                                " ORDER BY version DESC",
-                                "I", note_id);
+                          "SELECT version, title, created_at, editor_id, length(body) FROM note_versions WHERE note_id = ?"
+                          " ORDER BY version DESC",
+                          "I", note_id);
     while (store__row(s, st) == 1) {
-        json_array_append_new(arr, json_pack("{sI ss so sI}", "version", (json_int_t)store__i64(st, 0), "title",
-                                             store__text(st, 1), "created_at", store__jtime(st, 2), "body_bytes",
-                                             (json_int_t)store__i64(st, 4)));
+        json_array_append_new(arr, json_pack("{sI ss so sI}", "version", (json_int_t)store__i64(st, 0), "title", store__text(st, 1),
+                                             "created_at", store__jtime(st, 2), "body_bytes", (json_int_t)store__i64(st, 4)));
         store__ids_push(&ed, &n, &cap, store__i64(st, 3));
     }
     for (size_t i = 0; i < n; i++)
@@ -325,14 +323,14 @@ json_t *
 store_note_version_json(store_t *s, int64_t note_id, int64_t version)
 {
     stmt_t *st = store__q(s,
-                                "SELECT version, title, body, file_ids, editor_id, created_at FROM note_versions"
-                                " WHERE note_id = ? AND version = ?",
-                                "II", note_id, version);
+                          "SELECT version, title, body, file_ids, editor_id, created_at FROM note_versions"
+                          " WHERE note_id = ? AND version = ?",
+                          "II", note_id, version);
     if (store__row(s, st) != 1)
         return NULL;
     int64_t editor = store__i64(st, 4);
-    json_t *v = json_pack("{sI sI ss ss so so}", "note_id", (json_int_t)note_id, "version", (json_int_t)store__i64(st, 0),
-                          "title", store__text(st, 1), "body", store__text(st, 2), "file_ids", json_or_array(store__text(st, 3)),
+    json_t *v = json_pack("{sI sI ss ss so so}", "note_id", (json_int_t)note_id, "version", (json_int_t)store__i64(st, 0), "title",
+                          store__text(st, 1), "body", store__text(st, 2), "file_ids", json_or_array(store__text(st, 3)),
                           "created_at", store__jtime(st, 5));
     json_object_set_new(v, "editor", store__user_brief(s, editor));
     return v;
@@ -342,9 +340,9 @@ int
 store_note_file_readable(store_t *s, int64_t file_id, int64_t user_id)
 {
     stmt_t *st = store__q(s,
-                                "SELECT 1 FROM note_files nf JOIN notes n ON n.id = nf.note_id AND n.deleted_at IS NULL"
-                                " JOIN room_members rm ON rm.room_id = nf.room_id AND rm.user_id = ? WHERE nf.file_id = ? LIMIT 1",
-                                "II", user_id, file_id);
+                          "SELECT 1 FROM note_files nf JOIN notes n ON n.id = nf.note_id AND n.deleted_at IS NULL"
+                          " JOIN room_members rm ON rm.room_id = nf.room_id AND rm.user_id = ? WHERE nf.file_id = ? LIMIT 1",
+                          "II", user_id, file_id);
     return store__row(s, st) == 1;
 }
 
@@ -397,16 +395,15 @@ store_suggestions_json(store_t *s, int64_t note_id)
     int64_t *who = NULL;
     size_t n = 0, cap = 0;
     json_t *arr = json_array();
-    stmt_t *st =
-        store__q(s,
-                 "SELECT id, base_version, title, body, status, created_at, resolved_at, user_id FROM note_suggestions"
-                 " WHERE note_id = ? ORDER BY id DESC LIMIT 100",
-                 "I", note_id);
+    stmt_t *st = store__q(s,
+                          "SELECT id, base_version, title, body, status, created_at, resolved_at, user_id FROM note_suggestions"
+                          " WHERE note_id = ? ORDER BY id DESC LIMIT 100",
+                          "I", note_id);
     while (store__row(s, st) == 1) {
-        json_array_append_new(arr, json_pack("{sI sI ss ss ss so so}", "id", (json_int_t)store__i64(st, 0),
-                                             "base_version", (json_int_t)store__i64(st, 1), "title", store__text(st, 2),
-                                             "body", store__text(st, 3), "status", store__text(st, 4), "created_at",
-                                             store__jtime(st, 5), "resolved_at", store__jtime(st, 6)));
+        json_array_append_new(arr, json_pack("{sI sI ss ss ss so so}", "id", (json_int_t)store__i64(st, 0), "base_version",
+                                             (json_int_t)store__i64(st, 1), "title", store__text(st, 2), "body", store__text(st, 3),
+                                             "status", store__text(st, 4), "created_at", store__jtime(st, 5), "resolved_at",
+                                             store__jtime(st, 6)));
         store__ids_push(&who, &n, &cap, store__i64(st, 7));
     }
     for (size_t i = 0; i < n; i++)
@@ -479,18 +476,17 @@ json_t *
 store_meeting_json(store_t *s, int64_t id)
 {
     stmt_t *st = store__q(s,
-                                "SELECT id, room_id, title, starts_at, ends_at, place, chat_only, agenda, organiser_id,"
-                                " minutes_note_id, created_at, updated_at FROM meetings WHERE id = ?",
-                                "I", id);
+                          "SELECT id, room_id, title, starts_at, ends_at, place, chat_only, agenda, organiser_id,"
+                          " minutes_note_id, created_at, updated_at FROM meetings WHERE id = ?",
+                          "I", id);
     if (store__row(s, st) != 1)
         return NULL;
     int64_t organiser = store__i64(st, 8);
-    json_t *m = json_pack("{sI sI ss so so ss sb so so so so}", "id", (json_int_t)id, "room_id",
-                          (json_int_t)store__i64(st, 1), "title", store__text(st, 2), "starts_at", store__jtime(st, 3),
-                          "ends_at", store__jtime(st, 4), "place", store__text(st, 5), "chat_only", store__int(st, 6),
-                          "agenda", json_or_array(store__text(st, 7)), "minutes_note_id",
-                          store__null(st, 9) ? json_null() : json_integer(store__i64(st, 9)),
-                          "created_at", store__jtime(st, 10), "updated_at", store__jtime(st, 11));
+    json_t *m = json_pack("{sI sI ss so so ss sb so so so so}", "id", (json_int_t)id, "room_id", (json_int_t)store__i64(st, 1),
+                          "title", store__text(st, 2), "starts_at", store__jtime(st, 3), "ends_at", store__jtime(st, 4), "place",
+                          store__text(st, 5), "chat_only", store__int(st, 6), "agenda", json_or_array(store__text(st, 7)),
+                          "minutes_note_id", store__null(st, 9) ? json_null() : json_integer(store__i64(st, 9)), "created_at",
+                          store__jtime(st, 10), "updated_at", store__jtime(st, 11));
     json_object_set_new(m, "organiser", store__user_brief(s, organiser));
     int64_t *ids = NULL;
     size_t n = 0, cap = 0;
@@ -525,9 +521,9 @@ int64_t
 store_meeting_current(store_t *s, int64_t room_id, int64_t at)
 {
     stmt_t *st = store__q(s,
-                                "SELECT id FROM meetings WHERE room_id = ? AND created_at <= ? + 1000 AND ends_at + 86400000 >= ?"
-                                " ORDER BY starts_at DESC, id DESC LIMIT 1",
-                                "III", room_id, at, at);
+                          "SELECT id FROM meetings WHERE room_id = ? AND created_at <= ? + 1000 AND ends_at + 86400000 >= ?"
+                          " ORDER BY starts_at DESC, id DESC LIMIT 1",
+                          "III", room_id, at, at);
     return store__row(s, st) == 1 ? store__i64(st, 0) : 0;
 }
 
@@ -540,10 +536,10 @@ store_meeting_tagged(store_t *s, int64_t meeting_id)
     size_t n = 0, cap = 0;
     json_t *arr = json_array();
     stmt_t *st = store__q(s,
-                                "SELECT m.id, m.seq, t.tag, m.text, m.sender_id, m.created_at, t.answer_to, t.assignee_id,"
-                                " t.due_date FROM message_tags t JOIN messages m ON m.id = t.message_id"
-                                " WHERE t.meeting_id = ? AND m.deleted_at IS NULL ORDER BY m.seq",
-                                "I", meeting_id);
+                          "SELECT m.id, m.seq, t.tag, m.text, m.sender_id, m.created_at, t.answer_to, t.assignee_id,"
+                          " t.due_date FROM message_tags t JOIN messages m ON m.id = t.message_id"
+                          " WHERE t.meeting_id = ? AND m.deleted_at IS NULL ORDER BY m.seq",
+                          "I", meeting_id);
     while (store__row(s, st) == 1) {
         if (n == cap) {
             cap = cap ? cap * 2 : 16;
@@ -553,12 +549,11 @@ store_meeting_tagged(store_t *s, int64_t meeting_id)
         rows[n].sender = store__i64(st, 4);
         rows[n].assignee = store__i64(st, 7);
         n++;
-        json_array_append_new(
-            arr, json_pack("{sI sI ss ss so so so}", "message_id", (json_int_t)store__i64(st, 0), "seq",
-                           (json_int_t)store__i64(st, 1), "tag", store__text(st, 2), "text", store__text(st, 3),
-                           "created_at", store__jtime(st, 5), "answer_to",
-                           store__null(st, 6) ? json_null() : json_integer(store__i64(st, 6)),
-                           "due_date", store__jstr(st, 8)));
+        json_array_append_new(arr, json_pack("{sI sI ss ss so so so}", "message_id", (json_int_t)store__i64(st, 0), "seq",
+                                             (json_int_t)store__i64(st, 1), "tag", store__text(st, 2), "text", store__text(st, 3),
+                                             "created_at", store__jtime(st, 5), "answer_to",
+                                             store__null(st, 6) ? json_null() : json_integer(store__i64(st, 6)), "due_date",
+                                             store__jstr(st, 8)));
     }
     for (size_t i = 0; i < n; i++) {
         json_t *o = json_array_get(arr, i);
@@ -573,14 +568,14 @@ json_t *
 store_meeting_attendees(store_t *s, int64_t meeting_id)
 {
     stmt_t *st = store__q(s,
-                                "SELECT u.id FROM users u WHERE u.kind != 'department' AND u.id IN ("
-                                " SELECT m.author_id FROM meetings g JOIN messages m ON m.room_id = g.room_id"
-                                "   AND m.created_at BETWEEN g.starts_at AND g.ends_at WHERE g.id = ?1"
-                                " UNION SELECT m.author_id FROM message_tags t JOIN messages m ON m.id = t.message_id"
-                                "   WHERE t.meeting_id = ?1"
-                                " UNION SELECT r.user_id FROM notes n JOIN note_reads r ON r.note_id = n.id WHERE n.meeting_id = ?1"
-                                " UNION SELECT organiser_id FROM meetings WHERE id = ?1) ORDER BY u.kana, u.id",
-                                "I", meeting_id);
+                          "SELECT u.id FROM users u WHERE u.kind != 'department' AND u.id IN ("
+                          " SELECT m.author_id FROM meetings g JOIN messages m ON m.room_id = g.room_id"
+                          "   AND m.created_at BETWEEN g.starts_at AND g.ends_at WHERE g.id = ?1"
+                          " UNION SELECT m.author_id FROM message_tags t JOIN messages m ON m.id = t.message_id"
+                          "   WHERE t.meeting_id = ?1"
+                          " UNION SELECT r.user_id FROM notes n JOIN note_reads r ON r.note_id = n.id WHERE n.meeting_id = ?1"
+                          " UNION SELECT organiser_id FROM meetings WHERE id = ?1) ORDER BY u.kana, u.id",
+                          "I", meeting_id);
     return store__objects_of(s, st, store__user_brief);
 }
 
@@ -663,18 +658,17 @@ json_t *
 store_memo_json(store_t *s, int64_t id)
 {
     stmt_t *st = store__q(s,
-                                "SELECT id, for_user_id, taker_id, room_id, message_id, caller_name, caller_org, callback_number,"
-                                " received_at, body, request, confirmed_at, created_at FROM memos WHERE id = ?",
-                                "I", id);
+                          "SELECT id, for_user_id, taker_id, room_id, message_id, caller_name, caller_org, callback_number,"
+                          " received_at, body, request, confirmed_at, created_at FROM memos WHERE id = ?",
+                          "I", id);
     if (store__row(s, st) != 1)
         return NULL;
     int64_t for_user = store__i64(st, 1), taker = store__i64(st, 2);
-    json_t *m =
-        json_pack("{sI sI so ss ss ss so ss ss so so}", "id", (json_int_t)id, "room_id", (json_int_t)store__i64(st, 3),
-                  "message_id", store__null(st, 4) ? json_null() : json_integer(store__i64(st, 4)),
-                  "caller_name", store__text(st, 5), "caller_org", store__text(st, 6), "callback_number", store__text(st, 7),
-                  "received_at", store__jtime(st, 8), "body", store__text(st, 9), "request", store__text(st, 10), "confirmed_at",
-                  store__jtime(st, 11), "created_at", store__jtime(st, 12));
+    json_t *m = json_pack("{sI sI so ss ss ss so ss ss so so}", "id", (json_int_t)id, "room_id", (json_int_t)store__i64(st, 3),
+                          "message_id", store__null(st, 4) ? json_null() : json_integer(store__i64(st, 4)), "caller_name",
+                          store__text(st, 5), "caller_org", store__text(st, 6), "callback_number", store__text(st, 7),
+                          "received_at", store__jtime(st, 8), "body", store__text(st, 9), "request", store__text(st, 10),
+                          "confirmed_at", store__jtime(st, 11), "created_at", store__jtime(st, 12));
     json_object_set_new(m, "for_user", store__user_brief(s, for_user));
     json_object_set_new(m, "taker", store__user_brief(s, taker));
     return m;
@@ -684,9 +678,9 @@ json_t *
 store_memos_json(store_t *s, int64_t for_user, int64_t taker, int unconfirmed_only)
 {
     stmt_t *st = store__q(s,
-                                "SELECT id FROM memos WHERE (?1 = 0 OR for_user_id = ?1) AND (?2 = 0 OR taker_id = ?2)"
-                                " AND (?3 = 0 OR confirmed_at IS NULL) ORDER BY id DESC LIMIT 200",
-                                "IIb", for_user, taker, unconfirmed_only);
+                          "SELECT id FROM memos WHERE (?1 = 0 OR for_user_id = ?1) AND (?2 = 0 OR taker_id = ?2)"
+                          " AND (?3 = 0 OR confirmed_at IS NULL) ORDER BY id DESC LIMIT 200",
+                          "IIb", for_user, taker, unconfirmed_only);
     return store__objects_of(s, st, store_memo_json);
 }
 
@@ -710,20 +704,20 @@ store_paper_rows(store_t *s, int64_t from_ms, int64_t to_ms, int (*fn)(void *arg
 {
     /* The department is the room's own (a department room) or that of its first owner. */
     stmt_t *st = store__q(s,
-                                "SELECT n.id, n.room_id, r.first_at, ifnull(d.id, 0), ifnull(d.path, ''), n.title,"
-                                " (SELECT CASE WHEN count(*) = count(f.pages) THEN sum(f.pages) ELSE -1 END"
-                                "    FROM note_files nf JOIN files f ON f.id = nf.file_id WHERE nf.note_id = n.id)"
-                                " FROM notes n JOIN note_reads r ON r.note_id = n.id AND r.user_id != n.author_id"
-                                " JOIN users ru ON ru.id = r.user_id AND ru.kind != 'department'"
-                                " JOIN rooms rm ON rm.id = n.room_id"
-                                " LEFT JOIN departments d ON d.id = coalesce(rm.department_id,"
-                                "   (SELECT u.department_id FROM room_members m JOIN users u ON u.id = m.user_id"
-                                "     WHERE m.room_id = rm.id AND m.role = 'owner' ORDER BY m.joined_at, m.user_id LIMIT 1),"
-                                "   (SELECT department_id FROM users WHERE id = rm.created_by))"
-                                " WHERE n.deleted_at IS NULL AND r.first_at >= ? AND r.first_at < ?"
-                                "   AND EXISTS(SELECT 1 FROM note_files WHERE note_id = n.id)"
-                                " ORDER BY r.first_at",
-                                "II", from_ms, to_ms);
+                          "SELECT n.id, n.room_id, r.first_at, ifnull(d.id, 0), ifnull(d.path, ''), n.title,"
+                          " (SELECT CASE WHEN count(*) = count(f.pages) THEN sum(f.pages) ELSE -1 END"
+                          "    FROM note_files nf JOIN files f ON f.id = nf.file_id WHERE nf.note_id = n.id)"
+                          " FROM notes n JOIN note_reads r ON r.note_id = n.id AND r.user_id != n.author_id"
+                          " JOIN users ru ON ru.id = r.user_id AND ru.kind != 'department'"
+                          " JOIN rooms rm ON rm.id = n.room_id"
+                          " LEFT JOIN departments d ON d.id = coalesce(rm.department_id,"
+                          "   (SELECT u.department_id FROM room_members m JOIN users u ON u.id = m.user_id"
+                          "     WHERE m.room_id = rm.id AND m.role = 'owner' ORDER BY m.joined_at, m.user_id LIMIT 1),"
+                          "   (SELECT department_id FROM users WHERE id = rm.created_by))"
+                          " WHERE n.deleted_at IS NULL AND r.first_at >= ? AND r.first_at < ?"
+                          "   AND EXISTS(SELECT 1 FROM note_files WHERE note_id = n.id)"
+                          " ORDER BY r.first_at",
+                          "II", from_ms, to_ms);
     int r;
     while ((r = store__row(s, st)) == 1) {
         struct store_paper_row row = {

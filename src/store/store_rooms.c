@@ -62,8 +62,7 @@ store_room_by_direct_key(store_t *s, const char *key, int64_t *id)
 int
 store_room_info(store_t *s, int64_t room_id, struct store_room_info *out)
 {
-    stmt_t *st =
-        store__q(s, "SELECT id, kind, ifnull(department_id, 0), archived, last_seq FROM rooms WHERE id = ?", "I", room_id);
+    stmt_t *st = store__q(s, "SELECT id, kind, ifnull(department_id, 0), archived, last_seq FROM rooms WHERE id = ?", "I", room_id);
     int r = store__row(s, st);
     if (r != 1)
         return r == 0 ? STORE_ENOTFOUND : STORE_EIO;
@@ -101,18 +100,16 @@ room_base(store_t *s, stmt_t *st)
     json_object_set_new(r, "kind", store__jstr(st, 1));
     json_object_set_new(r, "name", store__jstr(st, 2));
     json_object_set_new(r, "topic", store__jstr(st, 3));
-    json_object_set_new(r, "department_id",
-                        store__null(st, 4) ? json_null() : json_integer(store__i64(st, 4)));
+    json_object_set_new(r, "department_id", store__null(st, 4) ? json_null() : json_integer(store__i64(st, 4)));
     json_object_set_new(r, "archived", json_boolean(store__int(st, 5)));
     json_object_set_new(r, "created_at", store__jtime(st, 6));
     json_object_set_new(r, "last_seq", json_integer(store__i64(st, 7)));
     json_object_set_new(r, "last_activity_at", store__jtime(st, 8));
     json_object_set_new(r, "member_count", json_integer(store__i64(st, 9)));
-    json_object_set_new(
-        r, "records",
-        json_pack("{ss so sb sb}", "classification", store__text(st, 10), "retention_days",
-                  store__null(st, 11) ? json_null() : json_integer(store__i64(st, 11)),
-                  "legal_hold", store__int(st, 12), "approval_reminder", store__int(st, 13)));
+    json_object_set_new(r, "records",
+                        json_pack("{ss so sb sb}", "classification", store__text(st, 10), "retention_days",
+                                  store__null(st, 11) ? json_null() : json_integer(store__i64(st, 11)), "legal_hold",
+                                  store__int(st, 12), "approval_reminder", store__int(st, 13)));
     return r;
 }
 
@@ -129,9 +126,9 @@ json_t *
 store_room_json(store_t *s, int64_t room_id, int64_t viewer)
 {
     stmt_t *st = store__q(s,
-                                "SELECT " ROOM_COLS ", m.role, m.last_read_seq FROM rooms r"
-                                " JOIN room_members m ON m.room_id = r.id AND m.user_id = ? WHERE r.id = ?",
-                                "II", viewer, room_id);
+                          "SELECT " ROOM_COLS ", m.role, m.last_read_seq FROM rooms r"
+                          " JOIN room_members m ON m.room_id = r.id AND m.user_id = ? WHERE r.id = ?",
+                          "II", viewer, room_id);
     if (store__row(s, st) != 1)
         return NULL;
     json_t *r = room_base(s, st);
@@ -181,9 +178,9 @@ json_t *
 store_rooms_for_user(store_t *s, int64_t user_id, int archived)
 {
     stmt_t *st = store__q(s,
-                                "SELECT r.id FROM room_members m JOIN rooms r ON r.id = m.room_id WHERE m.user_id = ?"
-                                " AND (? < 0 OR r.archived = ?) ORDER BY r.last_activity_at DESC, r.id DESC",
-                                "Iii", user_id, archived, archived);
+                          "SELECT r.id FROM room_members m JOIN rooms r ON r.id = m.room_id WHERE m.user_id = ?"
+                          " AND (? < 0 OR r.archived = ?) ORDER BY r.last_activity_at DESC, r.id DESC",
+                          "Iii", user_id, archived, archived);
     int64_t *ids = NULL;
     size_t n = 0, cap = 0;
     while (store__row(s, st) == 1)
@@ -202,9 +199,9 @@ json_t *
 store_room_members_json(store_t *s, int64_t room_id)
 {
     stmt_t *st = store__q(s,
-                                "SELECT m.user_id, m.role, m.last_read_seq FROM room_members m JOIN users u ON u.id = m.user_id"
-                                " WHERE m.room_id = ? ORDER BY m.role = 'owner' DESC, u.kana, u.id",
-                                "I", room_id);
+                          "SELECT m.user_id, m.role, m.last_read_seq FROM room_members m JOIN users u ON u.id = m.user_id"
+                          " WHERE m.room_id = ? ORDER BY m.role = 'owner' DESC, u.kana, u.id",
+                          "I", room_id);
     int64_t *ids = NULL, *seqs = NULL;
     char **roles = NULL;
     size_t n = 0, cap = 0;
@@ -300,10 +297,10 @@ store_co_members(store_t *s, int64_t user_id, int64_t **ids, size_t *n)
     *ids = NULL;
     *n = 0;
     stmt_t *st = store__q(s,
-                                "SELECT DISTINCT m2.user_id FROM room_members m1 JOIN rooms r ON r.id = m1.room_id"
-                                " AND r.kind IN ('direct', 'group') JOIN room_members m2 ON m2.room_id = m1.room_id"
-                                " WHERE m1.user_id = ? AND m2.user_id != ?",
-                                "II", user_id, user_id);
+                          "SELECT DISTINCT m2.user_id FROM room_members m1 JOIN rooms r ON r.id = m1.room_id"
+                          " AND r.kind IN ('direct', 'group') JOIN room_members m2 ON m2.room_id = m1.room_id"
+                          " WHERE m1.user_id = ? AND m2.user_id != ?",
+                          "II", user_id, user_id);
     int r;
     while ((r = store__row(s, st)) == 1)
         store__ids_push(ids, n, &cap, store__i64(st, 0));
@@ -318,11 +315,11 @@ store_sync_department_rooms(store_t *s, int64_t user_id, int64_t now, int64_t **
     *nj = *nl = 0;
     /* Rooms the user should be in: department rooms of their department or any ancestor. */
     stmt_t *st = store__q(s,
-                                "SELECT r.id FROM rooms r JOIN departments rd ON rd.id = r.department_id, users u"
-                                " JOIN departments d ON d.id = u.department_id WHERE u.id = ? AND u.disabled = 0"
-                                " AND r.kind = 'department' AND (d.id = rd.id OR d.path LIKE rd.path || ' %')"
-                                " AND NOT EXISTS(SELECT 1 FROM room_members m WHERE m.room_id = r.id AND m.user_id = u.id)",
-                                "I", user_id);
+                          "SELECT r.id FROM rooms r JOIN departments rd ON rd.id = r.department_id, users u"
+                          " JOIN departments d ON d.id = u.department_id WHERE u.id = ? AND u.disabled = 0"
+                          " AND r.kind = 'department' AND (d.id = rd.id OR d.path LIKE rd.path || ' %')"
+                          " AND NOT EXISTS(SELECT 1 FROM room_members m WHERE m.room_id = r.id AND m.user_id = u.id)",
+                          "I", user_id);
     while (store__row(s, st) == 1)
         store__ids_push(joined, nj, &cj, store__i64(st, 0));
     st = store__q(s,
@@ -385,8 +382,8 @@ store_retention_purge(store_t *s, int64_t room_id, int64_t cutoff, int max, int 
     *count = 0;
     *hashes = NULL;
     *nhashes = 0;
-    stmt_t *st = store__q(s, "SELECT id FROM messages WHERE room_id = ? AND created_at < ? ORDER BY seq LIMIT ?", "IIi",
-                                room_id, cutoff, max);
+    stmt_t *st = store__q(s, "SELECT id FROM messages WHERE room_id = ? AND created_at < ? ORDER BY seq LIMIT ?", "IIi", room_id,
+                          cutoff, max);
     while (store__row(s, st) == 1)
         store__ids_push(&ids, &n, &cap, store__i64(st, 0));
     for (size_t i = 0; i < n && rc == 0; i++) {
@@ -411,7 +408,6 @@ store_retention_purge(store_t *s, int64_t room_id, int64_t cutoff, int max, int 
 json_t *
 store_rooms_all_json(store_t *s)
 {
-    stmt_t *st =
-        store__q(s, "SELECT id FROM rooms WHERE kind != 'direct' ORDER BY last_activity_at DESC, id DESC LIMIT 2000", "");
+    stmt_t *st = store__q(s, "SELECT id FROM rooms WHERE kind != 'direct' ORDER BY last_activity_at DESC, id DESC LIMIT 2000", "");
     return store__objects_of(s, st, store_room_public_json);
 }

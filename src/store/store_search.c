@@ -230,8 +230,8 @@ static int
 run_one(store_t *s, const char *sql, const char *expr, const struct store_search *q, int64_t id_lo, int64_t id_hi, int file,
         struct store_search_hit **hits, size_t *n, size_t *cap)
 {
-    stmt_t *st = store__q(s, sql, "tIIIIIiiIIt", expr, q->user_id, q->room_id, q->sender_id, q->after_ms, q->before_ms,
-                                q->has_file, q->max, id_lo, id_hi, q->tag);
+    stmt_t *st = store__q(s, sql, "tIIIIIiiIIt", expr, q->user_id, q->room_id, q->sender_id, q->after_ms, q->before_ms, q->has_file,
+                          q->max, id_lo, id_hi, q->tag);
     int rc;
     if (st == NULL)
         return STORE_EIO;
@@ -518,7 +518,8 @@ pg_index_chunk(store_t *s, int *more)
         if (!live)
             continue;
         int64_t room = store__i64(st, 5);
-        char *t = kind[0] == 'm' ? terms_of(store__text(st, 2), NULL, room) : terms_of(store__text(st, 3), store__text(st, 4), room);
+        char *t =
+            kind[0] == 'm' ? terms_of(store__text(st, 2), NULL, room) : terms_of(store__text(st, 3), store__text(st, 4), room);
         sb_fmt(&kinds, "%s%c", nlive ? "," : "", kind[0]);
         sb_fmt(&ids, "%s%lld", nlive ? "," : "", id);
         sb_fmt(&rooms, "%s%lld", nlive ? "," : "", (long long)store__i64(st, 5));
@@ -624,7 +625,8 @@ word_in(const char *a, const char *b, const struct qword *w)
 static const char pg_sql_messages[] =
     /* The index first (a fence: left to itself the planner may read the member rooms' messages
      * and probe the terms of each), within the window of ids and the searcher's rooms. */
-    STORE_PLAN_PER_CALL "WITH c AS MATERIALIZED (SELECT t.id FROM search_terms t WHERE t.kind = 'm' AND t.terms @> ?1::text[]"
+    STORE_PLAN_PER_CALL
+    "WITH c AS MATERIALIZED (SELECT t.id FROM search_terms t WHERE t.kind = 'm' AND t.terms @> ?1::text[]"
     " AND t.id >= ?9 AND t.id < ?10 AND t.room_id IN (SELECT room_id FROM room_members WHERE user_id = ?2)"
     " AND (?3 = 0 OR t.room_id = ?3))"
     " SELECT m.id, m.room_id, m.created_at, m.text FROM c JOIN messages m ON m.id = c.id WHERE m.id >= ?9 AND m.id < ?10" FILTERS
@@ -632,12 +634,12 @@ static const char pg_sql_messages[] =
 
 static const char pg_sql_files[] =
     STORE_PLAN_PER_CALL "SELECT mf.file_id, m.room_id, m.id, m.created_at, t.name, substr(t.body, 1, 65536) FROM search_terms t"
-    " JOIN message_files mf ON mf.file_id = t.id JOIN messages m ON m.id = mf.message_id"
-    " WHERE t.kind = 'f' AND t.terms @> ?1::text[] AND m.id >= ?9 AND m.id < ?10" FILTERS
-    " AND ?7 >= 0 AND ?11 IS NULL ORDER BY m.id DESC LIMIT ?8";
+                        " JOIN message_files mf ON mf.file_id = t.id JOIN messages m ON m.id = mf.message_id"
+                        " WHERE t.kind = 'f' AND t.terms @> ?1::text[] AND m.id >= ?9 AND m.id < ?10" FILTERS
+                        " AND ?7 >= 0 AND ?11 IS NULL ORDER BY m.id DESC LIMIT ?8";
 
-static const char pg_sql_notes[] =
-    STORE_PLAN_PER_CALL "SELECT n.id, n.room_id, n.updated_at, n.title, substr(n.body, 1, 65536) FROM search_terms t JOIN notes n ON n.id = t.id"
+static const char pg_sql_notes[] = STORE_PLAN_PER_CALL
+    "SELECT n.id, n.room_id, n.updated_at, n.title, substr(n.body, 1, 65536) FROM search_terms t JOIN notes n ON n.id = t.id"
     " WHERE t.kind = 'n' AND t.terms @> ?1::text[] AND n.deleted_at IS NULL"
     " AND n.room_id IN (SELECT room_id FROM room_members WHERE user_id = ?2) AND (?3 = 0 OR n.room_id = ?3)"
     " AND (?4 = 0 OR n.author_id = ?4 OR n.updated_by = ?4) AND (?5 = 0 OR n.updated_at >= ?5)"
@@ -648,9 +650,9 @@ static const char pg_sql_notes[] =
 
 /* One kind of hit: pages of candidates, newest first, until q->max pass or time runs out. */
 static int
-pg_run_one(store_t *s, const char *sql, int kind, const char *must, struct qword *pos, size_t npos, struct qword *neg,
-           size_t nneg, const struct store_search *q, int64_t id_lo, int64_t id_hi, int64_t deadline,
-           struct store_search_hit **hits, size_t *n, size_t *cap)
+pg_run_one(store_t *s, const char *sql, int kind, const char *must, struct qword *pos, size_t npos, struct qword *neg, size_t nneg,
+           const struct store_search *q, int64_t id_lo, int64_t id_hi, int64_t deadline, struct store_search_hit **hits, size_t *n,
+           size_t *cap)
 {
     int found = 0;
     /* Messages in windows of ids, newest first, each eight times the last: GIN hands back every
@@ -787,16 +789,16 @@ pg_search(store_t *s, const struct store_search *q, struct store_search_hit **hi
         int64_t deadline = time_mono_ms() + (q->budget_ms > 0 ? q->budget_ms : 2000);
         int64_t id_lo = q->after_ms ? id_at(s, q->after_ms) : 0, id_hi = q->before_ms ? id_at(s, q->before_ms) : INT64_MAX;
         if (q->kinds & STORE_HIT_MESSAGE)
-            rc = pg_run_one(s, pg_sql_messages, STORE_HIT_MESSAGE, rlit.p, pos, npos, neg, nneg, q, id_lo, id_hi, deadline, hits,
-                            n, &cap);
+            rc = pg_run_one(s, pg_sql_messages, STORE_HIT_MESSAGE, rlit.p, pos, npos, neg, nneg, q, id_lo, id_hi, deadline, hits, n,
+                            &cap);
         if (rc >= 0 && (q->kinds & STORE_HIT_FILE)) {
-            int rc2 = pg_run_one(s, pg_sql_files, STORE_HIT_FILE, lit.p, pos, npos, neg, nneg, q, id_lo, id_hi, deadline, hits, n,
-                                 &cap);
+            int rc2 =
+                pg_run_one(s, pg_sql_files, STORE_HIT_FILE, lit.p, pos, npos, neg, nneg, q, id_lo, id_hi, deadline, hits, n, &cap);
             rc = rc2 < 0 ? rc2 : rc | rc2;
         }
         if (rc >= 0 && (q->kinds & STORE_HIT_NOTE)) {
-            int rc2 = pg_run_one(s, pg_sql_notes, STORE_HIT_NOTE, rlit.p, pos, npos, neg, nneg, q, 0, INT64_MAX, deadline, hits, n,
-                                 &cap);
+            int rc2 =
+                pg_run_one(s, pg_sql_notes, STORE_HIT_NOTE, rlit.p, pos, npos, neg, nneg, q, 0, INT64_MAX, deadline, hits, n, &cap);
             rc = rc2 < 0 ? rc2 : rc | rc2;
         }
         free(lit.p);

@@ -29,8 +29,7 @@ user_from_row(stmt_t *st)
     json_object_set_new(u, "kana", store__jstr(st, 3));
     json_object_set_new(u, "kind", store__jstr(st, 4));
     json_object_set_new(u, "employment", store__jstr(st, 5));
-    json_object_set_new(u, "department_id",
-                        store__null(st, 6) ? json_null() : json_integer(store__i64(st, 6)));
+    json_object_set_new(u, "department_id", store__null(st, 6) ? json_null() : json_integer(store__i64(st, 6)));
     json_object_set_new(u, "department", json_string(store__text(st, 7)));
     json_object_set_new(u, "title", store__jstr(st, 8));
     json_object_set_new(u, "extension", store__jstr(st, 9));
@@ -56,9 +55,9 @@ json_t *
 store_user_json(store_t *s, int64_t id)
 {
     stmt_t *st = store__q(s,
-                                "SELECT " USER_COLS " FROM users u LEFT JOIN departments d ON d.id = u.department_id"
-                                " WHERE u.id = ?",
-                                "I", id);
+                          "SELECT " USER_COLS " FROM users u LEFT JOIN departments d ON d.id = u.department_id"
+                          " WHERE u.id = ?",
+                          "I", id);
     if (store__row(s, st) != 1)
         return NULL;
     return user_from_row(st);
@@ -68,9 +67,9 @@ json_t *
 store__user_brief(store_t *s, int64_t id)
 {
     stmt_t *st = store__q(s,
-                                "SELECT u.id, u.name, u.title, d.path, u.kind FROM users u LEFT JOIN departments d"
-                                " ON d.id = u.department_id WHERE u.id = ?",
-                                "I", id);
+                          "SELECT u.id, u.name, u.title, d.path, u.kind FROM users u LEFT JOIN departments d"
+                          " ON d.id = u.department_id WHERE u.id = ?",
+                          "I", id);
     if (store__row(s, st) != 1)
         return json_null();
     return json_pack("{sI ss ss ss ss}", "id", (json_int_t)store__i64(st, 0), "name", store__text(st, 1), "title",
@@ -82,10 +81,10 @@ static int
 refresh_search_key(store_t *s, int64_t id)
 {
     stmt_t *st = store__q(s,
-                                "SELECT u.name || ' ' || u.kana || ' ' || u.login || ' ' || ifnull(d.path,'') || ' ' ||"
-                                " u.title || ' ' || u.extension || ' ' || u.work_phone FROM users u"
-                                " LEFT JOIN departments d ON d.id = u.department_id WHERE u.id = ?",
-                                "I", id);
+                          "SELECT u.name || ' ' || u.kana || ' ' || u.login || ' ' || ifnull(d.path,'') || ' ' ||"
+                          " u.title || ' ' || u.extension || ' ' || u.work_phone FROM users u"
+                          " LEFT JOIN departments d ON d.id = u.department_id WHERE u.id = ?",
+                          "I", id);
     if (store__row(s, st) != 1)
         return STORE_ENOTFOUND;
     const char *src = store__text(st, 0);
@@ -281,10 +280,10 @@ store_password_history(store_t *s, int64_t id, int n, char ***hashes, size_t *co
     *count = 0;
     /* The current hash first (it may predate the history table), then the recorded ones. */
     stmt_t *st = store__q(s,
-                                "SELECT hash FROM (SELECT password_hash AS hash, 1e18 AS k FROM users WHERE id = ?"
-                                " AND password_hash IS NOT NULL UNION ALL SELECT hash, id FROM password_history"
-                                " WHERE user_id = ?) AS h ORDER BY k DESC LIMIT ?",
-                                "IIi", id, id, n);
+                          "SELECT hash FROM (SELECT password_hash AS hash, 1e18 AS k FROM users WHERE id = ?"
+                          " AND password_hash IS NOT NULL UNION ALL SELECT hash, id FROM password_history"
+                          " WHERE user_id = ?) AS h ORDER BY k DESC LIMIT ?",
+                          "IIi", id, id, n);
     int r;
     while ((r = store__row(s, st)) == 1) {
         *hashes = xrealloc(*hashes, (*count + 1) * sizeof(char *));
@@ -358,10 +357,10 @@ int
 store_directory_scan(store_t *s, void (*fn)(void *arg, int64_t id, int64_t dept, const char *key, const char *dept_path), void *arg)
 {
     stmt_t *st = store__q(s,
-                                "SELECT u.id, ifnull(u.department_id, 0), u.search_key, ifnull(d.path, '') FROM users u"
-                                " LEFT JOIN departments d ON d.id = u.department_id WHERE u.disabled = 0"
-                                " ORDER BY ifnull(d.path, '~'), u.kana, u.id",
-                                "");
+                          "SELECT u.id, ifnull(u.department_id, 0), u.search_key, ifnull(d.path, '') FROM users u"
+                          " LEFT JOIN departments d ON d.id = u.department_id WHERE u.disabled = 0"
+                          " ORDER BY ifnull(d.path, '~'), u.kana, u.id",
+                          "");
     int r;
     while ((r = store__row(s, st)) == 1)
         fn(arg, store__i64(st, 0), store__i64(st, 1), store__text(st, 2), store__text(st, 3));
@@ -372,9 +371,9 @@ json_t *
 store_user_list_all(store_t *s)
 {
     stmt_t *st = store__q(s,
-                                "SELECT " USER_COLS " FROM users u LEFT JOIN departments d ON d.id = u.department_id"
-                                " ORDER BY u.id",
-                                "");
+                          "SELECT " USER_COLS " FROM users u LEFT JOIN departments d ON d.id = u.department_id"
+                          " ORDER BY u.id",
+                          "");
     json_t *arr = json_array();
     while (store__row(s, st) == 1)
         json_array_append_new(arr, user_from_row(st));
@@ -413,9 +412,9 @@ int
 store_is_delegate(store_t *s, int64_t account_id, int64_t user_id)
 {
     stmt_t *st = store__q(s,
-                                "SELECT 1 FROM delegates g JOIN users u ON u.id = g.account_id WHERE g.account_id = ?"
-                                " AND g.user_id = ? AND u.kind = 'department' AND u.disabled = 0",
-                                "II", account_id, user_id);
+                          "SELECT 1 FROM delegates g JOIN users u ON u.id = g.account_id WHERE g.account_id = ?"
+                          " AND g.user_id = ? AND u.kind = 'department' AND u.disabled = 0",
+                          "II", account_id, user_id);
     return store__row(s, st) == 1;
 }
 
@@ -448,8 +447,7 @@ store_department_ensure_path(store_t *s, const char *const *parts, size_t n, int
 {
     int64_t parent = 0;
     for (size_t i = 0; i < n; i++) {
-        stmt_t *st =
-            store__q(s, "SELECT id FROM departments WHERE ifnull(parent_id, 0) = ? AND name = ?", "It", parent, parts[i]);
+        stmt_t *st = store__q(s, "SELECT id FROM departments WHERE ifnull(parent_id, 0) = ? AND name = ?", "It", parent, parts[i]);
         int r = store__row(s, st);
         if (r < 0)
             return STORE_EIO;
@@ -508,8 +506,7 @@ store_departments_json(store_t *s)
         json_object_set_new(d, "id", json_integer(store__i64(st, 0)));
         json_object_set_new(d, "code", store__jstr(st, 1));
         json_object_set_new(d, "name", store__jstr(st, 2));
-        json_object_set_new(d, "parent_id",
-                            store__null(st, 3) ? json_null() : json_integer(store__i64(st, 3)));
+        json_object_set_new(d, "parent_id", store__null(st, 3) ? json_null() : json_integer(store__i64(st, 3)));
         json_object_set_new(d, "path", store__jstr(st, 4));
         json_array_append_new(arr, d);
     }
@@ -604,11 +601,11 @@ store_sessions_phone_stale(store_t *s, int64_t now, int64_t idle_ms, int64_t max
     *n = 0;
     /* GLOB, not LIKE: the same case-sensitive marks as api_ua_is_phone(). */
     stmt_t *st = store__q(s,
-                                "SELECT id, user_id FROM sessions WHERE revoked_at IS NULL AND expires_at > ?"
-                                " AND (user_agent GLOB '*Android*' OR user_agent GLOB '*iPhone*' OR user_agent GLOB '*iPad*'"
-                                " OR user_agent GLOB '*Mobile*')"
-                                " AND ((? > 0 AND last_seen_at < ? - ?) OR (? > 0 AND created_at < ? - ?))",
-                                "IIIIIII", now, idle_ms, now, idle_ms, max_ms, now, max_ms);
+                          "SELECT id, user_id FROM sessions WHERE revoked_at IS NULL AND expires_at > ?"
+                          " AND (user_agent GLOB '*Android*' OR user_agent GLOB '*iPhone*' OR user_agent GLOB '*iPad*'"
+                          " OR user_agent GLOB '*Mobile*')"
+                          " AND ((? > 0 AND last_seen_at < ? - ?) OR (? > 0 AND created_at < ? - ?))",
+                          "IIIIIII", now, idle_ms, now, idle_ms, max_ms, now, max_ms);
     int r;
     while ((r = store__row(s, st)) == 1) {
         store__ids_push(ids, n, &cap, store__i64(st, 0));
@@ -621,9 +618,9 @@ json_t *
 store_sessions_json(store_t *s, int64_t user_id, int64_t current_id)
 {
     stmt_t *st = store__q(s,
-                                "SELECT id, created_at, last_seen_at, user_agent, address, zone FROM sessions WHERE user_id = ?"
-                                " AND revoked_at IS NULL AND expires_at > ? ORDER BY last_seen_at DESC",
-                                "II", user_id, time_now_ms());
+                          "SELECT id, created_at, last_seen_at, user_agent, address, zone FROM sessions WHERE user_id = ?"
+                          " AND revoked_at IS NULL AND expires_at > ? ORDER BY last_seen_at DESC",
+                          "II", user_id, time_now_ms());
     json_t *arr = json_array();
     while (store__row(s, st) == 1) {
         json_t *o = json_object();
