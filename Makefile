@@ -116,7 +116,7 @@ bench-cluster: all
 	bench/cluster.sh
 
 format:
-	clang-format -i $$(git ls-files 'src/*.c' 'src/*.h' 'tests/*.c' 'bench/*.c')
+	clang-format -i $$(git ls-files 'src/*.c' 'src/*.h' 'tests/*.c' 'bench/*.c' 'bench/*.h')
 
 clean:
 	rm -rf build build-asan

@@ -1,7 +1,7 @@
 /*
  * What the load generators (loadgen.c for Kairan, peerload.c for the peers) share: monotonic
- * time, the log-linear latency histogram and its JSON, a process's CPU time and memory from /proc, WebSocket frame parsing, and a few small helpers. Static functions
- * in a header: each generator is one translation unit built by build.sh.
+ * time, the log-linear latency histogram and its JSON, a process's CPU time and memory from /proc, WebSocket frame parsing, and a
+ * few small helpers. Static functions in a header: each generator is one translation unit built by build.sh.
  */
 #ifndef KAIRAN_BENCH_BENCHUTIL_H
 #define KAIRAN_BENCH_BENCHUTIL_H
