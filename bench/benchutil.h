@@ -8,12 +8,107 @@
 
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+/*
+ * The socket half of a generator's connection: non-blocking, its input and output buffers and
+ * its epoll registration. Each generator's `struct conn` begins with one (`struct bconn io;`
+ * first, so that the pointer epoll hands back is the connection's).
+ */
+struct bconn {
+    int fd;
+    uint8_t want_out;
+    char *rb, *wb;
+    uint32_t rlen, rcap, wlen, woff, wcap;
+};
+
+/* Grows *b (capacity *cap, len bytes used) to hold n more bytes. */
+static void
+bconn_grow(char **b, uint32_t *cap, uint32_t len, uint32_t n)
+{
+    if (len + n > *cap) {
+        *cap = *cap ? *cap * 2 : 2048;
+        while (*cap < len + n)
+            *cap *= 2;
+        *b = realloc(*b, *cap);
+    }
+}
+
+static void
+bconn_want_out(int ep, struct bconn *c, int out)
+{
+    struct epoll_event e = {.events = EPOLLIN | (out ? EPOLLOUT : 0), .data.ptr = c};
+    epoll_ctl(ep, EPOLL_CTL_MOD, c->fd, &e);
+    c->want_out = (uint8_t)out;
+}
+
+/* Writes what is buffered; waits for EPOLLOUT when the socket is full. 0, or -1 (closed). */
+static int
+bconn_flush(int ep, struct bconn *c)
+{
+    while (c->woff < c->wlen) {
+        ssize_t n = send(c->fd, c->wb + c->woff, c->wlen - c->woff, MSG_NOSIGNAL);
+        if (n < 0) {
+            if (errno == EAGAIN) {
+                if (!c->want_out)
+                    bconn_want_out(ep, c, 1);
+                return 0;
+            }
+            return -1;
+        }
+        c->woff += (uint32_t)n;
+    }
+    c->woff = c->wlen = 0;
+    if (c->want_out)
+        bconn_want_out(ep, c, 0);
+    return 0;
+}
+
+/* Connects from `from` (a loopback source address, any port) to `to`, registered for input and
+ * for the connect's completion. 0, or -1. */
+static int
+bconn_open(int ep, struct bconn *c, const struct sockaddr_in *from, const struct sockaddr_in *to)
+{
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return -1;
+    int one = 1;
+    setsockopt(fd, SOL_TCP, TCP_NODELAY, &one, sizeof(one));
+    setsockopt(fd, SOL_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof(one));
+    if (bind(fd, (const struct sockaddr *)from, sizeof(*from)) != 0 ||
+        (connect(fd, (const struct sockaddr *)to, sizeof(*to)) != 0 && errno != EINPROGRESS)) {
+        close(fd);
+        return -1;
+    }
+    c->fd = fd;
+    c->rlen = c->wlen = c->woff = 0;
+    struct epoll_event e = {.events = EPOLLIN | EPOLLOUT, .data.ptr = c};
+    epoll_ctl(ep, EPOLL_CTL_ADD, fd, &e);
+    c->want_out = 1;
+    return 0;
+}
+
+/* Unregisters and closes the socket (if open) and empties the buffers. */
+static void
+bconn_close(int ep, struct bconn *c)
+{
+    if (c->fd >= 0) {
+        epoll_ctl(ep, EPOLL_CTL_DEL, c->fd, NULL);
+        close(c->fd);
+    }
+    c->fd = -1;
+    c->rlen = c->wlen = c->woff = 0;
+}
+
 #endif
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -205,6 +300,96 @@ ws_next_frame(const char *buf, uint32_t avail, int *op, const char **payload, si
     *payload = buf + hl;
     *len = (size_t)n;
     return hl + (uint32_t)n;
+}
+
+/*
+ * The socket half of a generator's connection: non-blocking, its input and output buffers and
+ * its epoll registration. Each generator's `struct conn` begins with one (`struct bconn io;`
+ * first, so that the pointer epoll hands back is the connection's).
+ */
+struct bconn {
+    int fd;
+    uint8_t want_out;
+    char *rb, *wb;
+    uint32_t rlen, rcap, wlen, woff, wcap;
+};
+
+/* Grows *b (capacity *cap, len bytes used) to hold n more bytes. */
+static void
+bconn_grow(char **b, uint32_t *cap, uint32_t len, uint32_t n)
+{
+    if (len + n > *cap) {
+        *cap = *cap ? *cap * 2 : 2048;
+        while (*cap < len + n)
+            *cap *= 2;
+        *b = realloc(*b, *cap);
+    }
+}
+
+static void
+bconn_want_out(int ep, struct bconn *c, int out)
+{
+    struct epoll_event e = {.events = EPOLLIN | (out ? EPOLLOUT : 0), .data.ptr = c};
+    epoll_ctl(ep, EPOLL_CTL_MOD, c->fd, &e);
+    c->want_out = (uint8_t)out;
+}
+
+/* Writes what is buffered; waits for EPOLLOUT when the socket is full. 0, or -1 (closed). */
+static int
+bconn_flush(int ep, struct bconn *c)
+{
+    while (c->woff < c->wlen) {
+        ssize_t n = send(c->fd, c->wb + c->woff, c->wlen - c->woff, MSG_NOSIGNAL);
+        if (n < 0) {
+            if (errno == EAGAIN) {
+                if (!c->want_out)
+                    bconn_want_out(ep, c, 1);
+                return 0;
+            }
+            return -1;
+        }
+        c->woff += (uint32_t)n;
+    }
+    c->woff = c->wlen = 0;
+    if (c->want_out)
+        bconn_want_out(ep, c, 0);
+    return 0;
+}
+
+/* Connects from `from` (a loopback source address, any port) to `to`, registered for input and
+ * for the connect's completion. 0, or -1. */
+static int
+bconn_open(int ep, struct bconn *c, const struct sockaddr_in *from, const struct sockaddr_in *to)
+{
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return -1;
+    int one = 1;
+    setsockopt(fd, SOL_TCP, TCP_NODELAY, &one, sizeof(one));
+    setsockopt(fd, SOL_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof(one));
+    if (bind(fd, (const struct sockaddr *)from, sizeof(*from)) != 0 ||
+        (connect(fd, (const struct sockaddr *)to, sizeof(*to)) != 0 && errno != EINPROGRESS)) {
+        close(fd);
+        return -1;
+    }
+    c->fd = fd;
+    c->rlen = c->wlen = c->woff = 0;
+    struct epoll_event e = {.events = EPOLLIN | EPOLLOUT, .data.ptr = c};
+    epoll_ctl(ep, EPOLL_CTL_ADD, fd, &e);
+    c->want_out = 1;
+    return 0;
+}
+
+/* Unregisters and closes the socket (if open) and empties the buffers. */
+static void
+bconn_close(int ep, struct bconn *c)
+{
+    if (c->fd >= 0) {
+        epoll_ctl(ep, EPOLL_CTL_DEL, c->fd, NULL);
+        close(c->fd);
+    }
+    c->fd = -1;
+    c->rlen = c->wlen = c->woff = 0;
 }
 
 #endif

@@ -30,6 +30,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -123,13 +124,9 @@ struct req {
 };
 
 struct conn {
-    int fd;
-    uint8_t kind, state, want_out, busy;
+    struct bconn io; /* first: epoll's pointer is the connection's */
+    uint8_t kind, state, busy;
     int idx; /* client index (WS) */
-    char *rb;
-    uint32_t rlen, rcap;
-    char *wb;
-    uint32_t wlen, woff, wcap;
     int64_t t0, reconnect_at;
     struct req r; /* HTTP: the request in flight */
     /* WS client */
@@ -138,6 +135,8 @@ struct conn {
     uint8_t node; /* 1: on --port2 */
     uint8_t *bitmap;
 };
+
+_Static_assert(offsetof(struct conn, io) == 0, "epoll hands back &c->io as the connection");
 
 static int ep, me;
 static unsigned runid;
@@ -169,29 +168,13 @@ rndf(void)
 static void
 wreserve(struct conn *c, uint32_t n)
 {
-    if (c->wlen + n > c->wcap) {
-        c->wcap = (c->wlen + n) * 2;
-        c->wb = realloc(c->wb, c->wcap);
-    }
+    bconn_grow(&c->io.wb, &c->io.wcap, c->io.wlen, n);
 }
 
 static void
 rreserve(struct conn *c, uint32_t n)
 {
-    if (c->rlen + n > c->rcap) {
-        c->rcap = c->rcap ? c->rcap * 2 : 2048;
-        while (c->rcap < c->rlen + n)
-            c->rcap *= 2;
-        c->rb = realloc(c->rb, c->rcap);
-    }
-}
-
-static void
-ep_mod(struct conn *c, int out)
-{
-    struct epoll_event e = {.events = EPOLLIN | (out ? EPOLLOUT : 0), .data.ptr = c};
-    epoll_ctl(ep, EPOLL_CTL_MOD, c->fd, &e);
-    c->want_out = (uint8_t)out;
+    bconn_grow(&c->io.rb, &c->io.rcap, c->io.rlen, n);
 }
 
 static void conn_close(struct conn *c);
@@ -199,47 +182,14 @@ static void conn_close(struct conn *c);
 static int
 flush(struct conn *c)
 {
-    while (c->woff < c->wlen) {
-        ssize_t n = send(c->fd, c->wb + c->woff, c->wlen - c->woff, MSG_NOSIGNAL);
-        if (n < 0) {
-            if (errno == EAGAIN) {
-                if (!c->want_out)
-                    ep_mod(c, 1);
-                return 0;
-            }
-            return -1;
-        }
-        c->woff += (uint32_t)n;
-    }
-    c->woff = c->wlen = 0;
-    if (c->want_out)
-        ep_mod(c, 0);
-    return 0;
+    return bconn_flush(ep, &c->io);
 }
 
 static int
 open_sock(struct conn *c)
 {
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (fd < 0)
+    if (bconn_open(ep, &c->io, &src, c->node ? &srv2 : &srv) != 0)
         return -1;
-    int one = 1;
-    setsockopt(fd, SOL_TCP, TCP_NODELAY, &one, sizeof(one));
-    setsockopt(fd, SOL_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof(one));
-    if (bind(fd, (struct sockaddr *)&src, sizeof(src)) != 0) {
-        close(fd);
-        return -1;
-    }
-    struct sockaddr_in *to = c->node ? &srv2 : &srv;
-    if (connect(fd, (struct sockaddr *)to, sizeof(*to)) != 0 && errno != EINPROGRESS) {
-        close(fd);
-        return -1;
-    }
-    c->fd = fd;
-    c->rlen = c->wlen = c->woff = 0;
-    struct epoll_event e = {.events = EPOLLIN | EPOLLOUT, .data.ptr = c};
-    epoll_ctl(ep, EPOLL_CTL_ADD, fd, &e);
-    c->want_out = 1;
     c->state = S_CONNECTING;
     return 0;
 }
@@ -258,11 +208,11 @@ ws_start(struct conn *c)
     pending++;
     const char *t = tok[c->tokidx];
     wreserve(c, 400);
-    c->wlen = (uint32_t)snprintf(c->wb, c->wcap,
-                                 "GET /api/v1/ws HTTP/1.1\r\nHost: %s:%d\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                                 "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
-                                 "Authorization: Bearer %s\r\n\r\n",
-                                 host, c->node ? port2 : port, t);
+    c->io.wlen = (uint32_t)snprintf(c->io.wb, c->io.wcap,
+                                    "GET /api/v1/ws HTTP/1.1\r\nHost: %s:%d\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                                    "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+                                    "Authorization: Bearer %s\r\n\r\n",
+                                    host, c->node ? port2 : port, t);
 }
 
 static void
@@ -272,12 +222,12 @@ ws_send_text(struct conn *c, const char *s)
     if (c->state != S_OPEN || n > 125)
         return;
     wreserve(c, (uint32_t)n + 6);
-    uint8_t *p = (uint8_t *)c->wb + c->wlen;
+    uint8_t *p = (uint8_t *)c->io.wb + c->io.wlen;
     p[0] = 0x81;
     p[1] = 0x80 | (uint8_t)n;
     memset(p + 2, 0, 4); /* zero mask key: payload unchanged */
     memcpy(p + 6, s, n);
-    c->wlen += (uint32_t)n + 6;
+    c->io.wlen += (uint32_t)n + 6;
     if (flush(c) != 0)
         conn_close(c);
 }
@@ -364,23 +314,23 @@ ws_input(struct conn *c)
 {
     uint32_t off = 0;
     if (c->state == S_HANDSHAKE) {
-        char *e = memmem(c->rb, c->rlen, "\r\n\r\n", 4);
+        char *e = memmem(c->io.rb, c->io.rlen, "\r\n\r\n", 4);
         if (!e)
             return;
-        if (c->rlen < 12 || memcmp(c->rb + 9, "101", 3) != 0) {
+        if (c->io.rlen < 12 || memcmp(c->io.rb + 9, "101", 3) != 0) {
             P->conn_failed++;
             conn_close(c);
             return;
         }
         pending--;
         c->state = S_OPEN;
-        off = (uint32_t)(e + 4 - c->rb);
+        off = (uint32_t)(e + 4 - c->io.rb);
     }
     for (;;) {
         int op;
         const char *pl;
         size_t len;
-        uint32_t fl = ws_next_frame(c->rb + off, c->rlen - off, &op, &pl, &len);
+        uint32_t fl = ws_next_frame(c->io.rb + off, c->io.rlen - off, &op, &pl, &len);
         if (fl == 0)
             break;
         off += fl;
@@ -389,8 +339,8 @@ ws_input(struct conn *c)
         else if (op == 9) { /* ping → pong */
             uint8_t f[6] = {0x8a, 0x80, 0, 0, 0, 0};
             wreserve(c, 6);
-            memcpy(c->wb + c->wlen, f, 6);
-            c->wlen += 6;
+            memcpy(c->io.wb + c->io.wlen, f, 6);
+            c->io.wlen += 6;
             if (flush(c) != 0) {
                 conn_close(c);
                 return;
@@ -401,8 +351,8 @@ ws_input(struct conn *c)
         }
     }
     if (off > 0) {
-        memmove(c->rb, c->rb + off, c->rlen - off);
-        c->rlen -= off;
+        memmove(c->io.rb, c->io.rb + off, c->io.rlen - off);
+        c->io.rlen -= off;
     }
 }
 
@@ -434,23 +384,23 @@ http_issue(struct conn *c)
     wreserve(c, 700);
     if (r->kind == 1) {
         bl = snprintf(body, sizeof(body), "{\"text\":\"%s\",\"client_msg_id\":\"b%x-%d\"}", r->body, runid, r->n);
-        c->wlen = (uint32_t)snprintf(c->wb, c->wcap,
-                                     "POST /api/v1/rooms/%d/messages HTTP/1.1\r\nHost: %s\r\nAuthorization: Bearer %s\r\n"
-                                     "Content-Type: application/json\r\nContent-Length: %d\r\n\r\n%s",
-                                     r->room, host, t, bl, body);
+        c->io.wlen = (uint32_t)snprintf(c->io.wb, c->io.wcap,
+                                        "POST /api/v1/rooms/%d/messages HTTP/1.1\r\nHost: %s\r\nAuthorization: Bearer %s\r\n"
+                                        "Content-Type: application/json\r\nContent-Length: %d\r\n\r\n%s",
+                                        r->room, host, t, bl, body);
     } else if (r->kind == 2) {
         bl = snprintf(body, sizeof(body), "{\"seq\":%d}", r->arg);
-        c->wlen = (uint32_t)snprintf(c->wb, c->wcap,
-                                     "POST /api/v1/rooms/%d/read HTTP/1.1\r\nHost: %s\r\nAuthorization: Bearer %s\r\n"
-                                     "Content-Type: application/json\r\nContent-Length: %d\r\n\r\n%s",
-                                     r->room, host, t, bl, body);
+        c->io.wlen = (uint32_t)snprintf(c->io.wb, c->io.wcap,
+                                        "POST /api/v1/rooms/%d/read HTTP/1.1\r\nHost: %s\r\nAuthorization: Bearer %s\r\n"
+                                        "Content-Type: application/json\r\nContent-Length: %d\r\n\r\n%s",
+                                        r->room, host, t, bl, body);
     } else {
-        c->wlen = (uint32_t)snprintf(c->wb, c->wcap,
-                                     "GET /api/v1/rooms/%d/messages?after=%d&limit=200 HTTP/1.1\r\nHost: %s\r\n"
-                                     "Authorization: Bearer %s\r\n\r\n",
-                                     r->room, r->arg, host, t);
+        c->io.wlen = (uint32_t)snprintf(c->io.wb, c->io.wcap,
+                                        "GET /api/v1/rooms/%d/messages?after=%d&limit=200 HTTP/1.1\r\nHost: %s\r\n"
+                                        "Authorization: Bearer %s\r\n\r\n",
+                                        r->room, r->arg, host, t);
     }
-    c->woff = 0;
+    c->io.woff = 0;
     c->busy = 1;
     if (r->kind == 1)
         r->t0 = now_ns();
@@ -547,14 +497,14 @@ static void
 http_input(struct conn *c)
 {
     for (;;) {
-        char *e = memmem(c->rb, c->rlen, "\r\n\r\n", 4);
+        char *e = memmem(c->io.rb, c->io.rlen, "\r\n\r\n", 4);
         if (!e)
             return;
-        size_t hl = (size_t)(e + 4 - c->rb);
-        int status = atoi(c->rb + 9);
+        size_t hl = (size_t)(e + 4 - c->io.rb);
+        int status = atoi(c->io.rb + 9);
         long long cl = -1;
         int chunked = 0, closing = 0;
-        for (char *l = c->rb; l < e;) {
+        for (char *l = c->io.rb; l < e;) {
             char *nl = memmem(l, (size_t)(e - l) + 2, "\r\n", 2);
             if (!nl)
                 break;
@@ -567,30 +517,30 @@ http_input(struct conn *c)
             l = nl + 2;
         }
         size_t total;
-        char *body = c->rb + hl;
+        char *body = c->io.rb + hl;
         size_t bl;
         if (chunked) {
-            char *z = memmem(body, c->rlen - hl, "\r\n0\r\n\r\n", 7);
+            char *z = memmem(body, c->io.rlen - hl, "\r\n0\r\n\r\n", 7);
             if (!z)
                 return;
-            total = (size_t)(z + 7 - c->rb);
+            total = (size_t)(z + 7 - c->io.rb);
             bl = (size_t)(z - body);    /* chunk sizes stay inside: fine for seq scanning */
         } else if (cl < 0 && closing) { /* body delimited by the close */
             if (!c->eof)
                 return;
-            total = c->rlen;
-            bl = c->rlen - hl;
+            total = c->io.rlen;
+            bl = c->io.rlen - hl;
         } else {
             if (cl < 0)
                 cl = 0;
-            if (c->rlen < hl + (size_t)cl)
+            if (c->io.rlen < hl + (size_t)cl)
                 return;
             total = hl + (size_t)cl;
             bl = (size_t)cl;
         }
         on_http_response(c, status, body, bl);
-        memmove(c->rb, c->rb + total, c->rlen - total);
-        c->rlen -= (uint32_t)total;
+        memmove(c->io.rb, c->io.rb + total, c->io.rlen - total);
+        c->io.rlen -= (uint32_t)total;
         if (closing) {
             P->server_closes++;
             conn_close(c);
@@ -605,11 +555,7 @@ static int reconnect_mode;
 static void
 conn_close(struct conn *c)
 {
-    if (c->fd >= 0) {
-        epoll_ctl(ep, EPOLL_CTL_DEL, c->fd, NULL);
-        close(c->fd);
-    }
-    c->fd = -1;
+    bconn_close(ep, &c->io);
     if (c->kind == K_WS) {
         if (c->state == S_CONNECTING || c->state == S_HANDSHAKE)
             pending--;
@@ -629,7 +575,7 @@ conn_close(struct conn *c)
             c->reconnect_at = c->had_hello ? 0 : now_ns() + 500000000LL;
     } else {
         c->state = S_OFF;
-        c->want_out = 0;
+        c->io.want_out = 0;
         c->reconnect_at = 0; /* an orderly close after an answer: reopen at once */
         if (c->busy) {       /* retry the same request (same client_msg_id: idempotent) after a pause */
             c->busy = 0;
@@ -638,7 +584,6 @@ conn_close(struct conn *c)
             c->reconnect_at = now_ns() + 50000000LL;
         }
     }
-    c->rlen = c->wlen = c->woff = 0;
 }
 
 static void
@@ -647,7 +592,7 @@ on_event(struct conn *c, uint32_t ev)
     if (c->state == S_CONNECTING && (ev & (EPOLLOUT | EPOLLERR | EPOLLHUP))) {
         int err = 0;
         socklen_t l = sizeof(err);
-        getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &l);
+        getsockopt(c->io.fd, SOL_SOCKET, SO_ERROR, &err, &l);
         if (err != 0) {
             if (c->kind == K_WS && !reconnect_mode)
                 P->conn_failed++;
@@ -665,13 +610,13 @@ on_event(struct conn *c, uint32_t ev)
     if (ev & (EPOLLIN | EPOLLHUP | EPOLLERR)) {
         for (;;) {
             rreserve(c, 16384);
-            ssize_t n = recv(c->fd, c->rb + c->rlen, c->rcap - c->rlen, 0);
+            ssize_t n = recv(c->io.fd, c->io.rb + c->io.rlen, c->io.rcap - c->io.rlen, 0);
             if (n == 0 || (n < 0 && errno != EAGAIN)) {
-                if (n == 0 && c->kind == K_HTTP && c->busy && c->rlen > 0) {
+                if (n == 0 && c->kind == K_HTTP && c->busy && c->io.rlen > 0) {
                     c->eof = 1;
                     http_input(c);
                     c->eof = 0;
-                    if (c->fd < 0)
+                    if (c->io.fd < 0)
                         return;
                 }
                 conn_close(c);
@@ -679,7 +624,7 @@ on_event(struct conn *c, uint32_t ev)
             }
             if (n < 0)
                 break;
-            c->rlen += (uint32_t)n;
+            c->io.rlen += (uint32_t)n;
             if (c->kind == K_WS)
                 ws_input(c);
             else
@@ -742,7 +687,7 @@ worker(void)
     ws = calloc((size_t)(nlist / nprocs + 1), sizeof(*ws));
     for (int i = me; i < nlist; i += nprocs) {
         struct conn *c = &ws[nws];
-        c->fd = -1;
+        c->io.fd = -1;
         c->kind = K_WS;
         c->idx = nws;
         c->tokidx = list[i];
@@ -760,7 +705,7 @@ worker(void)
         nhc = 0;
     hc = calloc((size_t)nhc + 1, sizeof(*hc));
     for (int i = 0; i < nhc; i++) {
-        hc[i].fd = -1;
+        hc[i].io.fd = -1;
         hc[i].kind = K_HTTP;
         hc[i].idx = i;
     }

@@ -30,6 +30,7 @@
 #include <netinet/tcp.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -89,12 +90,15 @@ enum { S_OFF, S_CONNECTING, S_HANDSHAKE, S_LOGIN, S_READY };
 enum { X_FEAT1, X_REG, X_AUTH, X_FEAT2, X_BIND, X_JOIN, X_CFG };
 
 struct conn {
-    int fd, idx; /* idx: user number (0 = the sender) */
-    uint8_t state, step, want_out, ready;
-    char *rb, *wb, *mb; /* socket input, output, MQTT byte stream out of WebSocket frames */
-    uint32_t rlen, rcap, wlen, woff, wcap, mlen, mcap;
+    struct bconn io; /* first: epoll's pointer is the connection's */
+    int idx;         /* user number (0 = the sender) */
+    uint8_t state, step, ready;
+    char *mb; /* the MQTT byte stream out of WebSocket frames */
+    uint32_t mlen, mcap;
     int64_t t0, retry_at;
 };
+
+_Static_assert(offsetof(struct conn, io) == 0, "epoll hands back &c->io as the connection");
 
 static int ep, me, pending, nws;
 static struct conn *ws;
@@ -122,78 +126,40 @@ is_sender(const struct conn *c)
 }
 
 static void
-reserve(char **b, uint32_t *cap, uint32_t len, uint32_t n)
-{
-    if (len + n > *cap) {
-        *cap = *cap ? *cap * 2 : 2048;
-        while (*cap < len + n)
-            *cap *= 2;
-        *b = realloc(*b, *cap);
-    }
-}
-
-static void
-ep_mod(struct conn *c, int out)
-{
-    struct epoll_event e = {.events = EPOLLIN | (out ? EPOLLOUT : 0), .data.ptr = c};
-    epoll_ctl(ep, EPOLL_CTL_MOD, c->fd, &e);
-    c->want_out = (uint8_t)out;
-}
-
-static void
 conn_close(struct conn *c)
 {
-    if (c->fd >= 0) {
-        epoll_ctl(ep, EPOLL_CTL_DEL, c->fd, NULL);
-        close(c->fd);
-    }
+    bconn_close(ep, &c->io);
     if (c->state != S_OFF && c->state != S_READY)
         pending--;
     if (c->state == S_READY)
         P->closed++;
-    c->fd = -1;
     c->state = S_OFF;
-    c->rlen = c->wlen = c->woff = c->mlen = 0;
+    c->mlen = 0;
     c->retry_at = c->ready ? 0 : now_ns() + 500000000LL; /* retry a failed login, not a dropped session */
 }
 
 static int
 flush(struct conn *c)
 {
-    while (c->woff < c->wlen) {
-        ssize_t n = send(c->fd, c->wb + c->woff, c->wlen - c->woff, MSG_NOSIGNAL);
-        if (n < 0) {
-            if (errno == EAGAIN) {
-                if (!c->want_out)
-                    ep_mod(c, 1);
-                return 0;
-            }
-            return -1;
-        }
-        c->woff += (uint32_t)n;
-    }
-    c->woff = c->wlen = 0;
-    if (c->want_out)
-        ep_mod(c, 0);
-    return 0;
+    return bconn_flush(ep, &c->io);
 }
 
 /* one client WebSocket frame (masked with a zero key: payload unchanged) */
 static void
 ws_frame(struct conn *c, int op, const void *data, size_t n)
 {
-    if (c->fd < 0)
+    if (c->io.fd < 0)
         return;
     if (raw_tcp) {
-        reserve(&c->wb, &c->wcap, c->wlen, (uint32_t)n);
-        memcpy(c->wb + c->wlen, data, n);
-        c->wlen += (uint32_t)n;
+        bconn_grow(&c->io.wb, &c->io.wcap, c->io.wlen, (uint32_t)n);
+        memcpy(c->io.wb + c->io.wlen, data, n);
+        c->io.wlen += (uint32_t)n;
         if (c->state != S_CONNECTING && flush(c) != 0)
             conn_close(c);
         return;
     }
-    reserve(&c->wb, &c->wcap, c->wlen, (uint32_t)n + 8);
-    uint8_t *p = (uint8_t *)c->wb + c->wlen;
+    bconn_grow(&c->io.wb, &c->io.wcap, c->io.wlen, (uint32_t)n + 8);
+    uint8_t *p = (uint8_t *)c->io.wb + c->io.wlen;
     p[0] = (uint8_t)(0x80 | op);
     uint32_t hl;
     if (n < 126) {
@@ -207,7 +173,7 @@ ws_frame(struct conn *c, int op, const void *data, size_t n)
     }
     memset(p + hl, 0, 4);
     memcpy(p + hl + 4, data, n);
-    c->wlen += hl + 4 + (uint32_t)n;
+    c->io.wlen += hl + 4 + (uint32_t)n;
     if (flush(c) != 0)
         conn_close(c);
 }
@@ -225,22 +191,9 @@ static void __attribute__((format(printf, 2, 3))) xsend(struct conn *c, const ch
 static int
 open_sock(struct conn *c)
 {
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (fd < 0)
+    if (bconn_open(ep, &c->io, &src, &srv) != 0)
         return -1;
-    int one = 1;
-    setsockopt(fd, SOL_TCP, TCP_NODELAY, &one, sizeof(one));
-    setsockopt(fd, SOL_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof(one));
-    if (bind(fd, (struct sockaddr *)&src, sizeof(src)) != 0 ||
-        (connect(fd, (struct sockaddr *)&srv, sizeof(srv)) != 0 && errno != EINPROGRESS)) {
-        close(fd);
-        return -1;
-    }
-    c->fd = fd;
-    c->rlen = c->wlen = c->woff = c->mlen = 0;
-    struct epoll_event e = {.events = EPOLLIN | EPOLLOUT, .data.ptr = c};
-    epoll_ctl(ep, EPOLL_CTL_ADD, fd, &e);
-    c->want_out = 1;
+    c->mlen = 0;
     c->state = S_CONNECTING;
     return 0;
 }
@@ -261,12 +214,12 @@ client_start(struct conn *c)
         mqtt_connect(c);
         return;
     }
-    reserve(&c->wb, &c->wcap, 0, 400);
-    c->wlen = (uint32_t)snprintf(c->wb, c->wcap,
-                                 "GET %s HTTP/1.1\r\nHost: %s:%d\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                                 "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
-                                 "Sec-WebSocket-Protocol: %s\r\n\r\n",
-                                 path, host, port, proto == MQTT ? "mqtt" : "xmpp");
+    bconn_grow(&c->io.wb, &c->io.wcap, 0, 400);
+    c->io.wlen = (uint32_t)snprintf(c->io.wb, c->io.wcap,
+                                    "GET %s HTTP/1.1\r\nHost: %s:%d\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                                    "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+                                    "Sec-WebSocket-Protocol: %s\r\n\r\n",
+                                    path, host, port, proto == MQTT ? "mqtt" : "xmpp");
 }
 
 static void
@@ -410,7 +363,7 @@ mqtt_packet(struct conn *c, uint8_t type, const uint8_t *v, uint32_t len)
 static void
 mqtt_input(struct conn *c, const char *data, size_t len)
 {
-    reserve(&c->mb, &c->mcap, c->mlen, (uint32_t)len);
+    bconn_grow(&c->mb, &c->mcap, c->mlen, (uint32_t)len);
     memcpy(c->mb + c->mlen, data, len);
     c->mlen += (uint32_t)len;
     const uint8_t *b = (const uint8_t *)c->mb;
@@ -429,7 +382,7 @@ mqtt_input(struct conn *c, const char *data, size_t len)
         if (!ok || c->mlen - off < i + rem)
             break;
         mqtt_packet(c, b[off], b + off + i, rem);
-        if (c->fd < 0)
+        if (c->io.fd < 0)
             return;
         off += i + rem;
     }
@@ -592,26 +545,26 @@ ws_input(struct conn *c)
 {
     uint32_t off = 0;
     if (c->state == S_HANDSHAKE) {
-        char *e = memmem(c->rb, c->rlen, "\r\n\r\n", 4);
+        char *e = memmem(c->io.rb, c->io.rlen, "\r\n\r\n", 4);
         if (!e)
             return;
-        if (c->rlen < 12 || memcmp(c->rb + 9, "101", 3) != 0)
-            return login_failed(c, "WebSocket handshake", c->rb, c->rlen);
+        if (c->io.rlen < 12 || memcmp(c->io.rb + 9, "101", 3) != 0)
+            return login_failed(c, "WebSocket handshake", c->io.rb, c->io.rlen);
         c->state = S_LOGIN;
         c->step = X_FEAT1;
-        off = (uint32_t)(e + 4 - c->rb);
+        off = (uint32_t)(e + 4 - c->io.rb);
         if (proto == MQTT)
             mqtt_connect(c);
         else
             xmpp_open(c);
-        if (c->fd < 0)
+        if (c->io.fd < 0)
             return;
     }
     for (;;) {
         int op;
         const char *pl;
         size_t len;
-        uint32_t fl = ws_next_frame(c->rb + off, c->rlen - off, &op, &pl, &len);
+        uint32_t fl = ws_next_frame(c->io.rb + off, c->io.rlen - off, &op, &pl, &len);
         if (fl == 0)
             break;
         off += fl;
@@ -624,12 +577,12 @@ ws_input(struct conn *c)
             mqtt_input(c, pl, len);
         else if (proto == XMPP && (op == 1 || op == 0))
             xmpp_frame(c, pl, len); /* servers send one stanza per unfragmented frame */
-        if (c->fd < 0)
+        if (c->io.fd < 0)
             return;
     }
     if (off > 0) {
-        memmove(c->rb, c->rb + off, c->rlen - off);
-        c->rlen -= off;
+        memmove(c->io.rb, c->io.rb + off, c->io.rlen - off);
+        c->io.rlen -= off;
     }
 }
 
@@ -639,7 +592,7 @@ on_event(struct conn *c, uint32_t ev)
     if (c->state == S_CONNECTING && (ev & (EPOLLOUT | EPOLLERR | EPOLLHUP))) {
         int err = 0;
         socklen_t l = sizeof(err);
-        getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &l);
+        getsockopt(c->io.fd, SOL_SOCKET, SO_ERROR, &err, &l);
         if (err != 0) {
             P->conn_failed++;
             conn_close(c);
@@ -652,8 +605,8 @@ on_event(struct conn *c, uint32_t ev)
         return;
     }
     if (ev & (EPOLLIN | EPOLLHUP | EPOLLERR)) {
-        reserve(&c->rb, &c->rcap, c->rlen, 16384);
-        ssize_t n = recv(c->fd, c->rb + c->rlen, c->rcap - c->rlen, 0);
+        bconn_grow(&c->io.rb, &c->io.rcap, c->io.rlen, 16384);
+        ssize_t n = recv(c->io.fd, c->io.rb + c->io.rlen, c->io.rcap - c->io.rlen, 0);
         if (n == 0 || (n < 0 && errno != EAGAIN)) {
             if (c->state != S_READY && c->state != S_OFF) {
                 if (P->conn_failed < 5)
@@ -665,9 +618,9 @@ on_event(struct conn *c, uint32_t ev)
             return;
         }
         if (n > 0 && raw_tcp) {
-            mqtt_input(c, c->rb, (size_t)n);
+            mqtt_input(c, c->io.rb, (size_t)n);
         } else if (n > 0) {
-            c->rlen += (uint32_t)n;
+            c->io.rlen += (uint32_t)n;
             ws_input(c);
         }
     }
@@ -737,7 +690,7 @@ worker(void)
         ws[nws++].idx = u;
     senders = calloc((size_t)nws + 1, sizeof(*senders));
     for (int i = 0; i < nws; i++) {
-        ws[i].fd = -1;
+        ws[i].io.fd = -1;
         ws[i].retry_at = -1; /* not started */
         if (room_size && is_sender(&ws[i]))
             senders[nsenders++] = &ws[i];
