@@ -69,13 +69,13 @@ api_session_touch(int64_t session_id)
     api_write_detached(touch_run, touch_done, id);
 }
 
-void
-api_revoke_sessions(int64_t user_id, const int64_t *sessions, size_t n)
+/* Sends `frame` to the given sessions of user_id, then closes them, on every loop thread. */
+static void
+close_sessions(int64_t user_id, const int64_t *sessions, size_t n, const char *frame, size_t len)
 {
-    static const char frame[] = "{\"type\":\"session.revoked\"}";
     if (n == 0)
         return;
-    struct hub_event *ev = hub_event_new(HUB_REVOKE_SESSIONS, frame, sizeof(frame) - 1, &user_id, 1);
+    struct hub_event *ev = hub_event_new(HUB_REVOKE_SESSIONS, frame, len, &user_id, 1);
     ev->sessions = xmalloc(n * sizeof(int64_t));
     memcpy(ev->sessions, sessions, n * sizeof(int64_t));
     ev->nsessions = n;
@@ -83,16 +83,17 @@ api_revoke_sessions(int64_t user_id, const int64_t *sessions, size_t n)
 }
 
 void
+api_revoke_sessions(int64_t user_id, const int64_t *sessions, size_t n)
+{
+    static const char frame[] = "{\"type\":\"session.revoked\"}";
+    close_sessions(user_id, sessions, n, frame, sizeof(frame) - 1);
+}
+
+void
 api_expire_sessions(int64_t user_id, const int64_t *sessions, size_t n)
 {
     static const char frame[] = "{\"type\":\"session.revoked\",\"reason\":\"expired\"}";
-    if (n == 0)
-        return;
-    struct hub_event *ev = hub_event_new(HUB_REVOKE_SESSIONS, frame, sizeof(frame) - 1, &user_id, 1);
-    ev->sessions = xmalloc(n * sizeof(int64_t));
-    memcpy(ev->sessions, sessions, n * sizeof(int64_t));
-    ev->nsessions = n;
-    hub_publish(ev);
+    close_sessions(user_id, sessions, n, frame, sizeof(frame) - 1);
 }
 
 void

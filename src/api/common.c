@@ -9,6 +9,7 @@
 #include "api/internal.h"
 #include "hub/hub.h"
 #include "util/limits.h"
+#include "util/hash.h"
 #include "util/log.h"
 #include "util/reqparse.h"
 #include "util/utf8.h"
@@ -402,10 +403,7 @@ api_set_node(const char *name)
     snprintf(node_name, sizeof(node_name), "%s", name);
     /* Request ids unique across nodes: each node counts from its own 2^40 block (X-Request-Id,
      * req= in the log), chosen by its name. */
-    unsigned long long h = 1469598103934665603ull;
-    for (const char *p = name; *p; p++)
-        h = (h ^ (unsigned char)*p) * 1099511628211ull;
-    request_base = ((h >> 44) & 0xfffff) << 40;
+    request_base = ((hash_str64(name) >> 44) & 0xfffff) << 40;
 }
 
 unsigned long long

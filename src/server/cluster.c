@@ -17,6 +17,7 @@
 #include "hub/hub.h"
 #include "hub/presence.h"
 #include "store/store.h"
+#include "util/hash.h"
 #include "util/log.h"
 #include "util/timefmt.h"
 #include "util/xmalloc.h"
@@ -52,15 +53,6 @@ const char *
 cluster_node(void)
 {
     return node_id;
-}
-
-static uint64_t
-node_hash(const char *node)
-{
-    uint64_t h = 1469598103934665603ull;
-    for (const char *p = node; *p; p++)
-        h = (h ^ (unsigned char)*p) * 1099511628211ull;
-    return h;
 }
 
 static void
@@ -220,7 +212,7 @@ deliver(void *arg, const char *node, const struct store_bus_event *ev)
     (void)arg;
     if (ev->kind == KIND_PRESENCE) {
         if (ev->nusers == 1)
-            presence_remote_set(node_hash(node), ev->users[0], (enum presence_state)atoi(ev->json));
+            presence_remote_set(hash_str64(node), ev->users[0], (enum presence_state)atoi(ev->json));
         return;
     }
     struct hub_event *h = hub_event_new((enum hub_event_kind)ev->kind, ev->json, ev->len, ev->users, ev->nusers);
@@ -237,7 +229,7 @@ static void
 remote_presence(void *arg, const char *node, int64_t user_id, int state)
 {
     (void)arg;
-    presence_remote_set(node_hash(node), user_id, (enum presence_state)state);
+    presence_remote_set(hash_str64(node), user_id, (enum presence_state)state);
 }
 
 static void
@@ -245,7 +237,7 @@ check_node(void *arg, const char *node, int64_t seen_ms)
 {
     int64_t now = *(int64_t *)arg;
     if (now - seen_ms > DEAD_MS)
-        presence_remote_forget(node_hash(node));
+        presence_remote_forget(hash_str64(node));
 }
 
 static void *

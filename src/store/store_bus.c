@@ -114,9 +114,7 @@ store_bus_wait(store_t *s, int timeout_ms)
     PGnotify *n;
     int got = 0;
     if (PQstatus(s->pg) != CONNECTION_OK) {
-        PQreset(s->pg);
-        s->pg_resets++;
-        store__pg_forget_all(s);
+        store__pg_reconnect(s);
         if (PQstatus(s->pg) != CONNECTION_OK)
             return -1;
         return store_bus_listen(s, NULL) == 0 ? 1 : -1; /* read what was missed */

@@ -74,6 +74,8 @@ void store__forget(store_t *s, const char *sql);
 void store__pg_forget(store_t *s, stmt_t *st);
 /* After a reconnection: every statement is prepared again on the new session. */
 void store__pg_forget_all(store_t *s);
+/* Connects again (the server restarted, the network dropped) and forgets what was prepared. */
+void store__pg_reconnect(store_t *s);
 /* Runs a statement that returns no rows: 0, STORE_ECONFLICT on a constraint, STORE_EIO else. */
 int store__x(store_t *s, const char *sql, const char *fmt, ...);
 /* Steps a statement for one row: 1 row, 0 done, STORE_EIO on error. */

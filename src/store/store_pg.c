@@ -238,10 +238,7 @@ store__pg_exec(store_t *s, const char *sql)
     if (PQstatus(s->pg) == CONNECTION_BAD && !s->pg_in_tx) {
         /* Outside a transaction nothing was done: connect again and run it once more. */
         PQclear(r);
-        log_warn("store.pg", "action=reconnect");
-        PQreset(s->pg);
-        s->pg_resets++;
-        store__pg_forget_all(s);
+        store__pg_reconnect(s);
         r = PQexec(s->pg, sql);
     }
     int rc = store__pg_status(s, r, sql);
@@ -350,6 +347,15 @@ per_call_free(stmt_t *st)
     free(st->per_call_types);
     st->per_call_sql = NULL;
     st->per_call_types = NULL;
+}
+
+void
+store__pg_reconnect(store_t *s)
+{
+    log_warn("store.pg", "action=reconnect");
+    PQreset(s->pg);
+    s->pg_resets++;
+    store__pg_forget_all(s);
 }
 
 void
@@ -465,10 +471,7 @@ store__pg_runv(store_t *s, stmt_t *st, const char *sql, const char *fmt, const c
         if (rc != 0 && PQstatus(s->pg) == CONNECTION_BAD && attempt == 0 && !s->pg_in_tx) {
             /* The server restarted or the network dropped: outside a transaction nothing was
              * done, so connect again and run the statement once more. */
-            log_warn("store.pg", "action=reconnect");
-            PQreset(s->pg);
-            s->pg_resets++;
-            store__pg_forget_all(s);
+            store__pg_reconnect(s);
             stmt_clear(st);
             continue;
         }
