@@ -68,7 +68,7 @@ for i in $(seq 1 "$RUNS"); do
     case $WHAT in
     s4)
         $LG --mode durable --port "$PORT" --tokens "$CACHE/p/tokens.txt" --rooms "$CACHE/p/s4-rooms.txt" --procs 1 \
-            --server-pid "$SPID" --senders 256 --phase-secs "$SECS" >"$W/out.json"
+            --server-pid "$SPID" --senders "${S4_SENDERS:-256}" --phase-secs "$SECS" >"$W/out.json"
         ;;
     s3)
         # The counters start once everyone is connected (the connect storm is not S3's subject).
@@ -102,6 +102,10 @@ if (b.batches!==undefined && c.batches!==undefined) {
   const jobs=c.jobs-b.jobs;
   line.avg_batch=+(jobs/Math.max(1,c.batches-b.batches)).toFixed(1);
   line.writer_us_per_job=+((+process.argv[5]-+process.argv[4])*1e4/Math.max(1,jobs)).toFixed(1);
+  if (c.run_s!==undefined && !isNaN(c.run_s)) {
+    const us=(k)=>+((c[k]-b[k])*1e6/Math.max(1,jobs)).toFixed(1);
+    line.writer_wall_us_per_job={run:us("run_s"), commit:us("commit_s"), done:us("done_s")};
+  }
   line.server_us_per_send=+(a.server.cpu_s*1e6/Math.max(1,a.phases.reduce((t,p)=>t+p.acked,0))).toFixed(1);
 }
 const dels=a.phases.reduce((t,p)=>t+p.deliveries_per_s*p.delivery_span_s,0);
@@ -123,6 +127,10 @@ if (lines[0].writer_us_per_job!==undefined) {
   console.log(`writer CPU per job ${med(g("writer_us_per_job"))} µs [${g("writer_us_per_job").join(", ")}],`+
     ` server CPU per acked send ${med(g("server_us_per_send"))} µs [${g("server_us_per_send").join(", ")}],`+
     ` avg batch ${med(g("avg_batch"))}`);
+  if (lines[0].writer_wall_us_per_job!==undefined) {
+    const w=(k)=>med(lines.map(l=>l.writer_wall_us_per_job[k]));
+    console.log(`writer wall time per job: run ${w("run")} µs, commit ${w("commit")} µs, done ${w("done")} µs`);
+  }
   if (lines[0].deliveries_per_write!==undefined)
     console.log(`deliveries per write syscall ${med(g("deliveries_per_write"))} [${g("deliveries_per_write").join(", ")}]`);
 }' "$W/lines"

@@ -28,8 +28,13 @@ api_metrics_text(char *buf, size_t size)
                     "# HELP kairan_writer_jobs_total Writes committed (sends, reads, edits...).\n"
                     "# TYPE kairan_writer_jobs_total counter\nkairan_writer_jobs_total %llu\n"
                     "# HELP kairan_writer_max_batch Largest group commit so far.\n# TYPE kairan_writer_max_batch gauge\n"
-                    "kairan_writer_max_batch %llu\n",
+                    "kairan_writer_max_batch %llu\n"
+                    "# HELP kairan_writer_seconds_total Writer wall time by phase: running jobs, committing (search"
+                    " index, COMMIT, fsync), answering.\n# TYPE kairan_writer_seconds_total counter\n"
+                    "kairan_writer_seconds_total{phase=\"run\"} %.6f\nkairan_writer_seconds_total{phase=\"commit\"} %.6f\n"
+                    "kairan_writer_seconds_total{phase=\"done\"} %.6f\n",
                     hub_total_connections(), (unsigned long long)hs.events, (unsigned long long)hs.deliveries,
                     (unsigned long long)hs.dropped_slow, (unsigned long long)ws.batches, (unsigned long long)ws.jobs,
-                    (unsigned long long)ws.max_batch);
+                    (unsigned long long)ws.max_batch, (double)ws.run_ns / 1e9, (double)ws.commit_ns / 1e9,
+                    (double)ws.done_ns / 1e9);
 }

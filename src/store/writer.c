@@ -11,6 +11,7 @@
 
 #include <pthread.h>
 #include <stdlib.h>
+#include <time.h>
 #include <unistd.h>
 
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
@@ -27,6 +28,20 @@ fatal(const char *what)
     log_error("writer.fatal", "what=%s action=exit", what);
     /* Nothing of this batch was acknowledged; exit for the supervisor to restart us. */
     _exit(70);
+}
+
+static uint64_t
+mono_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static void
+add_ns(uint64_t *total, uint64_t from, uint64_t to)
+{
+    __atomic_add_fetch(total, to - from, __ATOMIC_RELAXED);
 }
 
 static void *
@@ -54,6 +69,7 @@ writer_main(void *arg)
         last->_next = NULL;
         pthread_mutex_unlock(&mu);
 
+        uint64_t t0 = mono_ns();
         if (store_begin(wstore) != 0) {
             /* PostgreSQL away (a restart, a network cut): nothing of this batch was done, so
              * wait for it a while, as a client would, before giving up. */
@@ -90,6 +106,7 @@ writer_main(void *arg)
                 fatal("release");
         }
         store_end_reads(wstore);
+        uint64_t t1 = mono_ns();
         /* On a full disk SQLite may already have rolled the whole transaction back, so the
          * batch is refused as one: nothing of it is kept or acknowledged. */
         int crc = full ? STORE_EFULL : store_commit(wstore);
@@ -102,6 +119,7 @@ writer_main(void *arg)
         } else if (crc != 0) {
             fatal("commit");
         }
+        uint64_t t2 = mono_ns();
         __atomic_add_fetch(&stats.batches, 1, __ATOMIC_RELAXED);
         __atomic_add_fetch(&stats.jobs, n, __ATOMIC_RELAXED);
         if (n > stats.max_batch)
@@ -111,6 +129,9 @@ writer_main(void *arg)
             j->done(wstore, j, j->_status);
         }
         store_end_reads(wstore);
+        add_ns(&stats.run_ns, t0, t1);
+        add_ns(&stats.commit_ns, t1, t2);
+        add_ns(&stats.done_ns, t2, mono_ns());
     }
     return NULL;
 }
@@ -160,4 +181,7 @@ writer_get_stats(struct writer_stats *out)
     out->batches = __atomic_load_n(&stats.batches, __ATOMIC_RELAXED);
     out->jobs = __atomic_load_n(&stats.jobs, __ATOMIC_RELAXED);
     out->max_batch = stats.max_batch;
+    out->run_ns = __atomic_load_n(&stats.run_ns, __ATOMIC_RELAXED);
+    out->commit_ns = __atomic_load_n(&stats.commit_ns, __ATOMIC_RELAXED);
+    out->done_ns = __atomic_load_n(&stats.done_ns, __ATOMIC_RELAXED);
 }

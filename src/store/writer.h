@@ -28,6 +28,10 @@ struct writer_job {
 
 struct writer_stats {
     uint64_t batches, jobs, max_batch;
+    /* Wall time of the writer's three phases, summed over batches: running the jobs (BEGIN
+     * and each job's statements), committing (the search index's flush, COMMIT and its
+     * fsync), and the jobs' `done` (answers and events). */
+    uint64_t run_ns, commit_ns, done_ns;
 };
 
 /* Starts the writer on `s` (the writer owns it from now on). Returns 0 or -1. */

@@ -339,6 +339,10 @@ describe('metrics', () => {
     const n = Number(/^kairan_connections (\d+)$/m.exec(r.text)?.[1]);
     assert.ok(n >= 1, `a live connection is counted: ${r.text.slice(0, 200)}`);
     assert.ok(Number(/^kairan_writer_jobs_total (\d+)$/m.exec(r.text)?.[1]) > 0, 'commits counted');
+    for (const phase of ['run', 'commit', 'done']) {
+      const secs = Number(new RegExp(`^kairan_writer_seconds_total\\{phase="${phase}"\\} ([0-9.]+)$`, 'm').exec(r.text)?.[1]);
+      assert.ok(secs > 0, `the writer's ${phase} time is counted: ${secs}`);
+    }
     await ws.close();
   });
 });
