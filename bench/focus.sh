@@ -104,7 +104,7 @@ if (b.batches!==undefined && c.batches!==undefined) {
   line.writer_us_per_job=+((+process.argv[5]-+process.argv[4])*1e4/Math.max(1,jobs)).toFixed(1);
   if (c.run_s!==undefined && !isNaN(c.run_s)) {
     const us=(k)=>+((c[k]-b[k])*1e6/Math.max(1,jobs)).toFixed(1);
-    line.writer_wall_us_per_job={run:us("run_s"), commit:us("commit_s"), done:us("done_s")};
+    line.writer_wall_us_per_job={run:us("run_s"), commit:us("commit_s"), done:us("done_s"), sync:us("sync_s")};
   }
   line.server_us_per_send=+(a.server.cpu_s*1e6/Math.max(1,a.phases.reduce((t,p)=>t+p.acked,0))).toFixed(1);
 }
@@ -129,7 +129,7 @@ if (lines[0].writer_us_per_job!==undefined) {
     ` avg batch ${med(g("avg_batch"))}`);
   if (lines[0].writer_wall_us_per_job!==undefined) {
     const w=(k)=>med(lines.map(l=>l.writer_wall_us_per_job[k]));
-    console.log(`writer wall time per job: run ${w("run")} µs, commit ${w("commit")} µs, done ${w("done")} µs`);
+    console.log(`writer wall time per job: run ${w("run")} µs, commit ${w("commit")} µs, done ${w("done")} µs; syncer ${w("sync")} µs`);
   }
   if (lines[0].deliveries_per_write!==undefined)
     console.log(`deliveries per write syscall ${med(g("deliveries_per_write"))} [${g("deliveries_per_write").join(", ")}]`);

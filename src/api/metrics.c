@@ -30,11 +30,14 @@ api_metrics_text(char *buf, size_t size)
                     "# HELP kairan_writer_max_batch Largest group commit so far.\n# TYPE kairan_writer_max_batch gauge\n"
                     "kairan_writer_max_batch %llu\n"
                     "# HELP kairan_writer_seconds_total Writer wall time by phase: running jobs, committing (search"
-                    " index, COMMIT, fsync), answering.\n# TYPE kairan_writer_seconds_total counter\n"
+                    " index, COMMIT), answering; and the syncer's WAL flushes (SQLite).\n"
+                    "# TYPE kairan_writer_seconds_total counter\n"
                     "kairan_writer_seconds_total{phase=\"run\"} %.6f\nkairan_writer_seconds_total{phase=\"commit\"} %.6f\n"
-                    "kairan_writer_seconds_total{phase=\"done\"} %.6f\n",
+                    "kairan_writer_seconds_total{phase=\"done\"} %.6f\nkairan_writer_seconds_total{phase=\"sync\"} %.6f\n"
+                    "# HELP kairan_writer_syncs_total WAL flushes (SQLite), each for every group commit before it.\n"
+                    "# TYPE kairan_writer_syncs_total counter\nkairan_writer_syncs_total %llu\n",
                     hub_total_connections(), (unsigned long long)hs.events, (unsigned long long)hs.deliveries,
                     (unsigned long long)hs.dropped_slow, (unsigned long long)ws.batches, (unsigned long long)ws.jobs,
-                    (unsigned long long)ws.max_batch, (double)ws.run_ns / 1e9, (double)ws.commit_ns / 1e9,
-                    (double)ws.done_ns / 1e9);
+                    (unsigned long long)ws.max_batch, (double)ws.run_ns / 1e9, (double)ws.commit_ns / 1e9, (double)ws.done_ns / 1e9,
+                    (double)ws.sync_ns / 1e9, (unsigned long long)ws.syncs);
 }

@@ -52,10 +52,39 @@ void store_end_reads(store_t *s);
 int store_checkpointer_start(store_t *writer);
 
 /*
+ * The writer's fsync, taken out of its COMMIT (SQLite; see writer.c): after
+ * store_defer_sync(s), COMMIT on `s` writes the WAL but no longer waits for the disk, and
+ * nothing committed may be acknowledged before a later store_sync(s) has returned 0.
+ * store_sync flushes the WAL through a descriptor of its own and may run on another thread
+ * while `s` works on the next transaction. store_defer_sync returns 1 when it took effect,
+ * 0 when COMMIT stays durable by itself (PostgreSQL, or the pragma was refused).
+ */
+int store_defer_sync(store_t *s);
+int store_sync(store_t *s);
+
+/*
  * Moves the WAL's content into the database and truncates the WAL, so that earlier versions
  * of pages (e.g. a deleted message's text) do not linger on disk. Writer thread only.
  */
 void store_checkpoint(store_t *s);
+
+/*
+ * Search indexing in larger flushes (SQLite). New messages enter the search index at the
+ * commit that stores them, one FTS5 flush per group commit; under a heavy load that flush
+ * costs more per message than everything else the writer does for a send. With
+ * store_index_defer(s, 1) before a store_commit (the writer does so when more jobs are
+ * already waiting), that commit may leave them for a later one: they are indexed at the
+ * first commit without more work waiting, or once STORE_INDEX_BATCH are waiting, or
+ * STORE_INDEX_LAG_MS after the first of them, whichever comes first. store_index_flush runs
+ * that later commit when the writer falls idle. PostgreSQL indexes at every commit.
+ */
+#define STORE_INDEX_BATCH 1024
+#define STORE_INDEX_LAG_MS 250
+void store_index_defer(store_t *s, int more_waiting);
+/* Writer thread, outside a transaction: indexes what earlier commits left. 0 or STORE_E*. */
+int store_index_flush(store_t *s);
+/* Whether earlier commits left messages for store_index_flush. */
+int store_index_waiting(store_t *s);
 
 /* Transactions for single-connection users (the admin command). The writer batches its own. */
 int store_begin(store_t *s);

@@ -46,6 +46,11 @@ struct store {
     } cache[STORE_STMT_CACHE];
     struct store_options opt;
     int index_pending; /* messages were inserted: store_commit indexes them for search */
+    /* Indexing left to a later commit while the writer is busy (store_index_defer): */
+    int index_defer;        /* set for the next store_commit only */
+    int index_deferred;     /* committed messages are waiting in message_fts_pending */
+    int64_t index_noted;    /* messages noted since the index was last brought up to date */
+    int64_t index_since_ms; /* when the first of them was noted (monotonic) */
     /* The counters as this connection's last COMMIT left them, valid until its next BEGIN:
      * the writer's publications after a commit read them without a read transaction. */
     struct {
@@ -54,6 +59,11 @@ struct store {
     } gens[8];
     int ngens, gens_valid, gens_scope;
     char data_dir[1024];
+    /* The writer's deferred fsync (store_defer_sync, store_sync): a descriptor of its own on
+     * the WAL, used only by the thread that syncs. */
+    char wal_path[1100];
+    int wal_fd, wal_dir_synced;
+    unsigned long long wal_dev, wal_ino;
 };
 
 /*
@@ -152,6 +162,8 @@ int store__pg_runv(store_t *s, stmt_t *st, const char *sql, const char *fmt, con
 int store__pg_exec(store_t *s, const char *sql);
 /* Writes the search terms of what this transaction changed (store_search.c). */
 int store__pg_index_pending(store_t *s);
+/* A message was inserted: the commit indexes it (store_commit, store_index_defer). */
+void store__note_indexing(store_t *s);
 /* Runs a PostgreSQL statement given as a plain string, as store__x does. */
 int store__pg_status(store_t *s, PGresult *r, const char *sql);
 

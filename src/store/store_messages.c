@@ -74,7 +74,7 @@ store_message_insert(store_t *s, const struct store_msg_in *in, int64_t now, int
     if (rc != 0)
         return rc;
     *id = store__last_id(s);
-    s->index_pending = 1;
+    store__note_indexing(s);
     for (size_t i = 0; i < in->nmentions; i++) {
         rc = store__x(s,
                       "INSERT OR IGNORE INTO mentions(user_id, room_id, seq, message_id) SELECT user_id, room_id, ?, ?"

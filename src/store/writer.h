@@ -23,15 +23,18 @@ struct writer_job {
     /* Runs on the writer thread after the COMMIT (or this job's rollback). It owns the job. */
     void (*done)(store_t *s, struct writer_job *job, int status);
     int _status;
+    uint64_t _batch; /* the group commit it was part of */
     struct writer_job *_next;
 };
 
 struct writer_stats {
     uint64_t batches, jobs, max_batch;
     /* Wall time of the writer's three phases, summed over batches: running the jobs (BEGIN
-     * and each job's statements), committing (the search index's flush, COMMIT and its
-     * fsync), and the jobs' `done` (answers and events). */
+     * and each job's statements), committing (the search index's flush and COMMIT; on
+     * PostgreSQL with its fsync), and the jobs' `done` (answers and events). */
     uint64_t run_ns, commit_ns, done_ns;
+    /* The syncer's WAL flushes (SQLite), each covering every batch committed before it. */
+    uint64_t sync_ns, syncs;
 };
 
 /* Starts the writer on `s` (the writer owns it from now on). Returns 0 or -1. */

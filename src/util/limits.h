@@ -46,5 +46,9 @@
 
 /* Writer */
 #define KR_WRITER_MAX_BATCH 512 /* jobs in one group commit */
+/* A group commit this large, with more jobs already waiting, may leave its messages' search
+ * indexing to a later commit (store_index_defer): only under a heavy load, so that at an
+ * office's pace a message is searchable as soon as its send is answered. */
+#define KR_WRITER_DEFER_INDEX_JOBS 32
 
 #endif

@@ -2,8 +2,10 @@
  * Unit test for the search index's upkeep in src/store/ (migration 16): messages inserted in
  * a transaction are indexed by store_commit, once; a message edited, soft-deleted or deleted
  * before that commit enters the index as it is at the commit (or not at all); after it, edits
- * and deletions leave the index in their own transaction. FTS5's own integrity check (with the
- * content compared) must pass at every step.
+ * and deletions leave the index in their own transaction. A commit told that more work is
+ * waiting (store_index_defer) leaves its messages for a later commit, up to STORE_INDEX_BATCH
+ * of them, and store_index_flush brings the index up to date. FTS5's own integrity check (with
+ * the content compared) must pass at every step.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -157,6 +159,79 @@ test_rolled_back_job(void **state)
     assert_int_equal(hits("残るジョブ"), 1);
 }
 
+static int64_t
+waiting(void)
+{
+    return one("SELECT count(*) FROM message_fts_pending");
+}
+
+static void
+test_deferred(void **state)
+{
+    (void)state;
+    /* A busy writer's commit leaves its messages waiting; they are durable, not yet searchable. */
+    assert_int_equal(store_begin(s), 0);
+    send("後回しの一通目");
+    s->index_since_ms = INT64_MAX / 2; /* "just now", whatever the clock: the lag bound is not what is tested */
+    store_index_defer(s, 1);
+    assert_int_equal(store_commit(s), 0);
+    assert_int_equal(waiting(), 1);
+    assert_int_equal(hits("後回し"), 0);
+    /* A rolled-back transaction does not forget them: the idle writer's flush indexes them. */
+    assert_int_equal(store_begin(s), 0);
+    send("取り消す一通");
+    store_rollback(s);
+    assert_int_equal(waiting(), 1);
+    assert_int_equal(store_index_flush(s), 0);
+    index_is_sound();
+    assert_int_equal(hits("後回し"), 1);
+    assert_int_equal(hits("取り消す"), 0);
+    /* Edited while waiting: indexed as it is when its turn comes. */
+    assert_int_equal(store_begin(s), 0);
+    int64_t b = send("待機中の一通目");
+    s->index_since_ms = INT64_MAX / 2;
+    store_index_defer(s, 1);
+    assert_int_equal(store_commit(s), 0);
+    assert_int_equal(store_begin(s), 0);
+    sql_id("UPDATE messages SET text = '待機中の改訂版' WHERE id = %lld", b);
+    send("待機中の二通目");
+    store_index_defer(s, 1);
+    assert_int_equal(store_commit(s), 0);
+    assert_int_equal(waiting(), 2);
+    assert_int_equal(hits("待機中"), 0);
+    /* The writer falls idle: one commit indexes both. */
+    assert_int_equal(store_index_flush(s), 0);
+    index_is_sound();
+    assert_int_equal(hits("待機中"), 2);
+    assert_int_equal(hits("改訂版"), 1);
+    assert_int_equal(hits("待機中の一通目"), 0);
+    assert_int_equal(store_index_flush(s), 0); /* nothing left: nothing to do */
+
+    /* However busy the writer, no more than STORE_INDEX_BATCH wait. */
+    assert_int_equal(store_begin(s), 0);
+    send("上限の前");
+    s->index_since_ms = INT64_MAX / 2;
+    store_index_defer(s, 1);
+    assert_int_equal(store_commit(s), 0);
+    assert_int_equal(waiting(), 1);
+    assert_int_equal(store_begin(s), 0);
+    s->index_noted = STORE_INDEX_BATCH - 1;
+    send("上限の到達");
+    store_index_defer(s, 1);
+    assert_int_equal(store_commit(s), 0);
+    index_is_sound();
+    assert_int_equal(hits("上限"), 2);
+
+    /* And not for longer than STORE_INDEX_LAG_MS. */
+    assert_int_equal(store_begin(s), 0);
+    send("遅延の上限");
+    s->index_since_ms -= STORE_INDEX_LAG_MS + 1000;
+    store_index_defer(s, 1);
+    assert_int_equal(store_commit(s), 0);
+    index_is_sound();
+    assert_int_equal(hits("遅延"), 1);
+}
+
 int
 main(void)
 {
@@ -164,6 +239,7 @@ main(void)
         cmocka_unit_test(test_changed_before_commit),
         cmocka_unit_test(test_changed_after_commit),
         cmocka_unit_test(test_rolled_back_job),
+        cmocka_unit_test(test_deferred),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
