@@ -17,6 +17,7 @@
 
 #include <sodium.h>
 #include <stdio.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -320,12 +321,34 @@ member_cache_clear(void)
     }
 }
 
+/* A thread's cache goes with the thread (the writer's ends at shutdown). */
+static pthread_key_t mcache_key;
+static pthread_once_t mcache_once = PTHREAD_ONCE_INIT;
+
+static void
+member_cache_free(void *p)
+{
+    struct member_cache *c = p;
+    for (size_t i = 0; i < MEMBER_CACHE; i++)
+        free(c->slot[i].ids);
+    free(c);
+}
+
+static void
+member_cache_key(void)
+{
+    pthread_key_create(&mcache_key, member_cache_free);
+}
+
 /* The room's member ids from this thread's cache (owned by the cache): 0, or -1. */
 static int
 room_member_ids(store_t *s, int64_t room_id, const int64_t **ids, size_t *n)
 {
-    if (mcache == NULL)
+    if (mcache == NULL) {
         mcache = xcalloc(1, sizeof(*mcache));
+        pthread_once(&mcache_once, member_cache_key);
+        pthread_setspecific(mcache_key, mcache);
+    }
     int64_t gen = store_generation(s, "membership");
     if (gen != mcache->generation) {
         member_cache_clear();

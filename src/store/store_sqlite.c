@@ -461,6 +461,10 @@ store_sync(store_t *s)
  * thirty wait for the copy and its fsync at S4's rate). PASSIVE never blocks the writer.
  */
 #define STORE_WAL_WRITER_PAGES 16384 /* 64 MB of 4 KiB pages */
+/* Two checkpoints cannot run at once: SQLite answers the second SQLITE_BUSY at once, without
+ * waiting. store_checkpoint's TRUNCATE (after a deletion: the text must leave the WAL) waits
+ * for the thread's PASSIVE one instead of failing beside it. */
+static pthread_mutex_t checkpoint_mu = PTHREAD_MUTEX_INITIALIZER;
 static void *
 checkpointer_main(void *arg)
 {
@@ -468,7 +472,9 @@ checkpointer_main(void *arg)
     pthread_setname_np(pthread_self(), "checkpointer");
     for (;;) {
         int log = 0, done = 0;
+        pthread_mutex_lock(&checkpoint_mu);
         sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
+        pthread_mutex_unlock(&checkpoint_mu);
         struct timespec ts = {.tv_nsec = 50 * 1000 * 1000};
         nanosleep(&ts, NULL); /* a timer: nothing waits for this thread */
     }
@@ -510,7 +516,12 @@ store_checkpoint(store_t *s)
     int log = 0, done = 0;
     if (s->pg)
         return; /* PostgreSQL's own checkpoints and vacuum; a deleted row is gone from queries at once */
-    sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, &log, &done);
+    pthread_mutex_lock(&checkpoint_mu);
+    int rc = sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, &log, &done);
+    pthread_mutex_unlock(&checkpoint_mu);
+    if (rc != SQLITE_OK)
+        log_warn("store.checkpoint", "error=\"%s\" action=\"the WAL keeps older pages until the next checkpoint\"",
+                 sqlite3_errmsg(s->db));
 }
 
 void
