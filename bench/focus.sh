@@ -96,7 +96,7 @@ for i in $(seq 1 "$RUNS"); do
 const fs=require("fs"); const [a,b,c]=process.argv.slice(1,4).map(f=>JSON.parse(fs.readFileSync(f,"utf8")));
 const ms=(x)=>+(x/1000).toFixed(1);
 const line={load:fs.readFileSync("/proc/loadavg","utf8").split(" ")[0], phases:a.phases.map(p=>({rate:p.rate, acks_per_s:p.acks_per_s,
-  deliveries_per_s:p.deliveries_per_s, ack_p50_ms:ms(p.ack_us.p50), ack_p99_ms:ms(p.ack_us.p99),
+  deliveries_per_s:p.deliveries_per_s, ack_p50_ms:ms(p.ack_us.p50), ack_p99_ms:ms(p.ack_us.p99), ack_max_ms:ms(p.ack_us.max),
   last_p99_ms:ms(p.last_recipient_us.p99), server_cores:p.server_cores, loadgen_cores:p.loadgen_cores, errors:p.send_errors}))};
 if (b.batches!==undefined && c.batches!==undefined) {
   const jobs=c.jobs-b.jobs;
