@@ -8,8 +8,9 @@
 #
 # Environment: KAIRAN_BIN (default build/kairan), BENCH_PORT (default 18191), BENCH_CACHE
 # (default /tmp/kairan-focus; delete it to provision again), S3_RATES (default 500,0: 500
-# sends/s = 500k deliveries/s, then closed loop), S3_MEMBERS (1000 or 5000). Prints one JSON line per run and a summary
-# with the median of the runs.
+# sends/s = 500k deliveries/s, then closed loop), S3_MEMBERS (1000 or 5000), S3_PROCS (generator
+# processes for S3, default 1), S4_SENDERS (default 256). Prints one JSON line per run and a
+# summary with the median of the runs, and the writer's wall time per job by phase (/metrics).
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 B=$ROOT/bench
@@ -74,7 +75,7 @@ for i in $(seq 1 "$RUNS"); do
         # The counters start once everyone is connected (the connect storm is not S3's subject).
         rm -f "$W/ready"
         $LG --mode broadcast --port "$PORT" --tokens "$CACHE/p/tokens.txt" --admin-token "$CACHE/p/admin.txt" \
-            --rooms "$CACHE/p/s3-${S3_MEMBERS:-1000}.txt" --procs 1 --server-pid "$SPID" --rates "${S3_RATES:-500,0}" --phase-secs "$SECS" \
+            --rooms "$CACHE/p/s3-${S3_MEMBERS:-1000}.txt" --procs "${S3_PROCS:-1}" --server-pid "$SPID" --rates "${S3_RATES:-500,0}" --phase-secs "$SECS" \
             --inflight 32 --deadline 120 --ready-file "$W/ready" >"$W/out.json" &
         LGPID=$!
         for _ in $(seq 1 1200); do [ -e "$W/ready" ] && break; kill -0 $LGPID 2>/dev/null || break; sleep 0.1; done
