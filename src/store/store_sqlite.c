@@ -3,7 +3,7 @@
  *
  * Each connection runs in WAL mode with synchronous=FULL, so a COMMIT that returned is on
  * disk; the writer's own connection leaves the fsync to store_sync, and acknowledges nothing
- * before that has returned (docs/architecture.md, "Durability").
+ * before that has returned (docs/architecture.md, "Two stores": durability).
  * Readers on other threads see the last committed state without blocking the writer.
  * Migrations are numbered; each runs in one transaction, and a database whose version is
  * newer than this binary is refused rather than touched.
