@@ -97,8 +97,6 @@ run_batch(struct writer_job *batch, size_t n)
     }
     store_end_reads(wstore);
     uint64_t t1 = mono_ns();
-    /* On a full disk SQLite may already have rolled the whole transaction back, so the
-     * batch is refused as one: nothing of it is kept or acknowledged. */
     if (!full) {
         /* A large batch with more jobs waiting already: the search index can take its
          * messages with the next ones, in one larger flush (store_index_defer). */
@@ -107,6 +105,8 @@ run_batch(struct writer_job *batch, size_t n)
         pthread_mutex_unlock(&mu);
         store_index_defer(wstore, busy);
     }
+    /* On a full disk SQLite may already have rolled the whole transaction back, so the
+     * batch is refused as one: nothing of it is kept or acknowledged. */
     int crc = full ? STORE_EFULL : store_commit(wstore);
     if (crc == STORE_EFULL) {
         /* Nothing of this batch is on disk or acknowledged: roll back and refuse it. */
