@@ -584,20 +584,12 @@ index_pending(store_t *s)
     return rc;
 }
 
-static int64_t
-mono_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 void
 store__note_indexing(store_t *s)
 {
     s->index_pending = 1;
     if (s->index_noted++ == 0)
-        s->index_since_ms = mono_ms();
+        s->index_since_ms = time_mono_ms();
 }
 
 void
@@ -654,7 +646,7 @@ store_commit(store_t *s)
     }
     /* Left in message_fts_pending for a later commit (store_index_defer)? */
     int later = s->index_pending && s->index_defer && s->index_noted < STORE_INDEX_BATCH &&
-                mono_ms() - s->index_since_ms < STORE_INDEX_LAG_MS;
+                time_mono_ms() - s->index_since_ms < STORE_INDEX_LAG_MS;
     s->index_defer = 0;
     if (s->index_pending && !later) {
         int rc = index_pending(s);

@@ -15,10 +15,10 @@
 #include "store/writer.h"
 #include "util/limits.h"
 #include "util/log.h"
+#include "util/timefmt.h"
 
 #include <pthread.h>
 #include <stdlib.h>
-#include <time.h>
 #include <unistd.h>
 
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
@@ -41,25 +41,28 @@ fatal(const char *what)
     _exit(70);
 }
 
-static uint64_t
-mono_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 static void
 add_ns(uint64_t *total, uint64_t from, uint64_t to)
 {
     __atomic_add_fetch(total, to - from, __ATOMIC_RELAXED);
 }
 
+/* Appends first..last to the list *h..*t (under mu). */
+static void
+append(struct writer_job **h, struct writer_job **t, struct writer_job *first, struct writer_job *last)
+{
+    if (*t)
+        (*t)->_next = first;
+    else
+        *h = first;
+    *t = last;
+}
+
 /* Runs a batch's jobs in one transaction and commits it. Every job gets its _status. */
 static void
 run_batch(struct writer_job *batch, size_t n)
 {
-    uint64_t t0 = mono_ns();
+    uint64_t t0 = time_mono_ns();
     if (store_begin(wstore) != 0) {
         /* PostgreSQL away (a restart, a network cut): nothing of this batch was done, so
          * wait for it a while, as a client would, before giving up. */
@@ -96,7 +99,7 @@ run_batch(struct writer_job *batch, size_t n)
             fatal("release");
     }
     store_end_reads(wstore);
-    uint64_t t1 = mono_ns();
+    uint64_t t1 = time_mono_ns();
     if (!full) {
         /* A large batch with more jobs waiting already: the search index can take its
          * messages with the next ones, in one larger flush (store_index_defer). */
@@ -118,7 +121,7 @@ run_batch(struct writer_job *batch, size_t n)
         fatal("commit");
     }
     add_ns(&stats.run_ns, t0, t1);
-    add_ns(&stats.commit_ns, t1, mono_ns());
+    add_ns(&stats.commit_ns, t1, time_mono_ns());
     __atomic_add_fetch(&stats.batches, 1, __ATOMIC_RELAXED);
     __atomic_add_fetch(&stats.jobs, n, __ATOMIC_RELAXED);
     if (n > stats.max_batch)
@@ -129,13 +132,13 @@ run_batch(struct writer_job *batch, size_t n)
 static void
 finish(struct writer_job *list)
 {
-    uint64_t t0 = mono_ns();
+    uint64_t t0 = time_mono_ns();
     for (struct writer_job *j = list, *next; j != NULL; j = next) {
         next = j->_next;
         j->done(wstore, j, j->_status);
     }
     store_end_reads(wstore);
-    add_ns(&stats.done_ns, t0, mono_ns());
+    add_ns(&stats.done_ns, t0, time_mono_ns());
 }
 
 static void *
@@ -201,11 +204,7 @@ writer_main(void *arg)
         committed++;
         for (struct writer_job *j = batch; j != NULL; j = j->_next)
             j->_batch = committed;
-        if (waiting_tail)
-            waiting_tail->_next = batch;
-        else
-            waiting = batch;
-        waiting_tail = last;
+        append(&waiting, &waiting_tail, batch, last);
         pthread_cond_signal(&sync_cv);
     }
     pthread_mutex_unlock(&mu);
@@ -226,10 +225,10 @@ syncer_main(void *arg)
             break;
         uint64_t upto = committed;
         pthread_mutex_unlock(&mu);
-        uint64_t t0 = mono_ns();
+        uint64_t t0 = time_mono_ns();
         if (store_sync(wstore) != 0)
             fatal("sync"); /* the batches waiting were not acknowledged */
-        add_ns(&stats.sync_ns, t0, mono_ns());
+        add_ns(&stats.sync_ns, t0, time_mono_ns());
         __atomic_add_fetch(&stats.syncs, 1, __ATOMIC_RELAXED);
         pthread_mutex_lock(&mu);
         synced = upto;
@@ -257,11 +256,7 @@ writer_submit(struct writer_job *job)
 {
     job->_next = NULL;
     pthread_mutex_lock(&mu);
-    if (tail)
-        tail->_next = job;
-    else
-        head = job;
-    tail = job;
+    append(&head, &tail, job, job);
     pthread_cond_signal(&cv);
     pthread_mutex_unlock(&mu);
 }

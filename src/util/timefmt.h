@@ -10,8 +10,9 @@
 
 /* Wall-clock milliseconds since 1970-01-01 UTC. */
 int64_t time_now_ms(void);
-/* Monotonic milliseconds, for timeouts. */
+/* Monotonic milliseconds, for timeouts; nanoseconds, for measuring. */
 int64_t time_mono_ms(void);
+uint64_t time_mono_ns(void);
 /* Formats `ms` as 2026-11-24T14:05:00+09:00 into out (at least 32 bytes); returns out. */
 char *time_format_jst(int64_t ms, char *out);
 /* Parses an RFC 3339 date-time with Z or ±hh:mm; returns 0 and sets *ms, or -1. */
