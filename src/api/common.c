@@ -312,12 +312,12 @@ static __thread struct member_cache {
 } * mcache;
 
 static void
-member_cache_clear(void)
+member_cache_clear(struct member_cache *c)
 {
     for (size_t i = 0; i < MEMBER_CACHE; i++) {
-        free(mcache->slot[i].ids);
-        mcache->slot[i].ids = NULL;
-        mcache->slot[i].room = 0;
+        free(c->slot[i].ids);
+        c->slot[i].ids = NULL;
+        c->slot[i].room = 0;
     }
 }
 
@@ -328,10 +328,8 @@ static pthread_once_t mcache_once = PTHREAD_ONCE_INIT;
 static void
 member_cache_free(void *p)
 {
-    struct member_cache *c = p;
-    for (size_t i = 0; i < MEMBER_CACHE; i++)
-        free(c->slot[i].ids);
-    free(c);
+    member_cache_clear(p);
+    free(p);
 }
 
 static void
@@ -351,7 +349,7 @@ room_member_ids(store_t *s, int64_t room_id, const int64_t **ids, size_t *n)
     }
     int64_t gen = store_generation(s, "membership");
     if (gen != mcache->generation) {
-        member_cache_clear();
+        member_cache_clear(mcache);
         mcache->generation = gen;
     }
     size_t k = (size_t)((uint64_t)room_id * 0x9E3779B97F4A7C15ull >> 55) % MEMBER_CACHE;

@@ -501,12 +501,9 @@ pg_index_chunk(store_t *s, int *more)
     struct sb kinds = {0}, ids = {0}, rooms = {0}, terms = {0}, gone_kinds = {0}, gone_ids = {0};
     size_t nlive = 0, nall = 0;
     int r;
-    sb_str(&kinds, "{");
-    sb_str(&ids, "{");
-    sb_str(&rooms, "{");
-    sb_str(&terms, "{");
-    sb_str(&gone_kinds, "{");
-    sb_str(&gone_ids, "{");
+    struct sb *const arrays[] = {&kinds, &ids, &rooms, &terms, &gone_kinds, &gone_ids};
+    for (size_t i = 0; i < sizeof(arrays) / sizeof(arrays[0]); i++)
+        sb_str(arrays[i], "{");
     while ((r = store__row(s, st)) == 1) {
         const char *kind = store__text(st, 0);
         long long id = (long long)store__i64(st, 1);
@@ -533,12 +530,8 @@ pg_index_chunk(store_t *s, int *more)
         free(t);
         nlive++;
     }
-    sb_str(&kinds, "}");
-    sb_str(&ids, "}");
-    sb_str(&rooms, "}");
-    sb_str(&terms, "}");
-    sb_str(&gone_kinds, "}");
-    sb_str(&gone_ids, "}");
+    for (size_t i = 0; i < sizeof(arrays) / sizeof(arrays[0]); i++)
+        sb_str(arrays[i], "}");
     *more = nall == PG_INDEX_CHUNK;
     int rc = r < 0 ? r : 0;
     if (rc == 0 && nlive)
@@ -550,12 +543,8 @@ pg_index_chunk(store_t *s, int *more)
     if (rc == 0 && nall)
         rc = store__x(s, "DELETE FROM search_pending WHERE (kind, id) IN (SELECT * FROM unnest(?::text[], ?::bigint[]))", "tt",
                       gone_kinds.p, gone_ids.p);
-    free(kinds.p);
-    free(ids.p);
-    free(rooms.p);
-    free(terms.p);
-    free(gone_kinds.p);
-    free(gone_ids.p);
+    for (size_t i = 0; i < sizeof(arrays) / sizeof(arrays[0]); i++)
+        free(arrays[i]->p);
     return rc;
 }
 

@@ -407,34 +407,34 @@ store_defer_sync(store_t *s)
     return 1;
 }
 
+static int
+sync_failed(const char *path)
+{
+    log_error("store.sync", "path=%s error=\"%s\"", path, strerror(errno));
+    return STORE_EIO;
+}
+
 int
 store_sync(store_t *s)
 {
     if (s->pg || s->wal_path[0] == '\0')
         return 0;
     struct stat st;
-    if (stat(s->wal_path, &st) != 0) {
-        log_error("store.sync", "path=%s error=\"%s\"", s->wal_path, strerror(errno));
-        return STORE_EIO;
-    }
+    if (stat(s->wal_path, &st) != 0)
+        return sync_failed(s->wal_path);
     /* SQLite never deletes the WAL while a connection is open; should it be replaced anyway,
      * the old one was copied into the database first and the new one is the one to flush. */
     if (s->wal_fd < 0 || s->wal_ino != (unsigned long long)st.st_ino || s->wal_dev != (unsigned long long)st.st_dev) {
         if (s->wal_fd >= 0)
             close(s->wal_fd);
-        s->wal_fd = open(s->wal_path, O_RDWR | O_CLOEXEC);
-        if (s->wal_fd < 0) {
-            log_error("store.sync", "path=%s error=\"%s\"", s->wal_path, strerror(errno));
-            return STORE_EIO;
-        }
+        if ((s->wal_fd = open(s->wal_path, O_RDWR | O_CLOEXEC)) < 0)
+            return sync_failed(s->wal_path);
         s->wal_ino = (unsigned long long)st.st_ino;
         s->wal_dev = (unsigned long long)st.st_dev;
         s->wal_dir_synced = 0;
     }
-    if (fdatasync(s->wal_fd) != 0) {
-        log_error("store.sync", "path=%s error=\"%s\"", s->wal_path, strerror(errno));
-        return STORE_EIO;
-    }
+    if (fdatasync(s->wal_fd) != 0)
+        return sync_failed(s->wal_path);
     if (!s->wal_dir_synced) {
         /* The WAL's name in its directory, once per file (SQLite does the same on its first sync). */
         char dir[sizeof(s->wal_path)];
@@ -443,13 +443,13 @@ store_sync(store_t *s)
         if (slash)
             *slash = '\0';
         int fd = open(slash ? dir : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (fd < 0 || fsync(fd) != 0) {
-            log_error("store.sync", "path=%s error=\"%s\"", dir, strerror(errno));
-            if (fd >= 0)
-                close(fd);
+        int ok = fd >= 0 && fsync(fd) == 0;
+        if (!ok)
+            sync_failed(dir);
+        if (fd >= 0)
+            close(fd);
+        if (!ok)
             return STORE_EIO;
-        }
-        close(fd);
         s->wal_dir_synced = 1;
     }
     return 0;
